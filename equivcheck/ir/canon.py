@@ -1,0 +1,264 @@
+"""Canonical form of an IR graph: layout, label and local names stop mattering.
+
+``canonicalize`` threads jumps through empty blocks, drops unreachable blocks, merges
+straight-line chains, puts ``if (!c) A else B`` as ``if (c) B else A``, numbers blocks
+in depth-first preorder from the entry (successors in their fixed order) and locals in
+order of first use along that walk, and finds the natural loops. Two functions that
+differ only in label names, local names or block order have equal canonical forms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from equivcheck.ir.model import (
+    AsmGoto,
+    Block,
+    Branch,
+    Graph,
+    Jump,
+    Local,
+    Loop,
+    Switch,
+    SwitchCase,
+    Terminator,
+    Unary,
+    successors,
+)
+
+
+def canonicalize(graph: Graph) -> Graph:
+    """The canonical form of ``graph`` (a new graph; the input is not changed)."""
+    blocks = {i: Block(i, list(b.stmts), b.terminator) for i, b in graph.blocks.items()}
+    entry = graph.entry
+    blocks, entry = _thread_jumps(blocks, entry)
+    blocks = _reachable(blocks, entry)
+    blocks = _merge_chains(blocks, entry)
+    for block in blocks.values():
+        block.terminator = _normalise_branch(block.terminator)
+    blocks, entry = _renumber_blocks(blocks, entry)
+    blocks, locals_ = _renumber_locals(blocks, graph.locals)
+    result = dataclasses.replace(graph, blocks=blocks, entry=entry, locals=locals_)
+    result.loops = find_loops(result)
+    return result
+
+
+# ---------------------------------------------------------------------- simplification
+
+
+def _retarget(term: Terminator, mapping: Callable[[int], int]) -> Terminator:
+    match term:
+        case Jump(target=t):
+            return dataclasses.replace(term, target=mapping(t))
+        case Branch(then=a, other=b):
+            return dataclasses.replace(term, then=mapping(a), other=mapping(b))
+        case Switch(cases=cases, default=d):
+            new_cases = tuple(
+                SwitchCase(c.low, c.high, mapping(c.target)) for c in cases
+            )
+            return dataclasses.replace(term, cases=new_cases, default=mapping(d))
+        case AsmGoto(targets=ts, fallthrough=f):
+            return dataclasses.replace(
+                term, targets=tuple(mapping(t) for t in ts), fallthrough=mapping(f)
+            )
+        case _:
+            return term
+
+
+def _thread_jumps(blocks: dict[int, Block], entry: int) -> tuple[dict[int, Block], int]:
+    """Send every edge past blocks that hold nothing but a jump."""
+
+    def final(index: int) -> int:
+        seen = {index}
+        while True:
+            block = blocks[index]
+            if block.stmts or not isinstance(block.terminator, Jump):
+                return index
+            nxt = block.terminator.target
+            if nxt in seen:
+                return index  # an empty infinite loop stays
+            seen.add(nxt)
+            index = nxt
+
+    for block in blocks.values():
+        block.terminator = _retarget(block.terminator, final)
+    return blocks, final(entry)
+
+
+def _reachable(blocks: dict[int, Block], entry: int) -> dict[int, Block]:
+    seen: set[int] = set()
+    stack = [entry]
+    while stack:
+        index = stack.pop()
+        if index in seen:
+            continue
+        seen.add(index)
+        stack.extend(successors(blocks[index].terminator))
+    return {i: b for i, b in blocks.items() if i in seen}
+
+
+def _predecessor_counts(blocks: dict[int, Block], entry: int) -> dict[int, int]:
+    counts = dict.fromkeys(blocks, 0)
+    counts[entry] += 1  # the entry is reached from outside
+    for block in blocks.values():
+        for target in successors(block.terminator):
+            counts[target] += 1
+    return counts
+
+
+def _merge_chains(blocks: dict[int, Block], entry: int) -> dict[int, Block]:
+    """Append B to A where A jumps to B and nothing else reaches B."""
+    counts = _predecessor_counts(blocks, entry)
+    changed = True
+    while changed:
+        changed = False
+        for index in list(blocks):
+            block = blocks.get(index)
+            if block is None or not isinstance(block.terminator, Jump):
+                continue
+            target = block.terminator.target
+            if target == index or counts.get(target) != 1:
+                continue
+            nxt = blocks.pop(target)
+            block.stmts.extend(nxt.stmts)
+            block.terminator = nxt.terminator
+            changed = True
+    return blocks
+
+
+def _normalise_branch(term: Terminator) -> Terminator:
+    while isinstance(term, Branch) and isinstance(term.cond, Unary) and term.cond.op == "!":
+        term = Branch(term.cond.operand, term.other, term.then, loc=term.loc)
+    if isinstance(term, Branch) and term.then == term.other:
+        return Jump(term.then, loc=term.loc)
+    return term
+
+
+# ---------------------------------------------------------------------- numbering
+
+
+def _preorder(blocks: dict[int, Block], entry: int) -> list[int]:
+    order: list[int] = []
+    seen: set[int] = set()
+    stack = [entry]
+    while stack:
+        index = stack.pop()
+        if index in seen:
+            continue
+        seen.add(index)
+        order.append(index)
+        stack.extend(reversed(successors(blocks[index].terminator)))
+    return order
+
+
+def _renumber_blocks(blocks: dict[int, Block], entry: int) -> tuple[dict[int, Block], int]:
+    order = _preorder(blocks, entry)
+    new_index = {old: new for new, old in enumerate(order)}
+    renumbered: dict[int, Block] = {}
+    for old in order:
+        block = blocks[old]
+        term = _retarget(block.terminator, new_index.__getitem__)
+        renumbered[new_index[old]] = Block(new_index[old], block.stmts, term)
+    return renumbered, 0
+
+
+def _renumber_locals(
+    blocks: dict[int, Block], locals_: list[Local]
+) -> tuple[dict[int, Block], list[Local]]:
+    """Number locals by first use in block order; unused locals disappear."""
+    mapping: dict[int, Local] = {}
+    by_index = {local.index: local for local in locals_}
+
+    def visit(local: Local) -> Local:
+        if local.index not in mapping:
+            src = by_index.get(local.index, local)
+            mapping[local.index] = dataclasses.replace(src, index=len(mapping))
+        return mapping[local.index]
+
+    result: dict[int, Block] = {}
+    for index in sorted(blocks):
+        block = blocks[index]
+        stmts = [map_locals(stmt, visit) for stmt in block.stmts]
+        term = map_locals(block.terminator, visit)
+        result[index] = Block(index, stmts, term)
+    ordered = sorted(mapping.values(), key=lambda local: local.index)
+    return result, ordered
+
+
+def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
+    """Rebuild an IR statement, terminator or expression with every ``Local`` replaced
+    by ``fn(local)``."""
+    if isinstance(node, Local):
+        return fn(node)
+    if isinstance(node, tuple):
+        return tuple(map_locals(item, fn) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in dataclasses.fields(node):
+            if f.name == "loc":
+                continue
+            value = getattr(node, f.name)
+            new_value = map_locals(value, fn)
+            if new_value is not value:
+                changes[f.name] = new_value
+        return dataclasses.replace(node, **changes) if changes else node
+    return node
+
+
+# ---------------------------------------------------------------------- loops
+
+
+def dominators(graph: Graph) -> dict[int, set[int]]:
+    """For each block, the blocks that dominate it (itself included)."""
+    order = _preorder(graph.blocks, graph.entry)
+    preds: dict[int, list[int]] = {i: [] for i in order}
+    for i in order:
+        for s in graph.successors(i):
+            preds[s].append(i)
+    everything = set(order)
+    dom = {i: set(everything) for i in order}
+    dom[graph.entry] = {graph.entry}
+    changed = True
+    while changed:
+        changed = False
+        for i in order:
+            if i == graph.entry:
+                continue
+            incoming = [dom[p] for p in preds[i]]
+            new = set.intersection(*incoming) if incoming else set()
+            new = new | {i}
+            if new != dom[i]:
+                dom[i] = new
+                changed = True
+    return dom
+
+
+def find_loops(graph: Graph) -> list[Loop]:
+    """The natural loops of ``graph``: one per header, merging its back edges."""
+    dom = dominators(graph)
+    latches: dict[int, list[int]] = {}
+    for index in dom:
+        for succ in graph.successors(index):
+            if succ in dom[index]:
+                latches.setdefault(succ, []).append(index)
+    preds: dict[int, list[int]] = {i: [] for i in dom}
+    for i in dom:
+        for s in graph.successors(i):
+            preds[s].append(i)
+    loops: list[Loop] = []
+    for header in sorted(latches):
+        body = {header}
+        stack = [latch for latch in latches[header] if latch != header]
+        while stack:
+            node = stack.pop()
+            if node in body:
+                continue
+            body.add(node)
+            stack.extend(preds[node])
+        exits = sorted({s for b in body for s in graph.successors(b) if s not in body})
+        loops.append(
+            Loop(header, tuple(sorted(latches[header])), frozenset(body), tuple(exits))
+        )
+    return loops
