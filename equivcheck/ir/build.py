@@ -118,7 +118,7 @@ class _Builder:
             fdecl = fdecl.type
         if func.param_decls:
             raise UnsupportedConstruct("K&R parameter list", _where(func.coord))
-        for pdecl in (fdecl.args.params if fdecl.args else []):
+        for pdecl in fdecl.args.params if fdecl.args else []:
             if isinstance(pdecl, c_ast.EllipsisParam):
                 continue
             if isinstance(pdecl, c_ast.Typename):
@@ -495,8 +495,7 @@ class _Builder:
         text = template.value if isinstance(template, c_ast.Constant) else str(template)
         quals = [str(q) for q in (getattr(node, "qualifiers", None) or [])]
         outputs = tuple(
-            AsmOperandIR(str(op.constraint), self.lvalue(op.expr))
-            for op in (node.outputs or [])
+            AsmOperandIR(str(op.constraint), self.lvalue(op.expr)) for op in (node.outputs or [])
         )
         inputs = tuple(
             AsmOperandIR(str(op.constraint), self.expr(op.expr)) for op in (node.inputs or [])

@@ -55,9 +55,7 @@ def _retarget(term: Terminator, mapping: Callable[[int], int]) -> Terminator:
         case Branch(then=a, other=b):
             return dataclasses.replace(term, then=mapping(a), other=mapping(b))
         case Switch(cases=cases, default=d):
-            new_cases = tuple(
-                SwitchCase(c.low, c.high, mapping(c.target)) for c in cases
-            )
+            new_cases = tuple(SwitchCase(c.low, c.high, mapping(c.target)) for c in cases)
             return dataclasses.replace(term, cases=new_cases, default=mapping(d))
         case AsmGoto(targets=ts, fallthrough=f):
             return dataclasses.replace(
@@ -258,7 +256,5 @@ def find_loops(graph: Graph) -> list[Loop]:
             body.add(node)
             stack.extend(preds[node])
         exits = sorted({s for b in body for s in graph.successors(b) if s not in body})
-        loops.append(
-            Loop(header, tuple(sorted(latches[header])), frozenset(body), tuple(exits))
-        )
+        loops.append(Loop(header, tuple(sorted(latches[header])), frozenset(body), tuple(exits)))
     return loops

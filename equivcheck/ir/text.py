@@ -110,9 +110,7 @@ def _asm_text(s: AsmStmt) -> str:
     outs = ", ".join(f"{o.constraint}({expr_text(o.expr)})" for o in s.outputs)
     ins = ", ".join(f"{o.constraint}({expr_text(o.expr)})" for o in s.inputs)
     volatile = " volatile" if s.volatile else ""
-    return (
-        f"asm{volatile} {s.template!s} : {outs} : {ins} : {', '.join(s.clobbers)}"
-    )
+    return f"asm{volatile} {s.template!s} : {outs} : {ins} : {', '.join(s.clobbers)}"
 
 
 def term_text(t: Terminator) -> str:
