@@ -56,8 +56,11 @@ from equivcheck.ir.model import (
     Unreachable,
 )
 
+# Macros whose identity later stages need are kept as calls named ``__ec_<macro>`` by
+# the tree-mode preprocessor; in the IR they carry the macro's own name, as in light mode.
+KEPT_MACRO_PREFIX = "__ec_"
 _COMPOUND_OPS = {"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="}
-_NORETURN = {"__builtin_unreachable", "__builtin_trap", "BUG", "__ec_BUG", "panic"}
+_NORETURN = {"__builtin_unreachable", "__builtin_trap", "BUG", "panic"}
 
 
 def build_function(func: c_ast.FuncDef) -> Graph:
@@ -479,6 +482,9 @@ class _Builder:
         value = self.expr(node.expr) if node.expr is not None else None
         self._terminate(Return(value, loc=self._loc(node.coord)))
 
+    def _stmt_ComputedGoto(self, node: Any) -> None:
+        raise UnsupportedConstruct("computed goto (goto *p)", _where(node.coord))
+
     def _stmt_Asm(self, node: Any) -> None:
         asm = self._asm(node)
         labels = list(getattr(node, "labels", None) or [])
@@ -699,7 +705,7 @@ class _Builder:
         loc = self._loc(node.coord)
         callee: str | Expr
         if isinstance(node.name, c_ast.ID) and isinstance(self._lookup(node.name.name), Global):
-            callee = node.name.name
+            callee = node.name.name.removeprefix(KEPT_MACRO_PREFIX)
         else:
             callee = self.expr(node.name)
         arg_nodes = list(node.args.exprs) if node.args is not None else []

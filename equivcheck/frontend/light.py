@@ -1,0 +1,49 @@
+"""Light mode: raw (not preprocessed) C function text made ready for the parser.
+
+Without a configured tree, a function is parsed as written: macros stay calls or
+identifiers. Comments become spaces (line numbers are kept), a ``# N "file"`` marker
+gives the parser the real file and line. Preprocessor conditionals and definitions
+inside a function cannot be resolved without the tree's configuration, so they are an
+error naming the line (the user can give ``--tree``): choosing an arm ourselves could
+hide a change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from equivcheck.errors import UnsupportedConstruct
+from equivcheck.frontend.model import FunctionText
+
+_TOKENS = re.compile(
+    r"""(?P<keep>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
+      | (?P<drop>//[^\n]*|/\*.*?\*/)""",
+    re.DOTALL | re.VERBOSE,
+)
+_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(\w+)", re.MULTILINE)
+
+
+def strip_comments(text: str) -> str:
+    """``text`` with every comment replaced by spaces (newlines kept); string and
+    character literals are left alone."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("keep") is not None:
+            return match.group(0)
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return _TOKENS.sub(replace, text)
+
+
+def light_source(func: FunctionText) -> FunctionText:
+    """The function's text without comments, checked for directives the light mode
+    cannot honour."""
+    code = strip_comments(func.text)
+    for match in _DIRECTIVE.finditer(code):
+        line = func.start_line + code.count("\n", 0, match.start())
+        raise UnsupportedConstruct(
+            f"#{match.group(1)} inside a function",
+            f"{func.file}:{line}",
+            "light mode cannot choose a configuration; give --tree with a configured tree",
+        )
+    return FunctionText(func.name, func.file, func.start_line, code, func.typedefs)
