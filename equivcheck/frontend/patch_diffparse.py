@@ -1,0 +1,188 @@
+"""Turn the diff part of a patch into :class:`FilePatch` lists.
+
+Well-formed diffs go through unidiff. When unidiff rejects the text (a copy that lost
+its leading whitespace, hunk counts that do not add up) a lenient reader takes over:
+inside a hunk, ``+``/``-`` lines are changes, everything else is context, and the hunk
+header counts say where the hunk ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
+
+from equivcheck.errors import InputError
+from equivcheck.frontend.model import FilePatch, Hunk, HunkLine, LineKind
+
+HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
+_GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
+
+
+def find_diff_start(text: str) -> int | None:
+    """Offset of the first ``diff --git`` or ``--- ``/``+++ `` pair that leads to a hunk."""
+    offset = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("diff --git ") or (
+            line.startswith("--- ")
+            and i + 1 < len(lines)
+            and lines[i + 1].startswith("+++ ")
+        ):
+            rest = lines[i : i + 12]
+            if any(HUNK_HEADER.match(ln) for ln in rest):
+                return offset
+        offset += len(line) + 1
+    return None
+
+
+def parse_diff(text: str, source: str) -> tuple[list[FilePatch], bool]:
+    """The files of a diff, and whether the lenient (damage-repairing) reader was needed."""
+    try:
+        patch_set = PatchSet(text)
+    except UnidiffParseError:
+        return _lenient(text, source), True
+    files = [_from_unidiff(pf) for pf in patch_set]
+    files = [f for f in files if f.hunks or f.old_path is None or f.new_path is None]
+    return files, False
+
+
+def _strip_prefix(path: str | None) -> str | None:
+    """Drop ``a/``/``b/``; None for ``/dev/null``."""
+    if path is None:
+        return None
+    path = path.strip().strip('"')
+    if path in ("/dev/null", ""):
+        return None
+    if path.startswith(("a/", "b/")):
+        return path[2:]
+    return path
+
+
+def _from_unidiff(pf: object) -> FilePatch:
+    """Convert one unidiff PatchedFile."""
+    old = _strip_prefix(getattr(pf, "source_file", None))
+    new = _strip_prefix(getattr(pf, "target_file", None))
+    if getattr(pf, "is_added_file", False):
+        old = None
+    if getattr(pf, "is_removed_file", False):
+        new = None
+    if old is not None and new is not None and not _is_git(pf):
+        old = new  # plain diff -u: old name is a backup copy, not a rename
+    hunks: list[Hunk] = []
+    for uh in pf:  # type: ignore[attr-defined]
+        lines: list[HunkLine] = []
+        for ul in uh:
+            kind: LineKind = "+" if ul.is_added else "-" if ul.is_removed else " "
+            if ul.line_type == "\\":
+                continue
+            lines.append(HunkLine(kind, ul.value.rstrip("\n").rstrip("\r")))
+        hunks.append(
+            Hunk(uh.source_start, uh.source_length, uh.target_start, uh.target_length,
+                 uh.section_header.strip(), lines)
+        )
+    return FilePatch(old, new, hunks)
+
+
+def _is_git(pf: object) -> bool:
+    info = getattr(pf, "patch_info", None) or []
+    return any(str(ln).startswith("diff --git ") for ln in info)
+
+
+@dataclass
+class _FileState:
+    old: str | None = None
+    new: str | None = None
+    git: bool = False
+    created: bool = False
+    deleted: bool = False
+    hunks: list[Hunk] = field(default_factory=list)
+
+    def finish(self) -> FilePatch:
+        old = None if self.created else self.old
+        new = None if self.deleted else self.new
+        if old is not None and new is not None and not self.git:
+            old = new
+        return FilePatch(old, new, self.hunks)
+
+
+def _lenient(text: str, source: str) -> list[FilePatch]:
+    """Read a damaged diff; line texts lose leading whitespace (it is unreliable)."""
+    lines = text.split("\n")
+    files: list[FilePatch] = []
+    current: _FileState | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        git = _GIT_HEADER.match(line)
+        if git:
+            if current is not None:
+                files.append(current.finish())
+            current = _FileState(_strip_prefix(git.group(1)), _strip_prefix(git.group(2)), True)
+        elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            old = _strip_prefix(line[4:].split("\t")[0])
+            new = _strip_prefix(lines[i + 1][4:].split("\t")[0])
+            if current is None or current.hunks:
+                if current is not None:
+                    files.append(current.finish())
+                current = _FileState(old, new)
+            else:
+                current.old, current.new = old, new
+            current.created = current.created or old is None
+            current.deleted = current.deleted or new is None
+            i += 1
+        elif current is not None and line.startswith("new file mode"):
+            current.created = True
+        elif current is not None and line.startswith("deleted file mode"):
+            current.deleted = True
+        elif current is not None and line.startswith("rename to "):
+            current.new = line[len("rename to ") :].strip()
+        elif (header := HUNK_HEADER.match(line)) is not None:
+            if current is None:
+                raise InputError(source, f"hunk without a file header at line {i + 1}",
+                                 "the diff is cut; copy it again from the start")
+            hunk, i = _lenient_hunk(lines, i, header)
+            current.hunks.append(hunk)
+            continue
+        i += 1
+    if current is not None:
+        files.append(current.finish())
+    return [f for f in files if f.hunks]
+
+
+def _lenient_hunk(lines: list[str], i: int, header: re.Match[str]) -> tuple[Hunk, int]:
+    """Read the hunk whose header is ``lines[i]``; return it and the next line index."""
+    old_start, new_start = int(header.group(1)), int(header.group(3))
+    old_len = int(header.group(2)) if header.group(2) is not None else 1
+    new_len = int(header.group(4)) if header.group(4) is not None else 1
+    body: list[HunkLine] = []
+    old_seen = new_seen = 0
+    i += 1
+    while i < len(lines) and (old_seen < old_len or new_seen < new_len):
+        line = lines[i]
+        if HUNK_HEADER.match(line) or _GIT_HEADER.match(line):
+            break
+        if line.startswith("\\"):
+            i += 1
+            continue
+        kind: LineKind = " "
+        text = line
+        if line.startswith("+") and new_seen < new_len:
+            kind, text = "+", line[1:]
+        elif line.startswith("-") and old_seen < old_len:
+            kind, text = "-", line[1:]
+        if kind != "-":
+            new_seen += 1
+        if kind != "+":
+            old_seen += 1
+        body.append(HunkLine(kind, text.strip()))
+        i += 1
+    while body and body[-1].kind == " " and not body[-1].text and (
+        old_seen > old_len or new_seen > new_len
+    ):
+        body.pop()
+        old_seen, new_seen = old_seen - 1, new_seen - 1
+    hunk = Hunk(old_start, old_seen, new_start, new_seen, header.group(5).strip(), body)
+    return hunk, i
