@@ -1,28 +1,343 @@
-"""The ``equivcheck`` command line (typer). I/O lives here; the stages stay pure."""
+"""The ``equivcheck`` command line (click). I/O lives here; the stages stay pure."""
 
 from __future__ import annotations
 
+import difflib
+import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-import typer
+import click
+from rich.console import Console
+from rich.table import Table
 
+from equivcheck import __version__
+from equivcheck.cli.output import write_atomically
 from equivcheck.errors import InputError
-
-app = typer.Typer(
-    name="equivcheck",
-    help="Is a 'no functional change' C patch really one? Proof or counterexample.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from equivcheck.frontend import gnuc
+from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.prepare import prepare_tree
+from equivcheck.frontend.tree import KernelTree, open_tree
+from equivcheck.frontend.workset import (
+    FunctionWork,
+    PatchWork,
+    Side,
+    from_files,
+    from_patch_file,
+    from_rev,
+    light_function_text,
+    read_c_file,
 )
+from equivcheck.ir.lower import function_graph, region_graph
+from equivcheck.ir.model import Graph
+from equivcheck.ir.text import canonical_text, format_dot, format_graph
 
 EXIT_INPUT_ERROR = 3
+
+PathArg = click.Path(path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="equivcheck")
+def app() -> None:
+    """Is a 'no functional change' C patch really one? Proof or counterexample."""
+
+
+def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every comparing command takes: a tree, a git range, two files."""
+    options = [
+        click.option("--tree", type=PathArg, help="Kernel tree (git checkout or extracted)."),
+        click.option("--rev", help="Git revision or range A..B in --tree."),
+        click.option("--before", type=PathArg, help="Before version of a C file."),
+        click.option("--after", type=PathArg, help="After version of a C file."),
+        click.option("--function", help="Only this function (two-file mode)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def main() -> None:
     """Entry point: runs the app; bad input is one line on stderr and exit status 3."""
     try:
-        app(standalone_mode=False)
+        status = app.main(standalone_mode=False)
     except InputError as err:
-        print(f"equivcheck: {err.one_line()}", file=sys.stderr)
-        sys.exit(EXIT_INPUT_ERROR)
+        _fail(err.one_line())
+    except click.exceptions.Abort:
+        _fail("interrupted", status=130)
+    except click.ClickException as err:
+        _fail(f"{err.format_message().rstrip('.')}; see equivcheck --help")
+    except RecursionError:
+        _fail("input nests too deeply for the parser; report the function")
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _fail(message: str, status: int = EXIT_INPUT_ERROR) -> None:
+    print(f"equivcheck: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------------- input forms
+
+
+def _open_tree(tree: Path | None) -> KernelTree | None:
+    return open_tree(tree) if tree is not None else None
+
+
+def _gather(
+    patch: Path | None,
+    tree: Path | None,
+    rev: str | None,
+    before: Path | None,
+    after: Path | None,
+    function: str | None,
+) -> list[PatchWork]:
+    """The work for whichever input form the options name (exactly one)."""
+    forms = [patch is not None, rev is not None, before is not None or after is not None]
+    if sum(forms) != 1:
+        raise InputError(
+            "arguments",
+            "give exactly one of: PATCH, --rev RANGE (with --tree), --before F --after G",
+        )
+    kernel = _open_tree(tree)
+    if before is not None or after is not None:
+        if before is None or after is None:
+            raise InputError("arguments", "--before and --after go together")
+        return from_files(before, after, function, kernel)
+    if rev is not None:
+        if kernel is None:
+            raise InputError("--rev", "needs --tree DIR (a git checkout)")
+        return from_rev(kernel, rev)
+    assert patch is not None
+    return from_patch_file(patch, kernel)
+
+
+# ---------------------------------------------------------------------- functions
+
+
+@app.command()
+@click.argument("patch", type=PathArg, required=False)
+@_input_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def functions(
+    patch: Path | None,
+    tree: Path | None,
+    rev: str | None,
+    before: Path | None,
+    after: Path | None,
+    function: str | None,
+    fmt: str,
+) -> None:
+    """List the functions a patch changes, adds, removes or affects."""
+    works = _gather(patch, tree, rev, before, after, function)
+    rows = [
+        {
+            "file": fw.change.file,
+            "function": fw.change.function,
+            "status": fw.change.status,
+            "detail": fw.change.detail,
+            "patch": work.title,
+            "patch_index": index,
+            "mode": fw.mode,
+        }
+        for index, work in enumerate(works, start=1)
+        for fw in work.functions
+    ]
+    if fmt == "json":
+        print(json.dumps({"tool": "equivcheck", "version": __version__, "functions": rows}))
+        return
+    table = Table(title="Functions touched", title_justify="left")
+    if len(works) > 1:
+        table.add_column("#", justify="right")
+    for column in ("file", "function", "status", "mode", "detail"):
+        table.add_column(column)
+    colours = {"changed": "yellow", "added": "green", "removed": "red", "affected": "cyan"}
+    for row in rows:
+        cells = [
+            str(row["file"]),
+            str(row["function"]),
+            f"[{colours[str(row['status'])]}]{row['status']}[/]",
+            str(row["mode"]),
+            str(row["detail"]),
+        ]
+        if len(works) > 1:
+            cells.insert(0, str(row["patch_index"]))
+        table.add_row(*cells)
+    console = _console()
+    for index, work in enumerate(works, start=1):
+        console.print(f"{index}. {work.title}" if len(works) > 1 else work.title)
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- ir
+
+
+def _graphs_of(work: FunctionWork, side: Side) -> list[Graph]:
+    """The IR of one side of a touched function: whole, or its regions."""
+    text = work.text(side)
+    if text is not None:
+        return [function_graph(text, light=work.mode != "tree")]
+    if work.regions:
+        index = 0 if side == "before" else 1
+        return [
+            region_graph(
+                pair[index].text,
+                function=work.change.function,
+                file=work.change.file,
+                first_line=pair[index].first_line,
+            )
+            for pair in work.regions
+        ]
+    raise InputError(
+        work.change.function,
+        f"has no {side} version ({work.change.status})",
+        "pick the other --side" if work.change.status in {"added", "removed"} else "",
+    )
+
+
+def _find_work(works: list[PatchWork], function: str, source: str) -> FunctionWork:
+    for work in works:
+        for fw in work.functions:
+            if fw.change.function == function:
+                return fw
+    names = sorted({fw.change.function for w in works for fw in w.functions})
+    raise InputError(
+        source,
+        f"the patch does not touch a function named {function}",
+        f"it touches: {', '.join(names) or 'none'}",
+    )
+
+
+def _file_function(path: Path, function: str, tree: Path | None) -> tuple[FunctionText, bool]:
+    """A function from a C file: preprocessed as kbuild would in a configured tree
+    (``False``: not light), else as written (``True``)."""
+    kernel = _open_tree(tree)
+    if kernel is not None and kernel.configured:
+        pre = kernel.preprocess(_inside(path, kernel), keep_macros_for=[function])
+        return gnuc.cut_function(pre.text, function), False
+    if kernel is not None and not path.exists():
+        path = kernel.root / path
+    func = light_function_text(read_c_file(path), str(path), function, kernel)
+    if func is None:
+        raise InputError(str(path), f"no function named {function}", "check the name")
+    return func, True
+
+
+def _inside(path: Path, kernel: KernelTree) -> str:
+    candidate = path if path.is_absolute() else Path.cwd() / path
+    if not candidate.exists():
+        candidate = kernel.root / path
+    try:
+        return candidate.resolve().relative_to(kernel.root.resolve()).as_posix()
+    except ValueError:
+        raise InputError(
+            str(path), f"is not inside the tree {kernel.root}", "give a path in --tree"
+        ) from None
+
+
+@app.command()
+@click.argument("target", type=PathArg)
+@click.argument("function")
+@click.option("--tree", type=PathArg, help="Kernel tree (git checkout or extracted).")
+@click.option(
+    "--side",
+    type=click.Choice(["before", "after"]),
+    help="TARGET is a patch: show its before or after version.",
+)
+@click.option("--dot", type=PathArg, help="Also write the graph for Graphviz here.")
+@click.option("--locations/--no-locations", default=True, help="Show source lines.")
+def ir(
+    target: Path,
+    function: str,
+    tree: Path | None,
+    side: str | None,
+    dot: Path | None,
+    locations: bool,
+) -> None:
+    """Print one function (or one side of a patch) as label-free IR."""
+    if side is not None:
+        works = from_patch_file(target, _open_tree(tree))
+        chosen: Side = "before" if side == "before" else "after"
+        graphs = _graphs_of(_find_work(works, function, str(target)), chosen)
+    else:
+        func, light = _file_function(target, function, tree)
+        graphs = [function_graph(func, light=light)]
+    text = "\n".join(format_graph(g, locations=locations) for g in graphs)
+    if dot is not None:
+        write_atomically(dot, "".join(format_dot(g) for g in graphs))
+    sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------------- ir-diff
+
+
+@app.command("ir-diff")
+@click.argument("patch", type=PathArg, required=False)
+@_input_options
+@click.option("--show", is_flag=True, help="Print the differing IR.")
+def ir_diff(
+    patch: Path | None,
+    tree: Path | None,
+    rev: str | None,
+    before: Path | None,
+    after: Path | None,
+    function: str | None,
+    show: bool,
+) -> int:
+    """Compare before and after IR structurally: exit 0 when every touched function
+    is the same graph up to labels, local names and layout, 1 when one is not. Not a
+    semantic verdict: a structural difference may still be an equivalent refactor."""
+    works = _gather(patch, tree, rev, before, after, function)
+    table = Table(title="Structural comparison", title_justify="left")
+    for column in ("file", "function", "status", "IR"):
+        table.add_column(column)
+    diffs: list[str] = []
+    differing = 0
+    for work in works:
+        for fw in work.functions:
+            if fw.change.status in {"added", "removed"} or (
+                fw.before is None and fw.after is None and not fw.regions
+            ):
+                table.add_row(fw.change.file, fw.change.function, fw.change.status, "-")
+                continue
+            old = "\n".join(canonical_text(g) for g in _graphs_of(fw, "before"))
+            new = "\n".join(canonical_text(g) for g in _graphs_of(fw, "after"))
+            same = old == new
+            differing += not same
+            verdict = "[green]same shape[/]" if same else "[yellow]differs[/]"
+            table.add_row(fw.change.file, fw.change.function, fw.change.status, verdict)
+            if not same and show:
+                diffs.extend(
+                    difflib.unified_diff(
+                        old.splitlines(),
+                        new.splitlines(),
+                        f"{fw.change.function} (before)",
+                        f"{fw.change.function} (after)",
+                        lineterm="",
+                    )
+                )
+    console = _console()
+    console.print(table)
+    for line in diffs:
+        console.print(line, markup=False)
+    return 1 if differing else 0
+
+
+# ---------------------------------------------------------------------- prepare-tree
+
+
+@app.command("prepare-tree")
+@click.argument("tree", type=PathArg)
+@click.option("--jobs", "-j", default=2, show_default=True, help="Parallel make jobs.")
+def prepare_tree_command(tree: Path, jobs: int) -> None:
+    """Configure a tree (x86_64_defconfig or olddefconfig) and run make prepare."""
+    result = prepare_tree(tree, jobs=jobs)
+    _console().print(str(result))

@@ -35,15 +35,23 @@ def strip_comments(text: str) -> str:
     return _TOKENS.sub(replace, text)
 
 
-def light_source(func: FunctionText) -> FunctionText:
-    """The function's text without comments, checked for directives the light mode
-    cannot honour."""
-    code = strip_comments(func.text)
+def light_code(text: str, file: str, first_line: int) -> str:
+    """Raw code without comments, checked for directives light mode cannot honour
+    (an UnsupportedConstruct naming the directive and its line)."""
+    code = strip_comments(text)
     for match in _DIRECTIVE.finditer(code):
-        line = func.start_line + code.count("\n", 0, match.start())
+        if match.group(1) == "line" or match.group(1).isdigit():
+            continue
+        line = first_line + code.count("\n", 0, match.start())
         raise UnsupportedConstruct(
             f"#{match.group(1)} inside a function",
-            f"{func.file}:{line}",
+            f"{file}:{line}",
             "light mode cannot choose a configuration; give --tree with a configured tree",
         )
+    return code
+
+
+def light_source(func: FunctionText) -> FunctionText:
+    """A raw function text made ready for the parser (see :func:`light_code`)."""
+    code = light_code(func.text, func.file, func.start_line)
     return FunctionText(func.name, func.file, func.start_line, code, func.typedefs)

@@ -230,21 +230,22 @@ class _Builder:
 
     # ------------------------------------------------------------------ scopes
 
-    def _lookup(self, name: str) -> Local | Param | Global:
+    def _find(self, name: str) -> Local | Param | Global | None:
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]
+        return None
+
+    def _lookup(self, name: str) -> Local | Param | Global:
+        found = self._find(name)
+        if found is not None:
+            return found
         if self.kind == "region":
             self.outer_names.append(name)
         return Global(name)
 
     def _rename_for_text(self, name: str) -> str:
-        var = None
-        for scope in reversed(self.scopes):
-            if name in scope:
-                var = scope[name]
-                break
-        match var:
+        match self._find(name):
             case Local(index=i):
                 return f"%v{i}"
             case Param(index=i):
@@ -704,7 +705,7 @@ class _Builder:
     def _call(self, node: c_ast.FuncCall, target: LValue | None) -> None:
         loc = self._loc(node.coord)
         callee: str | Expr
-        if isinstance(node.name, c_ast.ID) and isinstance(self._lookup(node.name.name), Global):
+        if isinstance(node.name, c_ast.ID) and self._find(node.name.name) is None:
             callee = node.name.name.removeprefix(KEPT_MACRO_PREFIX)
         else:
             callee = self.expr(node.name)

@@ -5,20 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from equivcheck.frontend import gnuc
+from equivcheck.frontend.light import light_code, light_source
 from equivcheck.frontend.model import FunctionText
 from equivcheck.ir.build import build_function, build_region
 from equivcheck.ir.canon import canonicalize
 from equivcheck.ir.model import Graph
 
 
-def function_graph(func: FunctionText) -> Graph:
-    """The canonical IR of one function definition."""
+def function_graph(func: FunctionText, *, light: bool = False) -> Graph:
+    """The canonical IR of one function definition. ``light`` marks raw source text
+    (not preprocessed): comments are dropped and directives refused first."""
+    if light:
+        func = light_source(func)
     return canonicalize(build_function(gnuc.parse_function(func)))
 
 
 def region_graph(
-    code: str, *, function: str, file: str, first_line: int, typedefs: Iterable[str]
+    code: str, *, function: str, file: str, first_line: int, typedefs: Iterable[str] = ()
 ) -> Graph:
-    """The canonical IR of a statement sequence cut out of ``function``."""
-    body = gnuc.parse_statements(code, typedefs=typedefs, filename=file, first_line=first_line)
+    """The canonical IR of a raw statement sequence cut out of ``function`` (patch-alone
+    mode); typedef names are guessed from the code when not given."""
+    code = light_code(code, file, first_line)
+    names = frozenset(typedefs) | gnuc.guess_typedef_names(code)
+    body = gnuc.parse_statements(code, typedefs=names, filename=file, first_line=first_line)
     return canonicalize(build_region(body, name=function, file=file))

@@ -1,0 +1,295 @@
+"""What to compare: for each patch, each touched function with its before and after text.
+
+Four input forms lead here (see ``docs/frontend.md``):
+
+- a patch file (format-patch, plain diff, mbox series, damaged copy) and a kernel tree:
+  the patch is applied to the tree's files in memory (the tree is never written);
+- a patch file alone: whole texts for functions the patch adds, and for changed
+  functions the balanced regions its hunks cover;
+- a tree that is a git checkout and a revision or range: each commit against its parent;
+- two files and (optionally) a function name.
+
+With a configured tree each version is preprocessed as kbuild compiles the file, the
+modelled macros kept as ``__ec_`` calls ("tree" mode). Otherwise functions are taken as
+written ("light" mode: typedef names from the tree's headers when there is a tree, and
+guessed from use).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from equivcheck.errors import InputError
+from equivcheck.frontend import gnuc
+from equivcheck.frontend.apply import apply_patch
+from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.fragments import Region, added_functions, function_fragments
+from equivcheck.frontend.functions import changed_functions
+from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
+from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
+from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.tree import KernelTree
+
+Mode = Literal["tree", "light", "patch"]
+Side = Literal["before", "after"]
+
+
+@dataclass
+class FunctionWork:
+    """One touched function: its change, how its texts were obtained, and the texts.
+
+    In patch-alone mode a changed function has ``regions`` (before/after pairs) instead
+    of whole texts; an ``affected`` function may have no text at all.
+    """
+
+    change: FunctionChange
+    mode: Mode
+    before: FunctionText | None = None
+    after: FunctionText | None = None
+    regions: list[tuple[Region, Region]] = field(default_factory=list)
+
+    def text(self, side: Side) -> FunctionText | None:
+        """The whole function text of one side, if there is one."""
+        return self.before if side == "before" else self.after
+
+
+@dataclass
+class PatchWork:
+    """The functions one patch (or one commit, or one file pair) touches."""
+
+    title: str
+    patch: Patch | None
+    functions: list[FunctionWork]
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file, or an InputError saying what is wrong with it."""
+    if not path.exists():
+        raise InputError(str(path), "no such file", "check the path")
+    if path.is_dir():
+        raise InputError(str(path), "is a folder, not a file", "name a patch or C file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+
+
+def read_c_file(path: Path) -> str:
+    """A C source file as text; non-UTF-8 bytes are an InputError."""
+    data = read_input(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            str(path), f"not UTF-8 (byte {exc.start})", "convert the file to UTF-8"
+        ) from None
+
+
+def load_patches(path: Path) -> list[Patch]:
+    """The patches in a file (one, or a series from an mbox)."""
+    return read_patches(read_input(path), str(path))
+
+
+def patch_title(patch: Patch, total: int) -> str:
+    """``[i/n] subject`` for a series, the subject alone otherwise."""
+    subject = patch.subject or patch.source
+    return f"[{patch.index}/{total}] {subject}" if total > 1 else subject
+
+
+# ---------------------------------------------------------------------- input forms
+
+
+def from_patch_file(path: Path, tree: KernelTree | None) -> list[PatchWork]:
+    """Work for every patch in ``path``; with a tree, applied in order on its files."""
+    patches = load_patches(path)
+    if tree is None:
+        return [PatchWork(patch_title(p, len(patches)), p, _patch_alone(p)) for p in patches]
+    state: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    works = []
+    for patch in patches:
+        before = {}
+        for fp in patch.files:
+            if fp.old_path is None:
+                continue
+            if fp.old_path not in state:
+                state[fp.old_path] = tree.read(fp.old_path)
+            before[fp.old_path] = state[fp.old_path]
+        before_headers = dict(headers)
+        applied = apply_patch(before, patch)
+        after = {p: t for p, t in applied.items() if t is not None}
+        for p, t in applied.items():
+            if t is None:
+                state.pop(p, None)
+            else:
+                state[p] = t
+                if p.endswith(".h"):
+                    headers[p] = t
+        functions = _with_texts(patch, before, after, tree, before_headers, dict(headers))
+        works.append(PatchWork(patch_title(patch, len(patches)), patch, functions))
+    return works
+
+
+def from_rev(tree: KernelTree, rev: str) -> list[PatchWork]:
+    """Work for each commit of ``rev`` (one commit, or ``A..B`` oldest first)."""
+    if not tree.is_git:
+        raise InputError(str(tree.root), "is not a git checkout", "--rev needs a git tree")
+    works = []
+    shas = commits_in_range(tree.root, rev)
+    for sha in shas:
+        patch = commit_patch(tree.root, sha)
+        before: dict[str, str] = {}
+        after: dict[str, str] = {}
+        for fp in patch.files:
+            if fp.old_path:
+                old = file_at(tree.root, f"{sha}^", fp.old_path)
+                if old is not None:
+                    before[fp.old_path] = old
+            if fp.new_path:
+                new = file_at(tree.root, sha, fp.new_path)
+                if new is not None:
+                    after[fp.new_path] = new
+        before_headers = {p: t for p, t in before.items() if p.endswith(".h")}
+        after_headers = {p: t for p, t in after.items() if p.endswith(".h")}
+        functions = _with_texts(patch, before, after, tree, before_headers, after_headers)
+        title = f"{sha[:12]} {patch.subject}"
+        works.append(PatchWork(title, patch, functions))
+    return works
+
+
+def from_files(
+    before_path: Path, after_path: Path, function: str | None, tree: KernelTree | None = None
+) -> list[PatchWork]:
+    """Work for two versions of one C file (all changed functions, or ``function``)."""
+    old, new = read_c_file(before_path), read_c_file(after_path)
+    name = str(after_path)
+    pseudo = Patch(
+        subject=f"{before_path} -> {after_path}",
+        files=[FilePatch(name, name, [])],
+        source=name,
+    )
+    changes = changed_functions(pseudo, {name: old}, {name: new})
+    if function is not None:
+        changes = [c for c in changes if c.function == function]
+        if not changes:
+            if _has_function(old, function) or _has_function(new, function):
+                changes = [FunctionChange(name, function, "changed", "no textual change")]
+            else:
+                raise InputError(
+                    f"{before_path}, {after_path}",
+                    f"no function named {function}",
+                    "check the name (equivcheck functions --before/--after lists them)",
+                )
+    works = [
+        FunctionWork(
+            change,
+            "light",
+            light_function_text(old, name, change.function, tree),
+            light_function_text(new, name, change.function, tree),
+        )
+        for change in changes
+    ]
+    return [PatchWork(pseudo.subject, None, works)]
+
+
+# ---------------------------------------------------------------------- texts
+
+
+def _has_function(text: str, name: str) -> bool:
+    return any(f.name == name for f in find_functions(text))
+
+
+def _with_texts(
+    patch: Patch,
+    before: dict[str, str],
+    after: dict[str, str],
+    tree: KernelTree,
+    before_headers: dict[str, str],
+    after_headers: dict[str, str],
+) -> list[FunctionWork]:
+    changes = changed_functions(patch, before, after)
+    by_file: dict[str, list[FunctionChange]] = {}
+    for change in changes:
+        by_file.setdefault(change.file, []).append(change)
+    works: list[FunctionWork] = []
+    for file, file_changes in by_file.items():
+        fp = next(f for f in patch.files if f.path == file)
+        names = [c.function for c in file_changes]
+        sides: dict[Side, dict[str, FunctionText]] = {}
+        mode: Mode = "tree" if tree.configured and file.endswith(".c") else "light"
+        side_inputs: list[tuple[Side, dict[str, str], dict[str, str], str | None]] = [
+            ("before", before, before_headers, fp.old_path),
+            ("after", after, after_headers, fp.new_path),
+        ]
+        for side, texts, headers, path in side_inputs:
+            text = texts.get(path) if path else None
+            sides[side] = (
+                {} if text is None else _side_texts(tree, mode, path or file, text, names, headers)
+            )
+        for change in file_changes:
+            works.append(
+                FunctionWork(
+                    change,
+                    mode,
+                    sides["before"].get(change.function),
+                    sides["after"].get(change.function),
+                )
+            )
+    return works
+
+
+def _side_texts(
+    tree: KernelTree,
+    mode: Mode,
+    path: str,
+    text: str,
+    names: list[str],
+    headers: dict[str, str],
+) -> dict[str, FunctionText]:
+    present = {f.name for f in find_functions(text)}
+    wanted = [n for n in names if n in present]
+    if mode == "light":
+        out = {}
+        for name in wanted:
+            func = light_function_text(text, path, name, tree)
+            if func is not None:
+                out[name] = func
+        return out
+    pre = tree.preprocess(path, text=text, keep_macros_for=wanted, overlay=headers)
+    return {name: gnuc.cut_function(pre.text, name) for name in wanted}
+
+
+def light_function_text(
+    text: str, path: str, name: str, tree: KernelTree | None
+) -> FunctionText | None:
+    """The raw text of function ``name`` in ``text`` with light-mode typedef names."""
+    for func in find_functions(text):
+        if func.name != name:
+            continue
+        lines = text.split("\n")[func.start_line - 1 : func.end_line]
+        body = "\n".join(lines) + "\n"
+        typedefs = gnuc.guess_typedef_names(body)
+        if tree is not None:
+            typedefs |= tree.header_typedef_names()
+        return FunctionText(name, path, func.start_line, body, typedefs)
+    return None
+
+
+def _patch_alone(patch: Patch) -> list[FunctionWork]:
+    added = {(f.file, f.name): f for f in added_functions(patch)}
+    works = []
+    for change in changed_functions(patch):
+        work = FunctionWork(change, "patch")
+        if change.status == "added":
+            func = added.get((change.file, change.function))
+            if func is not None:
+                typedefs = gnuc.guess_typedef_names(func.text)
+                work.after = FunctionText(
+                    func.name, func.file, func.start_line, func.text, typedefs
+                )
+        elif change.status == "changed":
+            work.regions = function_fragments(patch, change.function).pairs
+        works.append(work)
+    return works
