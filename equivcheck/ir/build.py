@@ -165,7 +165,16 @@ class _Builder:
             locals=self.locals,
             unsupported=self.unsupported,
             outer_names=sorted(set(self.outer_names)),
+            labels=self._region_labels() if kind == "region" else {},
         )
+
+    def _region_labels(self) -> dict[str, int]:
+        """Labels a region defines at its outermost label scope, in source order."""
+        return {
+            name: index
+            for name, index in self.label_scopes[0].items()
+            if index in self.defined_labels
+        }
 
     # ------------------------------------------------------------------ block helpers
 

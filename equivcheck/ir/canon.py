@@ -32,15 +32,19 @@ from equivcheck.ir.model import (
 def canonicalize(graph: Graph) -> Graph:
     """The canonical form of ``graph`` (a new graph; the input is not changed)."""
     blocks = {i: Block(i, list(b.stmts), b.terminator) for i, b in graph.blocks.items()}
-    entry = graph.entry
-    blocks, entry = _thread_jumps(blocks, entry)
-    blocks = _reachable(blocks, entry)
-    blocks = _merge_chains(blocks, entry)
+    # Entry points: the entry, and in a region the labels code outside may jump to.
+    roots = [graph.entry, *graph.labels.values()]
+    blocks, roots = _thread_jumps(blocks, roots)
+    blocks = _reachable(blocks, roots)
+    blocks = _merge_chains(blocks, roots)
     for block in blocks.values():
         block.terminator = _normalise_branch(block.terminator)
-    blocks, entry = _renumber_blocks(blocks, entry)
+    blocks, new_index = _renumber_blocks(blocks, roots)
     blocks, locals_ = _renumber_locals(blocks, graph.locals)
-    result = dataclasses.replace(graph, blocks=blocks, entry=entry, locals=locals_)
+    labels = {name: new_index[root] for name, root in zip(graph.labels, roots[1:], strict=True)}
+    result = dataclasses.replace(
+        graph, blocks=blocks, entry=new_index[roots[0]], locals=locals_, labels=labels
+    )
     result.loops = find_loops(result)
     return result
 
@@ -65,7 +69,7 @@ def _retarget(term: Terminator, mapping: Callable[[int], int]) -> Terminator:
             return term
 
 
-def _thread_jumps(blocks: dict[int, Block], entry: int) -> tuple[dict[int, Block], int]:
+def _thread_jumps(blocks: dict[int, Block], roots: list[int]) -> tuple[dict[int, Block], list[int]]:
     """Send every edge past blocks that hold nothing but a jump."""
 
     def final(index: int) -> int:
@@ -82,12 +86,12 @@ def _thread_jumps(blocks: dict[int, Block], entry: int) -> tuple[dict[int, Block
 
     for block in blocks.values():
         block.terminator = _retarget(block.terminator, final)
-    return blocks, final(entry)
+    return blocks, [final(root) for root in roots]
 
 
-def _reachable(blocks: dict[int, Block], entry: int) -> dict[int, Block]:
+def _reachable(blocks: dict[int, Block], roots: list[int]) -> dict[int, Block]:
     seen: set[int] = set()
-    stack = [entry]
+    stack = list(roots)
     while stack:
         index = stack.pop()
         if index in seen:
@@ -97,18 +101,19 @@ def _reachable(blocks: dict[int, Block], entry: int) -> dict[int, Block]:
     return {i: b for i, b in blocks.items() if i in seen}
 
 
-def _predecessor_counts(blocks: dict[int, Block], entry: int) -> dict[int, int]:
+def _predecessor_counts(blocks: dict[int, Block], roots: list[int]) -> dict[int, int]:
     counts = dict.fromkeys(blocks, 0)
-    counts[entry] += 1  # the entry is reached from outside
+    for root in roots:
+        counts[root] += 1  # entry points are reached from outside
     for block in blocks.values():
         for target in successors(block.terminator):
             counts[target] += 1
     return counts
 
 
-def _merge_chains(blocks: dict[int, Block], entry: int) -> dict[int, Block]:
+def _merge_chains(blocks: dict[int, Block], roots: list[int]) -> dict[int, Block]:
     """Append B to A where A jumps to B and nothing else reaches B."""
-    counts = _predecessor_counts(blocks, entry)
+    counts = _predecessor_counts(blocks, roots)
     changed = True
     while changed:
         changed = False
@@ -137,29 +142,33 @@ def _normalise_branch(term: Terminator) -> Terminator:
 # ---------------------------------------------------------------------- numbering
 
 
-def _preorder(blocks: dict[int, Block], entry: int) -> list[int]:
+def _preorder(blocks: dict[int, Block], roots: list[int]) -> list[int]:
+    """Depth-first preorder from each root in turn (successors in their fixed order)."""
     order: list[int] = []
     seen: set[int] = set()
-    stack = [entry]
-    while stack:
-        index = stack.pop()
-        if index in seen:
-            continue
-        seen.add(index)
-        order.append(index)
-        stack.extend(reversed(successors(blocks[index].terminator)))
+    for root in roots:
+        stack = [root]
+        while stack:
+            index = stack.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            order.append(index)
+            stack.extend(reversed(successors(blocks[index].terminator)))
     return order
 
 
-def _renumber_blocks(blocks: dict[int, Block], entry: int) -> tuple[dict[int, Block], int]:
-    order = _preorder(blocks, entry)
+def _renumber_blocks(
+    blocks: dict[int, Block], roots: list[int]
+) -> tuple[dict[int, Block], dict[int, int]]:
+    order = _preorder(blocks, roots)
     new_index = {old: new for new, old in enumerate(order)}
     renumbered: dict[int, Block] = {}
     for old in order:
         block = blocks[old]
         term = _retarget(block.terminator, new_index.__getitem__)
         renumbered[new_index[old]] = Block(new_index[old], block.stmts, term)
-    return renumbered, 0
+    return renumbered, new_index
 
 
 def _renumber_locals(
@@ -210,19 +219,21 @@ def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
 
 def dominators(graph: Graph) -> dict[int, set[int]]:
     """For each block, the blocks that dominate it (itself included)."""
-    order = _preorder(graph.blocks, graph.entry)
+    order = _preorder(graph.blocks, [graph.entry, *graph.labels.values()])
     preds: dict[int, list[int]] = {i: [] for i in order}
     for i in order:
         for s in graph.successors(i):
             preds[s].append(i)
     everything = set(order)
+    roots = {graph.entry, *graph.labels.values()}
     dom = {i: set(everything) for i in order}
-    dom[graph.entry] = {graph.entry}
+    for root in roots:
+        dom[root] = {root}  # entry points hang off one virtual entry
     changed = True
     while changed:
         changed = False
         for i in order:
-            if i == graph.entry:
+            if i in roots:
                 continue
             incoming = [dom[p] for p in preds[i]]
             new = set.intersection(*incoming) if incoming else set()

@@ -329,6 +329,8 @@ class Graph:
     sequence cut out of one (patch-alone mode); a region's free variables are
     ``Global`` or ``Local`` objects listed in ``outer_locals`` when the source declares
     them outside the region. ``unsupported`` names constructs kept as ``Opaque``.
+    ``labels`` (regions only) maps each label the region defines to its block: code
+    outside the region may jump there, so these blocks are entry points too.
     """
 
     name: str
@@ -342,6 +344,7 @@ class Graph:
     loops: list[Loop] = field(default_factory=list)
     unsupported: list[tuple[str, SourceLocation | None]] = field(default_factory=list)
     outer_names: list[str] = field(default_factory=list)
+    labels: dict[str, int] = field(default_factory=dict)
 
     def successors(self, index: int) -> list[int]:
         """The blocks ``index`` can branch to, in a fixed order."""

@@ -161,6 +161,8 @@ def format_graph(graph: Graph, *, locations: bool = True, names: bool = True) ->
         if graph.outer_names:
             head += f" (outer: {', '.join(graph.outer_names)})"
     lines.append(head.replace("  ", " "))
+    for label, target in graph.labels.items():
+        lines.append(f"  entry {label if names else '?'}: bb{target}")
     for local in graph.locals:
         desc = f"  v{local.index}: {local.ctype or '?'}"
         if local.address_taken:

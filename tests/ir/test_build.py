@@ -137,3 +137,22 @@ def test_empty_infinite_loop_survives() -> None:
     g = ir_of("void f(void) { for (;;) ; }")
     assert any(isinstance(b.terminator, Jump) for b in g.blocks.values())
     assert len(g.loops) == 1
+
+
+def test_region_labels_are_entry_points() -> None:
+    g = region_of("x = 1; discard: folio_remove_rmap_ptes(folio); if (y) goto discard;")
+    assert list(g.labels) == ["discard"]
+    target = g.labels["discard"]
+    assert target != g.entry
+    assert isinstance(g.blocks[target].stmts[0], Call)
+    # The entry block runs x = 1 and then falls into the labelled block.
+    assert g.blocks[g.entry].terminator == Jump(target)
+
+
+def test_renamed_region_label_keeps_the_shape() -> None:
+    from equivcheck.ir.text import canonical_text
+
+    a = region_of("discard: f(folio); goto out;")
+    b = region_of("finish_unmap: f(folio); goto out;")
+    assert canonical_text(a) == canonical_text(b)
+    assert list(a.labels) == ["discard"] and list(b.labels) == ["finish_unmap"]
