@@ -97,6 +97,7 @@ def _gather(
     before: Path | None,
     after: Path | None,
     function: str | None,
+    with_texts: bool = True,
 ) -> list[PatchWork]:
     """The work for whichever input form the options name (exactly one)."""
     forms = [patch is not None, rev is not None, before is not None or after is not None]
@@ -113,9 +114,9 @@ def _gather(
     if rev is not None:
         if kernel is None:
             raise InputError("--rev", "needs --tree DIR (a git checkout)")
-        return from_rev(kernel, rev)
+        return from_rev(kernel, rev, with_texts=with_texts)
     assert patch is not None
-    return from_patch_file(patch, kernel)
+    return from_patch_file(patch, kernel, with_texts=with_texts)
 
 
 # ---------------------------------------------------------------------- functions
@@ -137,7 +138,7 @@ def functions(
     fmt: str,
 ) -> None:
     """List the functions a patch changes, adds, removes or affects."""
-    works = _gather(patch, tree, rev, before, after, function)
+    works = _gather(patch, tree, rev, before, after, function, with_texts=False)
     rows = [
         {
             "file": fw.change.file,

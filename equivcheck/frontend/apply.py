@@ -58,9 +58,7 @@ def apply_patch(files: Mapping[str, str], patch: Patch) -> dict[str, str | None]
     return result
 
 
-def apply_series(
-    files: Mapping[str, str], patches: Sequence[Patch]
-) -> list[dict[str, str | None]]:
+def apply_series(files: Mapping[str, str], patches: Sequence[Patch]) -> list[dict[str, str | None]]:
     """Apply ``patches`` in order, each on top of the previous; one result per patch."""
     state: dict[str, str] = dict(files)
     results: list[dict[str, str | None]] = []
@@ -86,7 +84,8 @@ def _old_text(
             return text
     if fp.old_path not in files:
         raise InputError(
-            _name(patch), f"{fp.old_path}: the patch changes a file that is not given",
+            _name(patch),
+            f"{fp.old_path}: the patch changes a file that is not given",
             "pass the tree or revision the patch applies to",
         )
     return files[fp.old_path]

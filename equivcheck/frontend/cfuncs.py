@@ -19,17 +19,54 @@ _STRUCTURE = re.compile(r"[{};]")
 # Macros written like calls that annotate a declaration rather than name it.
 ATTRIBUTE_MACROS = frozenset(
     {
-        "__attribute__", "__attribute", "__printf", "__scanf", "__section", "__aligned",
-        "__alias", "__malloc", "__must_hold", "__acquires", "__releases",
-        "__cond_acquires", "__cond_releases", "__no_sanitize_address", "__diag_ignore",
-        "__counted_by", "__alloc_size", "__realloc_size", "__assume_aligned", "__weak",
-        "__nonstring", "__access", "__no_context_analysis", "__context__", "asm",
-        "__asm__", "__asm", "alignas", "_Alignas", "__ATTR",
+        "__attribute__",
+        "__attribute",
+        "__printf",
+        "__scanf",
+        "__section",
+        "__aligned",
+        "__alias",
+        "__malloc",
+        "__must_hold",
+        "__acquires",
+        "__releases",
+        "__cond_acquires",
+        "__cond_releases",
+        "__no_sanitize_address",
+        "__diag_ignore",
+        "__counted_by",
+        "__alloc_size",
+        "__realloc_size",
+        "__assume_aligned",
+        "__weak",
+        "__nonstring",
+        "__access",
+        "__no_context_analysis",
+        "__context__",
+        "asm",
+        "__asm__",
+        "__asm",
+        "alignas",
+        "_Alignas",
+        "__ATTR",
     }
 )
 _NOT_NAMES = frozenset(
-    {"if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "typeof",
-     "__typeof__", "_Static_assert", "static_assert"}
+    {
+        "if",
+        "for",
+        "while",
+        "switch",
+        "return",
+        "sizeof",
+        "do",
+        "else",
+        "case",
+        "typeof",
+        "__typeof__",
+        "_Static_assert",
+        "static_assert",
+    }
 )
 _INLINE = frozenset({"inline", "__inline", "__inline__", "__always_inline"})
 _SYSCALL = re.compile(r"^(COMPAT_)?SYSCALL_DEFINE\d$")
@@ -82,8 +119,15 @@ def find_functions(text: str) -> list[CFunction]:
                     open_pos, name, start, is_static, is_inline = body
                     header = text[start:open_pos].rstrip()
                     functions.append(
-                        CFunction(name, line_of(start), line_of(pos), line_of(open_pos),
-                                  is_static, is_inline, header)
+                        CFunction(
+                            name,
+                            line_of(start),
+                            line_of(pos),
+                            line_of(open_pos),
+                            is_static,
+                            is_inline,
+                            header,
+                        )
                     )
                     body = None
                 header_from = pos + 1

@@ -20,8 +20,10 @@ from equivcheck.frontend.patch_indent import reindent
 _MERGE_GAP = 3
 _LABEL = re.compile(r"^\s*([A-Za-z_]\w*)\s*:(?!:)")
 _GOTO = re.compile(r"\bgoto\s+([A-Za-z_]\w*)\s*;")
-_HINT = "pass --tree (or the revision) so whole functions are compared, or regenerate " \
-        "the patch with more context (git format-patch -U10)"
+_HINT = (
+    "pass --tree (or the revision) so whole functions are compared, or regenerate "
+    "the patch with more context (git format-patch -U10)"
+)
 
 
 @dataclass
@@ -90,7 +92,8 @@ def function_fragments(patch: Patch, function: str) -> FragmentPair:
                 pairs.extend(found)
     if not pairs:
         raise InputError(
-            _name(patch), f"no hunk changes a function named {function}",
+            _name(patch),
+            f"no hunk changes a function named {function}",
             "list the changed functions first and pick one of them",
         )
     before = Fragment(function, file, "before", [b for b, _ in pairs])
@@ -114,8 +117,9 @@ def added_functions(patch: Patch) -> list[FunctionText]:
                 texts = [ln.text for ln in lines]
                 if patch.damaged:
                     texts = reindent([(t, False) for t in texts])
-                out.append(FunctionText(span.name, fp.path, lines[0].lineno,
-                                        "\n".join(texts) + "\n"))
+                out.append(
+                    FunctionText(span.name, fp.path, lines[0].lineno, "\n".join(texts) + "\n")
+                )
     return out
 
 
@@ -151,7 +155,8 @@ def _hunk_pairs(
 ) -> list[tuple[Region, Region]]:
     old, new = _prepare(hunk, "old", patch.damaged), _prepare(hunk, "new", patch.damaged)
     changed = [
-        i for i, ln in enumerate(hunk.lines)
+        i
+        for i, ln in enumerate(hunk.lines)
         if (ln.kind == "-" and old.walk.owner.get(i) == function)
         or (ln.kind == "+" and new.walk.owner.get(i) == function)
     ]
@@ -159,12 +164,22 @@ def _hunk_pairs(
         return []
     for side, kind in ((old, "-"), (new, "+")):
         for span in side.walk.spans:
-            if span.name == function and span.first is not None and span.last is not None \
-                    and all(hunk.lines[ln.index].kind == kind for ln in side.walk.lines
-                            if span.first <= ln.index <= span.last):
+            if (
+                span.name == function
+                and span.first is not None
+                and span.last is not None
+                and all(
+                    hunk.lines[ln.index].kind == kind
+                    for ln in side.walk.lines
+                    if span.first <= ln.index <= span.last
+                )
+            ):
                 what = "adds" if kind == "+" else "removes"
-                raise InputError(_name(patch), f"the patch {what} {function} whole",
-                                 "use added_functions() for its text")
+                raise InputError(
+                    _name(patch),
+                    f"the patch {what} {function} whole",
+                    "use added_functions() for its text",
+                )
     clusters = _clusters(hunk, changed)
     spans = [_widen(patch, fp, hunk, old, new, p, q) for p, q in clusters]
     merged: list[tuple[int, int]] = []
@@ -174,8 +189,7 @@ def _hunk_pairs(
             p, q = _widen(patch, fp, hunk, old, new, min(p, p0), max(q, q0))
         merged.append((p, q))
     return [
-        (_region(old, p, q, patch.damaged), _region(new, p, q, patch.damaged))
-        for p, q in merged
+        (_region(old, p, q, patch.damaged), _region(new, p, q, patch.damaged)) for p, q in merged
     ]
 
 
@@ -183,8 +197,10 @@ def _clusters(hunk: Hunk, changed: list[int]) -> list[tuple[int, int]]:
     """Runs of changed hunk lines; runs less than four context lines apart merge."""
     runs: list[tuple[int, int]] = []
     for i in changed:
-        if runs and sum(1 for k in range(runs[-1][1], i) if hunk.lines[k].kind == " ") \
-                <= _MERGE_GAP:
+        if (
+            runs
+            and sum(1 for k in range(runs[-1][1], i) if hunk.lines[k].kind == " ") <= _MERGE_GAP
+        ):
             runs[-1] = (runs[-1][0], i + 1)
         else:
             runs.append((i, i + 1))
@@ -201,8 +217,11 @@ def _widen(
             sp, sq = side.span(p, q)
             np_, nq = _balance(side, sp, sq)
             if np_ is None or nq is None:
-                line = side.walk.lines[min(sp, len(side.walk.lines) - 1)].lineno \
-                    if side.walk.lines else hunk.old_start
+                line = (
+                    side.walk.lines[min(sp, len(side.walk.lines) - 1)].lineno
+                    if side.walk.lines
+                    else hunk.old_start
+                )
                 raise InputError(
                     _name(patch),
                     f"{fp.path}: hunk @@ -{hunk.old_start},{hunk.old_len} "
@@ -275,7 +294,10 @@ def _region(side: _Side, p: int, q: int, damaged: bool) -> Region:
         for m in _GOTO.finditer(ln.code):
             if m.group(1) not in labels and m.group(1) not in gotos:
                 gotos.append(m.group(1))
-    after = side.walk.lines[sq].lineno if sq < len(side.walk.lines) else (
-        side.walk.lines[-1].lineno + 1 if side.walk.lines else 0)
+    after = (
+        side.walk.lines[sq].lineno
+        if sq < len(side.walk.lines)
+        else (side.walk.lines[-1].lineno + 1 if side.walk.lines else 0)
+    )
     first = lines[0].lineno if lines else after
     return Region("\n".join(texts), first, [ln.lineno for ln in lines], labels, gotos)

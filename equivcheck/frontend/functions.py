@@ -159,8 +159,7 @@ def _whole(hunk: Hunk, side: SideWalk, kind: str) -> set[str]:
         if span.first is None or span.last is None:
             continue
         first, last = span.first, span.last
-        if all(hunk.lines[ln.index].kind == kind for ln in side.lines
-               if first <= ln.index <= last):
+        if all(hunk.lines[ln.index].kind == kind for ln in side.lines if first <= ln.index <= last):
             names.add(span.name)
     return names
 

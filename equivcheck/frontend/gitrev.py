@@ -12,9 +12,7 @@ from equivcheck.frontend.patchfile import read_patches
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, check=False
-        )
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except FileNotFoundError:
         raise InputError(str(repo), "git is not installed", "install git") from None
 
@@ -23,10 +21,14 @@ def _fail(repo: Path, what: str, out: subprocess.CompletedProcess[bytes]) -> Inp
     message = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
     first = message[0] if message else f"git exited with status {out.returncode}"
     if "not a git repository" in first:
-        return InputError(str(repo), "not a git repository",
-                          "pass the top folder of a git checkout with --repo")
-    return InputError(f"{repo}: {what}", first.removeprefix("fatal: "),
-                      "check the revision with 'git log --oneline'")
+        return InputError(
+            str(repo), "not a git repository", "pass the top folder of a git checkout with --repo"
+        )
+    return InputError(
+        f"{repo}: {what}",
+        first.removeprefix("fatal: "),
+        "check the revision with 'git log --oneline'",
+    )
 
 
 def commits_in_range(repo: Path, rev: str) -> list[str]:
@@ -37,16 +39,18 @@ def commits_in_range(repo: Path, rev: str) -> list[str]:
             raise _fail(repo, rev, out)
         commits = out.stdout.decode().split()
         if not commits:
-            raise InputError(f"{repo}: {rev}", "the range holds no commits",
-                             "write the range as OLD..NEW")
+            raise InputError(
+                f"{repo}: {rev}", "the range holds no commits", "write the range as OLD..NEW"
+            )
         return commits
     out = _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if out.returncode != 0:
         probe = _git(repo, "rev-parse", "--git-dir")
         if probe.returncode != 0:
             raise _fail(repo, rev, probe)
-        raise InputError(f"{repo}: {rev}", "unknown revision",
-                         "check the revision with 'git log --oneline'")
+        raise InputError(
+            f"{repo}: {rev}", "unknown revision", "check the revision with 'git log --oneline'"
+        )
     return [out.stdout.decode().strip()]
 
 
@@ -56,8 +60,11 @@ def commit_patch(repo: Path, sha: str) -> Patch:
     if out.returncode != 0:
         raise _fail(repo, sha, out)
     if not out.stdout.strip():
-        raise InputError(f"{repo}: {sha}", "the commit changes no file (merge or empty)",
-                         "pick a commit with a diff")
+        raise InputError(
+            f"{repo}: {sha}",
+            "the commit changes no file (merge or empty)",
+            "pick a commit with a diff",
+        )
     patches = read_patches(out.stdout, f"{repo}@{sha[:12]}")
     return patches[0]
 
@@ -74,5 +81,8 @@ def file_at(repo: Path, rev: str, path: str) -> str | None:
     try:
         return shown.stdout.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{repo}: {rev}:{path}", "the file is not UTF-8 text",
-                         "only C source in UTF-8 can be compared") from None
+        raise InputError(
+            f"{repo}: {rev}:{path}",
+            "the file is not UTF-8 text",
+            "only C source in UTF-8 can be compared",
+        ) from None

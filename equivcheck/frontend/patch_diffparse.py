@@ -27,9 +27,7 @@ def find_diff_start(text: str) -> int | None:
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if line.startswith("diff --git ") or (
-            line.startswith("--- ")
-            and i + 1 < len(lines)
-            and lines[i + 1].startswith("+++ ")
+            line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
         ):
             rest = lines[i : i + 12]
             if any(HUNK_HEADER.match(ln) for ln in rest):
@@ -80,8 +78,14 @@ def _from_unidiff(pf: object) -> FilePatch:
                 continue
             lines.append(HunkLine(kind, ul.value.rstrip("\n").rstrip("\r")))
         hunks.append(
-            Hunk(uh.source_start, uh.source_length, uh.target_start, uh.target_length,
-                 uh.section_header.strip(), lines)
+            Hunk(
+                uh.source_start,
+                uh.source_length,
+                uh.target_start,
+                uh.target_length,
+                uh.section_header.strip(),
+                lines,
+            )
         )
     return FilePatch(old, new, hunks)
 
@@ -141,8 +145,11 @@ def _lenient(text: str, source: str) -> list[FilePatch]:
             current.new = line[len("rename to ") :].strip()
         elif (header := HUNK_HEADER.match(line)) is not None:
             if current is None:
-                raise InputError(source, f"hunk without a file header at line {i + 1}",
-                                 "the diff is cut; copy it again from the start")
+                raise InputError(
+                    source,
+                    f"hunk without a file header at line {i + 1}",
+                    "the diff is cut; copy it again from the start",
+                )
             hunk, i = _lenient_hunk(lines, i, header)
             current.hunks.append(hunk)
             continue
@@ -179,8 +186,11 @@ def _lenient_hunk(lines: list[str], i: int, header: re.Match[str]) -> tuple[Hunk
             old_seen += 1
         body.append(HunkLine(kind, text.strip()))
         i += 1
-    while body and body[-1].kind == " " and not body[-1].text and (
-        old_seen > old_len or new_seen > new_len
+    while (
+        body
+        and body[-1].kind == " "
+        and not body[-1].text
+        and (old_seen > old_len or new_seen > new_len)
     ):
         body.pop()
         old_seen, new_seen = old_seen - 1, new_seen - 1

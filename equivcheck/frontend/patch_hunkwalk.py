@@ -99,8 +99,7 @@ def walk(hunk: Hunk, side: Side, damaged: bool) -> SideWalk:
         stop = first_header if end is None else end + 1
         for ln in lines[:stop]:
             result.owner[ln.index] = name
-        result.spans.append(Span(name, None, None if end is None else lines[end].index,
-                                 is_static))
+        result.spans.append(Span(name, None, None if end is None else lines[end].index, is_static))
         pos = stop
     while pos < len(lines):
         if pos in headers:
@@ -110,8 +109,13 @@ def walk(hunk: Hunk, side: Side, damaged: bool) -> SideWalk:
             for ln in lines[pos : last + 1]:
                 result.owner[ln.index] = fname
             result.spans.append(
-                Span(fname, lines[pos].index, None if close is None else lines[close].index,
-                     fstatic, lines[brace].index)
+                Span(
+                    fname,
+                    lines[pos].index,
+                    None if close is None else lines[close].index,
+                    fstatic,
+                    lines[brace].index,
+                )
             )
             pos = last + 1
             continue

@@ -87,7 +87,6 @@ class Reindenter:
         self._advance(stripped, max(level, 0), _width(prefix))
         return prefix + stripped
 
-
     def _to_col(self, col: int) -> str:
         unit = _width(self.unit)
         if self.unit == "\t":

@@ -122,8 +122,11 @@ def _body_text(msg: Message) -> str:
     parts = msg.walk() if msg.is_multipart() else iter([msg])
     chunks: list[str] = []
     for part in parts:
-        if part.is_multipart() or part.get_content_type() not in ("text/plain", "text/x-diff",
-                                                                  "text/x-patch"):
+        if part.is_multipart() or part.get_content_type() not in (
+            "text/plain",
+            "text/x-diff",
+            "text/x-patch",
+        ):
             continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):

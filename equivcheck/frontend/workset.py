@@ -101,8 +101,11 @@ def patch_title(patch: Patch, total: int) -> str:
 # ---------------------------------------------------------------------- input forms
 
 
-def from_patch_file(path: Path, tree: KernelTree | None) -> list[PatchWork]:
-    """Work for every patch in ``path``; with a tree, applied in order on its files."""
+def from_patch_file(
+    path: Path, tree: KernelTree | None, *, with_texts: bool = True
+) -> list[PatchWork]:
+    """Work for every patch in ``path``; with a tree, applied in order on its files.
+    ``with_texts=False`` only lists the functions (no preprocessing)."""
     patches = load_patches(path)
     if tree is None:
         return [PatchWork(patch_title(p, len(patches)), p, _patch_alone(p)) for p in patches]
@@ -127,12 +130,18 @@ def from_patch_file(path: Path, tree: KernelTree | None) -> list[PatchWork]:
                 state[p] = t
                 if p.endswith(".h"):
                     headers[p] = t
-        functions = _with_texts(patch, before, after, tree, before_headers, dict(headers))
+        if with_texts:
+            functions = _with_texts(patch, before, after, tree, before_headers, dict(headers))
+        else:
+            functions = [
+                FunctionWork(c, _mode(tree, c.file))
+                for c in changed_functions(patch, before, after)
+            ]
         works.append(PatchWork(patch_title(patch, len(patches)), patch, functions))
     return works
 
 
-def from_rev(tree: KernelTree, rev: str) -> list[PatchWork]:
+def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[PatchWork]:
     """Work for each commit of ``rev`` (one commit, or ``A..B`` oldest first)."""
     if not tree.is_git:
         raise InputError(str(tree.root), "is not a git checkout", "--rev needs a git tree")
@@ -153,7 +162,13 @@ def from_rev(tree: KernelTree, rev: str) -> list[PatchWork]:
                     after[fp.new_path] = new
         before_headers = {p: t for p, t in before.items() if p.endswith(".h")}
         after_headers = {p: t for p, t in after.items() if p.endswith(".h")}
-        functions = _with_texts(patch, before, after, tree, before_headers, after_headers)
+        if with_texts:
+            functions = _with_texts(patch, before, after, tree, before_headers, after_headers)
+        else:
+            functions = [
+                FunctionWork(c, _mode(tree, c.file))
+                for c in changed_functions(patch, before, after)
+            ]
         title = f"{sha[:12]} {patch.subject}"
         works.append(PatchWork(title, patch, functions))
     return works
@@ -218,7 +233,7 @@ def _with_texts(
         fp = next(f for f in patch.files if f.path == file)
         names = [c.function for c in file_changes]
         sides: dict[Side, dict[str, FunctionText]] = {}
-        mode: Mode = "tree" if tree.configured and file.endswith(".c") else "light"
+        mode = _mode(tree, file)
         side_inputs: list[tuple[Side, dict[str, str], dict[str, str], str | None]] = [
             ("before", before, before_headers, fp.old_path),
             ("after", after, after_headers, fp.new_path),
@@ -238,6 +253,12 @@ def _with_texts(
                 )
             )
     return works
+
+
+def _mode(tree: KernelTree, file: str) -> Mode:
+    """Tree mode for C files of a configured tree; headers and unconfigured trees are
+    taken as written."""
+    return "tree" if tree.configured and file.endswith(".c") else "light"
 
 
 def _side_texts(

@@ -1,0 +1,284 @@
+"""Typedef names without a full parse: declared ones in preprocessed text, guessed ones
+in unpreprocessed code (light mode)."""
+
+from __future__ import annotations
+
+import re
+
+from equivcheck.frontend.gnuc.scan import Tok, file_scope_braces, tokens
+
+TYPE_KEYWORDS = frozenset(
+    [
+        "void",
+        "char",
+        "short",
+        "int",
+        "long",
+        "float",
+        "double",
+        "signed",
+        "unsigned",
+        "_Bool",
+        "_Complex",
+        "__int128",
+        "__signed__",
+        "__signed",
+    ]
+)
+QUALIFIERS = frozenset(
+    [
+        "const",
+        "volatile",
+        "restrict",
+        "__restrict",
+        "__restrict__",
+        "__const",
+        "__const__",
+        "__volatile__",
+        "__volatile",
+        "_Atomic",
+        "__seg_gs",
+        "__seg_fs",
+        "__extension__",
+        "inline",
+        "__inline",
+        "__inline__",
+        "static",
+        "extern",
+        "register",
+        "auto",
+        "typedef",
+        "_Thread_local",
+        "_Noreturn",
+    ]
+)
+TAGS = frozenset({"struct", "union", "enum"})
+# Words followed by a parenthesised group that is not a declarator.
+_GROUP_WORDS = frozenset(
+    [
+        "__attribute__",
+        "__attribute",
+        "typeof",
+        "__typeof__",
+        "__typeof",
+        "_Alignas",
+        "asm",
+        "__asm__",
+        "__asm",
+        "_Atomic",
+        "__typeof_unqual__",
+    ]
+)
+_TYPE_GROUP_WORDS = frozenset(["typeof", "__typeof__", "__typeof", "_Atomic", "__typeof_unqual__"])
+C_KEYWORDS = (
+    TYPE_KEYWORDS
+    | QUALIFIERS
+    | TAGS
+    | _GROUP_WORDS
+    | frozenset(
+        [
+            "if",
+            "else",
+            "while",
+            "do",
+            "for",
+            "switch",
+            "case",
+            "default",
+            "break",
+            "continue",
+            "goto",
+            "return",
+            "sizeof",
+            "_Alignof",
+            "__alignof__",
+            "_Generic",
+            "_Static_assert",
+            "offsetof",
+            "__builtin_offsetof",
+            "__label__",
+            "__auto_type",
+            "__builtin_va_arg",
+            "__builtin_types_compatible_p",
+        ]
+    )
+)
+BUILTIN_TYPEDEFS = frozenset({"__builtin_va_list", "__auto_type"})
+
+
+def _skip_group(toks: list[Tok], i: int) -> int:
+    """Index just past the bracket group opening at ``toks[i]``."""
+    opener = toks[i].text
+    closer = {"(": ")", "[": "]", "{": "}"}[opener]
+    depth = 0
+    while i < len(toks):
+        text = toks[i].text
+        if text == opener:
+            depth += 1
+        elif text == closer:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def typedef_declarators(toks: list[Tok], known: set[str] | frozenset[str]) -> list[str]:
+    """The names a ``typedef`` declaration declares; ``toks`` follow the keyword."""
+    names: list[str] = []
+    saw_type = False
+    candidate: str | None = None
+    depth = 0
+    i = 0
+    while i < len(toks):
+        text = toks[i].text
+        if depth == 0 and text in (";", ","):
+            if candidate is not None:
+                names.append(candidate)
+            candidate = None
+            if text == ";":
+                break
+            i += 1
+            continue
+        if text in _GROUP_WORDS:
+            saw_type = saw_type or text in _TYPE_GROUP_WORDS
+            i += 1
+            if i < len(toks) and toks[i].text == "(":
+                i = _skip_group(toks, i)
+            continue
+        if text in TAGS:
+            saw_type = True
+            i += 1
+            while i < len(toks) and toks[i].text in ("__attribute__", "__attribute"):
+                i = _skip_group(toks, i + 1)
+            if i < len(toks) and toks[i].kind == "id":
+                i += 1
+            continue
+        if text in ("{", "["):
+            i = _skip_group(toks, i)
+            continue
+        if text == "(":
+            if candidate is not None:  # a parameter list after the declared name
+                i = _skip_group(toks, i)
+                continue
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif toks[i].kind == "id":
+            if text in TYPE_KEYWORDS:
+                saw_type = True
+            elif text in C_KEYWORDS:
+                pass
+            elif not saw_type and text in known:
+                saw_type = True
+            elif depth == 0 or candidate is None:
+                candidate = text
+                saw_type = True
+        i += 1
+    return names
+
+
+def typedef_names(text: str) -> frozenset[str]:
+    """Typedef names declared at file scope of preprocessed C text (token scan)."""
+    known: set[str] = set(BUILTIN_TYPEDEFS)
+    depth = 0
+    braces = list(file_scope_braces(text))
+    bi = 0
+    for m in re.finditer(r"\btypedef\b", text):
+        pos = m.start()
+        while bi < len(braces) and braces[bi][0] < pos:
+            depth += 1 if braces[bi][1] == "{" else -1
+            bi += 1
+        if depth != 0 or _inside_literal_or_directive(text, pos):
+            continue
+        toks = _statement_tokens(text, m.end())
+        known.update(typedef_declarators(toks, known))
+    return frozenset(known)
+
+
+def _inside_literal_or_directive(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    prefix = text[line_start:pos]
+    return prefix.lstrip().startswith("#") or prefix.count('"') % 2 == 1
+
+
+def _statement_tokens(text: str, start: int) -> list[Tok]:
+    """Tokens from ``start`` to the ``;`` that ends the declaration."""
+    out: list[Tok] = []
+    depth = 0
+    for tok in tokens(text, start):
+        out.append(tok)
+        if tok.text in ("{", "(", "["):
+            depth += 1
+        elif tok.text in ("}", ")", "]"):
+            depth -= 1
+        elif tok.text == ";" and depth <= 0:
+            break
+    return out
+
+
+_SIZED = re.compile(r"__[sul]?(?:le|be|u|s)?\d+")
+_DECL_FOLLOW = frozenset({";", "=", ",", ")", "[", "(", ":"})
+_STMT_START = frozenset({";", "{", "}"})
+_CASTABLE_NEXT = frozenset({"id", "num", "str", "chr"})
+
+
+def _plausible(name: str) -> bool:
+    if name in C_KEYWORDS:
+        return False
+    # Kernel annotation macros (__init, __rcu...) sit next to identifiers too.
+    return not name.startswith("__") or name.endswith("_t") or bool(_SIZED.fullmatch(name))
+
+
+def guess_typedef_names(code: str) -> frozenset[str]:
+    """Guess which identifiers of unpreprocessed code are typedef names, from usage:
+    ``*_t`` names, ``NAME ident`` adjacency, casts ``(NAME *)``, ``const NAME``, and
+    ``NAME *ident;`` at statement start. ``struct``/``union``/``enum`` tags excluded."""
+    toks = list(tokens(code))
+    found: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok.kind != "id" or not _plausible(tok.text):
+            continue
+        prev = toks[i - 1].text if i > 0 else ";"
+        if prev in TAGS or prev in (".", "->", "goto"):
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.text.endswith("_t") and (nxt is None or nxt.text != "("):
+            found.add(tok.text)
+            continue
+        if nxt is None:
+            continue
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        if (
+            nxt.kind == "id"
+            and nxt.text not in C_KEYWORDS
+            and after is not None
+            and after.text in _DECL_FOLLOW
+        ):
+            found.add(tok.text)
+            continue
+        if prev in ("const", "volatile") and (nxt.kind == "id" or nxt.text in ("*", ")")):
+            found.add(tok.text)
+            continue
+        if prev == "(":
+            j = i + 1
+            while j < len(toks) and toks[j].text == "*":
+                j += 1
+            if j < len(toks) and toks[j].text == ")":
+                closes_cast = j > i + 1 or (
+                    j + 1 < len(toks) and toks[j + 1].kind in _CASTABLE_NEXT
+                )
+                if closes_cast:
+                    found.add(tok.text)
+                    continue
+        if prev in _STMT_START and nxt.text == "*":
+            j = i + 1
+            while j < len(toks) and toks[j].text == "*":
+                j += 1
+            if (
+                j + 1 < len(toks)
+                and toks[j].kind == "id"
+                and toks[j + 1].text in (";", "=", ",", "[")
+            ):
+                found.add(tok.text)
+    return frozenset(found)
