@@ -25,8 +25,8 @@ class InputError(Exception):
 class UnsupportedConstruct(InputError):
     """Code the parser or IR builder cannot handle: names the construct and location."""
 
-    def __init__(self, construct: str, location: str, detail: str = "") -> None:
+    def __init__(self, construct: str, location: str, detail: str = "", hint: str = "") -> None:
         self.construct = construct
         self.location = location
         problem = f"unsupported construct {construct}" + (f" ({detail})" if detail else "")
-        super().__init__(location, problem, "report it with this line, or compare by hand")
+        super().__init__(location, problem, hint or "report it with this line")

@@ -46,7 +46,8 @@ def light_code(text: str, file: str, first_line: int) -> str:
         raise UnsupportedConstruct(
             f"#{match.group(1)} inside a function",
             f"{file}:{line}",
-            "light mode cannot choose a configuration; give --tree with a configured tree",
+            "light mode cannot choose a configuration",
+            "give --tree with a configured tree",
         )
     return code
 

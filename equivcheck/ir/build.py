@@ -19,7 +19,7 @@ from pycparser import c_ast
 
 from equivcheck.errors import UnsupportedConstruct
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.ir.ctext import decl_type_text, node_text
+from equivcheck.ir.ctext import decl_type_text, node_text, strip_declname
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -107,6 +107,7 @@ class _Builder:
         self.params: list[Param] = []
         self.unsupported: list[tuple[str, SourceLocation | None]] = []
         self.outer_names: list[str] = []
+        self.statics = 0
         self.func_name = ""
         self.file = ""
 
@@ -209,7 +210,7 @@ class _Builder:
 
     def _unsupported(self, construct: str, node: Any) -> Opaque:
         self.unsupported.append((construct, self._loc(getattr(node, "coord", None))))
-        return Opaque(construct, node_text(node, self._rename_for_text))
+        return Opaque(construct, self._type_text(node))
 
     # ------------------------------------------------------------------ labels
 
@@ -253,14 +254,41 @@ class _Builder:
             self.outer_names.append(name)
         return Global(name)
 
-    def _rename_for_text(self, name: str) -> str:
-        match self._find(name):
-            case Local(index=i):
-                return f"%v{i}"
-            case Param(index=i):
-                return f"%p{i}"
-            case _:
-                return name
+    def _query(self, kind: str, node: Any) -> TypeQuery:
+        """A compile-time query on ``node``'s text; locals it names become refs."""
+        refs: list[Expr] = []
+
+        def rename(name: str) -> str:
+            match self._find(name):
+                case Local() as local:
+                    if local not in refs:
+                        refs.append(local)
+                    return f"${{{refs.index(local)}}}"
+                case Param(index=i):
+                    return f"%p{i}"
+                case _:
+                    return name
+
+        return TypeQuery(kind, node_text(node, rename), tuple(refs))
+
+    def _type_text(self, node: Any) -> str:
+        """C text of a type name; a local inside (``typeof(x)``) is shown by its type,
+        so the text does not depend on local names."""
+
+        def rename(name: str) -> str:
+            match self._find(name):
+                case Local(ctype=t):
+                    return f"@{{{t}}}"
+                case Param(index=i):
+                    return f"%p{i}"
+                case _:
+                    return name
+
+        return node_text(node, rename)
+
+    def _decl_type_text(self, type_node: Any) -> str:
+        """A declaration's type without its name (locals inside shown by type)."""
+        return self._type_text(c_ast.Typename(None, [], None, strip_declname(type_node)))
 
     def _declare_local(self, name: str, ctype: str) -> Local:
         local = Local(len(self.locals), ctype=ctype, name=name)
@@ -317,10 +345,12 @@ class _Builder:
             self.scopes[-1][node.name] = Global(node.name)
             return
         if "static" in (node.storage or []):
-            # Static storage: one object shared by all calls, initialised once.
-            self.scopes[-1][node.name] = Global(f"{self.func_name}.{node.name}")
+            # Static storage: one object shared by all calls, initialised once; named
+            # by its function and declaration order, not by its source name.
+            self.statics += 1
+            self.scopes[-1][node.name] = Global(f"{self.func_name}::static#{self.statics}")
             return
-        ctype = decl_type_text(node.type)
+        ctype = self._decl_type_text(node.type)
         if getattr(node, "asm_label", None):
             self._unsupported("asm register variable", node)
         local = self._declare_local(node.name, ctype)
@@ -540,6 +570,11 @@ class _Builder:
 
     def lvalue(self, node: Any) -> LValue:
         """Lower an expression that designates an object."""
+        if isinstance(node, c_ast.CompoundLiteral):
+            # An unnamed object: a fresh local holding the literal's value.
+            obj = self._new_temp(self._type_text(node.type))
+            self._emit(Assign(obj, self._initializer(node.init), loc=self._loc(node.coord)))
+            return obj
         value = self.expr(node)
         if isinstance(value, Local | Param | Global | Deref | Field | Index):
             return value
@@ -580,10 +615,10 @@ class _Builder:
         return Const(str(node.value), str(node.type))
 
     def _expr_Typename(self, node: Any) -> Expr:
-        return TypeQuery("type", node_text(node, self._rename_for_text))
+        return TypeQuery("type", self._type_text(node))
 
     def _expr_Cast(self, node: c_ast.Cast) -> Expr:
-        ctype = node_text(node.to_type, self._rename_for_text)
+        ctype = self._type_text(node.to_type)
         return Cast(ctype, self.expr(node.expr))
 
     def _expr_StructRef(self, node: c_ast.StructRef) -> Expr:
@@ -599,7 +634,7 @@ class _Builder:
     def _expr_UnaryOp(self, node: c_ast.UnaryOp, discard: bool = False) -> Expr:
         op = node.op
         if op in {"sizeof", "_Alignof", "__alignof__"}:
-            return TypeQuery(op, node_text(node.expr, self._rename_for_text))
+            return self._query(op, node.expr)
         if op == "&":
             target = self.lvalue(node.expr)
             self._mark_address_taken(target)
@@ -701,9 +736,9 @@ class _Builder:
 
     def _expr_FuncCall(self, node: c_ast.FuncCall, discard: bool = False) -> Expr:
         if isinstance(node.name, c_ast.ID) and node.name.name == "offsetof":
-            return TypeQuery("offsetof", node_text(node, self._rename_for_text))
+            return self._query("offsetof", node)
         if isinstance(node.name, c_ast.ID) and node.name.name == "__builtin_constant_p":
-            return TypeQuery("__builtin_constant_p", node_text(node, self._rename_for_text))
+            return self._query("__builtin_constant_p", node)
         if discard:
             self._call(node, target=None)
             return Const("0")
@@ -761,16 +796,16 @@ class _Builder:
         return self.expr(node)
 
     def _expr_CompoundLiteral(self, node: c_ast.CompoundLiteral) -> Expr:
-        ctype = node_text(node.type, self._rename_for_text)
+        ctype = self._type_text(node.type)
         return Cast(ctype, self._initializer(node.init))
 
     def _expr_TypesCompatible(self, node: Any) -> Expr:
-        return TypeQuery("__builtin_types_compatible_p", node_text(node, self._rename_for_text))
+        return self._query("__builtin_types_compatible_p", node)
 
     def _expr_VaArg(self, node: Any) -> Expr:
         result = self._new_temp()
         ap = self.expr(node.expr)
-        ctype = node_text(node.type, self._rename_for_text)
+        ctype = self._type_text(node.type)
         self._emit(
             Call(result, "__builtin_va_arg", (ap, TypeQuery("type", ctype)), self._loc(node.coord))
         )

@@ -21,7 +21,22 @@ class _Generator(c_generator.CGenerator):  # type: ignore[misc]
         self._rename = rename
 
     def visit_ID(self, n: Any) -> str:
-        return self._rename(n.name) if self._rename else str(n.name)
+        return str(self._rename(n.name)) if self._rename else str(n.name)
+
+    def visit_StructRef(self, n: Any) -> str:
+        # The member name is not a variable: never renamed.
+        return f"{self._parenthesize_unless_simple(n.name)}{n.type}{n.field.name}"
+
+    def visit_FuncCall(self, n: Any) -> str:
+        if isinstance(n.name, c_ast.ID) and n.name.name == "offsetof" and n.args is not None:
+            kind, *members = n.args.exprs
+            rename, self._rename = self._rename, None
+            try:
+                designators = ", ".join(str(self.visit(m)) for m in members)
+            finally:
+                self._rename = rename
+            return f"offsetof({self.visit(kind)}, {designators})"
+        return str(super().visit_FuncCall(n))
 
     def visit_Typeof(self, n: Any) -> str:
         return f"typeof({self.visit(n.operand)})"
@@ -59,18 +74,18 @@ def node_text(node: Any, rename: Callable[[str], str] | None = None) -> str:
 def decl_type_text(type_node: Any) -> str:
     """The type of a declaration as C text without the declared name, e.g.
     ``struct folio *``."""
-    typename = c_ast.Typename(None, [], None, _strip_declname(type_node))
+    typename = c_ast.Typename(None, [], None, strip_declname(type_node))
     return node_text(typename)
 
 
-def _strip_declname(node: Any) -> Any:
+def strip_declname(node: Any) -> Any:
     """A copy of a declarator chain with the declared name removed."""
     if isinstance(node, c_ast.TypeDecl):
         return c_ast.TypeDecl(None, node.quals, node.align, node.type, node.coord)
     if isinstance(node, c_ast.PtrDecl):
-        return c_ast.PtrDecl(node.quals, _strip_declname(node.type), node.coord)
+        return c_ast.PtrDecl(node.quals, strip_declname(node.type), node.coord)
     if isinstance(node, c_ast.ArrayDecl):
-        return c_ast.ArrayDecl(_strip_declname(node.type), node.dim, node.dim_quals, node.coord)
+        return c_ast.ArrayDecl(strip_declname(node.type), node.dim, node.dim_quals, node.coord)
     if isinstance(node, c_ast.FuncDecl):
-        return c_ast.FuncDecl(node.args, _strip_declname(node.type), node.coord)
+        return c_ast.FuncDecl(node.args, strip_declname(node.type), node.coord)
     return node

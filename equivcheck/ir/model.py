@@ -129,11 +129,14 @@ class Cast:
 @dataclass(frozen=True)
 class TypeQuery:
     """A compile-time query on types or unevaluated operands: ``sizeof``,
-    ``_Alignof``, ``offsetof``, ``__builtin_types_compatible_p``. ``text`` is the
-    normalised C text (local names replaced by their canonical names)."""
+    ``_Alignof``, ``offsetof``, ``__builtin_types_compatible_p``,
+    ``__builtin_constant_p``, or a type name. ``text`` is C text in which ``${k}``
+    stands for ``refs[k]`` (the locals it mentions, so canonical numbering reaches
+    them); parameters appear as ``%pN``."""
 
     kind: str
     text: str
+    refs: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,10 @@ def expr_text(e: Expr) -> str:
             return f"{_atom(c)} ? {_atom(a)} : {_atom(b)}"
         case Cast(ctype=t, operand=x):
             return f"({t}){_atom(x)}"
-        case TypeQuery(kind="type", text=t):
-            return t
-        case TypeQuery(kind=k, text=t):
-            return t if t.startswith(k) else f"{k}({t})"
+        case TypeQuery(kind=k, text=t, refs=refs):
+            for number, ref in enumerate(refs):
+                t = t.replace(f"${{{number}}}", expr_text(ref))
+            return t if k == "type" or t.startswith(k) else f"{k}({t})"
         case InitList(items=items):
             listed = ", ".join(f"{d} = {expr_text(v)}" if d else expr_text(v) for d, v in items)
             return "{" + listed + "}"

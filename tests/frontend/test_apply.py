@@ -63,8 +63,9 @@ def test_whitespace_mangled_context_still_applies(fixtures_dir: Path) -> None:
 
 def test_failure_names_the_missing_line(fixtures_dir: Path) -> None:
     [patch] = _patches(fixtures_dir, "format-patch.patch")
-    broken = _src(fixtures_dir).replace("\tspin_lock(&r->lock);\n\tif (r->head",
-                                        "\tspin_lock_bh(&r->lock);\n\tif (r->head")
+    broken = _src(fixtures_dir).replace(
+        "\tspin_lock(&r->lock);\n\tif (r->head", "\tspin_lock_bh(&r->lock);\n\tif (r->head"
+    )
     with pytest.raises(InputError) as err:
         apply_patch({SRC: broken}, patch)
     assert err.value.subject == "patch 'ringbuf: add ring_full() helper'"
@@ -88,8 +89,7 @@ def test_create_delete_rename() -> None:
         "--- a/old.c\n+++ /dev/null\n@@ -1 +0,0 @@\n-int c;\n"
     )
     [patch] = read_patches(text.encode(), "cd.patch")
-    assert apply_patch({"old.c": "int c;\n"}, patch) == {"new.c": "int a;\nint b;\n",
-                                                          "old.c": None}
+    assert apply_patch({"old.c": "int c;\n"}, patch) == {"new.c": "int a;\nint b;\n", "old.c": None}
     [series_result] = apply_series({"old.c": "int c;\n"}, [patch])
     assert series_result["old.c"] is None
 
@@ -105,8 +105,9 @@ def test_kernel_series_and_damaged_copy(kernel_tree: Path, fixtures_dir: Path) -
     first, second = apply_series({"mm/rmap.c": rmap}, [rename, extract])
     renamed = first["mm/rmap.c"] or ""
     assert "\ndiscard:\n" not in renamed and "\nfinish_unmap:\n" in renamed
-    assert renamed.count("goto finish_unmap;") == rmap.count("goto discard;") - \
-        rmap[rmap.index("static bool try_to_migrate_one("):].count("goto discard;")
+    assert renamed.count("goto finish_unmap;") == rmap.count("goto discard;") - rmap[
+        rmap.index("static bool try_to_migrate_one(") :
+    ].count("goto discard;")
     helper = second["mm/rmap.c"] or ""
     assert "static inline bool lazyfree_can_drop(struct vm_area_struct *vma,\n" in helper
     assert "\t\t\t\tif (lazyfree_can_drop(vma, folio, ref_count, map_count)) {\n" in helper
@@ -115,8 +116,10 @@ def test_kernel_series_and_damaged_copy(kernel_tree: Path, fixtures_dir: Path) -
     assert damaged.damaged
     repaired = apply_patch({"mm/rmap.c": renamed}, damaged)["mm/rmap.c"] or ""
     # identical except the continuation line, aligned under the parenthesis instead
-    want = helper.replace("\n\t\tstruct folio *folio, int ref_count, int map_count)\n",
-                          "\n\t\t\t\t     struct folio *folio, int ref_count, int map_count)\n")
+    want = helper.replace(
+        "\n\t\tstruct folio *folio, int ref_count, int map_count)\n",
+        "\n\t\t\t\t     struct folio *folio, int ref_count, int map_count)\n",
+    )
     assert repaired == want
 
 

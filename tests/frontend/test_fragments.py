@@ -26,8 +26,10 @@ def test_seed_regions(fixtures_dir: Path) -> None:
     # hunk 2: the statements inside `if (!folio_test_swapbacked(folio)) {`
     before_lines = b1.text.split("\n")
     assert before_lines[0] == "\tint ref_count, map_count;"
-    assert before_lines[-2:] == ["\tadd_mm_counter(mm, MM_ANONPAGES, -nr_pages);",
-                                 "\tgoto discard;"]
+    assert before_lines[-2:] == [
+        "\tadd_mm_counter(mm, MM_ANONPAGES, -nr_pages);",
+        "\tgoto discard;",
+    ]
     assert "\t} else if (ref_count != 1 + map_count) {" in before_lines
     assert b1.first_line == 2282 and b1.lines == list(range(2282, 2282 + len(before_lines)))
     assert b1.labels == [] and b1.gotos_out == ["walk_abort", "discard"]
@@ -82,8 +84,7 @@ def test_region_widens_to_the_enclosing_statement(fixtures_dir: Path) -> None:
     [patch] = read_patches(path.read_bytes(), str(path))
     [(before, after)] = function_fragments(patch, "ring_push").pairs
     assert before.text == (
-        "\tif (r->head - r->tail >= RING_SIZE) {\n\t\tret = -ENOSPC;\n"
-        "\t\tgoto out_unlock;\n\t}"
+        "\tif (r->head - r->tail >= RING_SIZE) {\n\t\tret = -ENOSPC;\n\t\tgoto out_unlock;\n\t}"
     )
     assert after.text == "\tif (ring_full(r)) {\n\t\tret = -ENOSPC;\n\t\tgoto out_unlock;\n\t}"
     assert (before.first_line, after.first_line) == (39, 44)
@@ -92,8 +93,10 @@ def test_region_widens_to_the_enclosing_statement(fixtures_dir: Path) -> None:
 
 
 def test_missing_context_is_an_input_error() -> None:
-    diff = ("--- a/f.c\n+++ b/f.c\n@@ -3,2 +3,2 @@ int f(int a)\n \tx = 0;\n"
-            "-\tif (a) {\n+\tif (!a) {\n \t\ta = 1;\n")
+    diff = (
+        "--- a/f.c\n+++ b/f.c\n@@ -3,2 +3,2 @@ int f(int a)\n \tx = 0;\n"
+        "-\tif (a) {\n+\tif (!a) {\n \t\ta = 1;\n"
+    )
     [patch] = read_patches(diff.encode(), "short.diff")
     with pytest.raises(InputError) as err:
         function_fragments(patch, "f")

@@ -72,11 +72,14 @@ def test_with_texts_finds_affected_callers(fixtures_dir: Path) -> None:
 
 
 def test_with_texts_removed_function() -> None:
-    before = {"a.c": "static int gone(void)\n{\n\treturn 1;\n}\n\nint kept(void)\n{\n"
-                     "\treturn 2;\n}\n"}
+    before = {
+        "a.c": "static int gone(void)\n{\n\treturn 1;\n}\n\nint kept(void)\n{\n\treturn 2;\n}\n"
+    }
     after = {"a.c": "int kept(void)\n{\n\treturn 2;\n}\n"}
-    diff = ("--- a/a.c\n+++ b/a.c\n@@ -1,9 +1,4 @@\n-static int gone(void)\n-{\n"
-            "-\treturn 1;\n-}\n-\n int kept(void)\n {\n \treturn 2;\n }\n")
+    diff = (
+        "--- a/a.c\n+++ b/a.c\n@@ -1,9 +1,4 @@\n-static int gone(void)\n-{\n"
+        "-\treturn 1;\n-}\n-\n int kept(void)\n {\n \treturn 2;\n }\n"
+    )
     [patch] = read_patches(diff.encode(), "rm.diff")
     assert changed_functions(patch, before, after) == [_fc("gone", "removed", "", "a.c")]
     assert changed_functions(patch) == [_fc("gone", "removed", "", "a.c")]

@@ -26,8 +26,9 @@ ENV = {
 
 
 def _git(repo: Path, *args: str) -> str:
-    out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                         check=True, env=ENV)
+    out = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=ENV
+    )
     return out.stdout.strip()
 
 
@@ -36,8 +37,11 @@ def repo(tmp_path: Path, fixtures_dir: Path) -> Path:
     src = fixtures_dir / "patches" / "src"
     (tmp_path / "src").mkdir()
     _git(tmp_path, "init", "-q")
-    for name, message in (("ringbuf.c", "initial"), ("ringbuf.v1.c", "add ring_full() helper"),
-                          ("ringbuf.v3.c", "tidy ring_pop and ring_reset")):
+    for name, message in (
+        ("ringbuf.c", "initial"),
+        ("ringbuf.v1.c", "add ring_full() helper"),
+        ("ringbuf.v3.c", "tidy ring_pop and ring_reset"),
+    ):
         shutil.copy(src / name, tmp_path / "src" / "ringbuf.c")
         _git(tmp_path, "add", "src/ringbuf.c")
         _git(tmp_path, "commit", "-q", "-m", f"ringbuf: {message}")
