@@ -1,16 +1,19 @@
-"""Parse coverage of the GNU C layer over the kernel's mm/ directory.
+"""Parse and IR coverage of the front end over the kernel's mm/ directory.
 
-For every ``mm/*.c`` that the tree's configuration builds, preprocess it
-(``make mm/X.i``, two at a time), cut every function definition whose location is that
-``.c`` file (inline functions from headers are left out), parse each one with
-``parse_function`` and report the figures.
+For every ``mm/*.c`` that the tree's configuration builds, preprocess it as tree mode
+does (kbuild's command, the modelled macros kept as ``__ec_`` calls around every
+function; two files at a time), cut every function definition whose location is that
+``.c`` file (inline functions from headers are left out), and take each one to the
+canonical IR (``--stage ir``, the default) or only parse it (``--stage parse``, or
+``make mm/X.i`` output with ``--plain``). Failures are listed with the construct and
+location; functions that reach IR with constructs kept opaque are counted and named.
 
 Which files are built: the ``mm/X.c`` names in the compile commands of ``make -n mm/``
 (kbuild's own dry run, so it follows mm/Makefile and .config exactly; subdirectories
 such as mm/damon/ are not included).
 
-Usage: ``python bench/parse_coverage.py [--tree DIR] [--headers]``. ``parse_all`` is
-reusable by later stages (the IR bench).
+Usage: ``python bench/parse_coverage.py [--tree DIR] [--stage parse|ir] [--plain]
+[--headers] [mm/X.c ...]``.
 """
 
 from __future__ import annotations
@@ -28,9 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from equivcheck.errors import UnsupportedConstruct
+from equivcheck.errors import InputError, UnsupportedConstruct
+from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.gnuc import cut_all_functions, parse_function
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.tree import open_tree
+from equivcheck.ir.build import build_function
+from equivcheck.ir.canon import canonicalize
 
 DEFAULT_TREE = Path.home() / ".cache" / "equivcheck" / "linux-source-6.12"
 _COMPILED = re.compile(r" (mm/[A-Za-z0-9_-]+)\.c\b")
@@ -45,6 +52,7 @@ class FunctionResult:
     line: int
     seconds: float
     error: UnsupportedConstruct | None = None
+    opaque: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,6 +75,15 @@ def built_mm_sources(tree: Path) -> list[str]:
         ["make", "-C", str(tree), "-n", "mm/"], capture_output=True, text=True, check=False
     )
     return sorted({m.group(1) + ".c" for m in _COMPILED.finditer(out.stdout)})
+
+
+def preprocess_kept(tree: Path, source: str) -> str:
+    """``source`` preprocessed as tree mode does, macros kept around every function."""
+    names = [f.name for f in find_functions((tree / source).read_text(errors="replace"))]
+    try:
+        return open_tree(tree).preprocess(source, keep_macros_for=names).text
+    except InputError as exc:
+        raise RuntimeError(exc.one_line()) from None
 
 
 def preprocess(tree: Path, source: str) -> str:
@@ -97,6 +114,20 @@ def parse_one(func: FunctionText) -> FunctionResult:
     return FunctionResult(func.file, func.name, func.start_line, time.perf_counter() - start, error)
 
 
+def ir_one(func: FunctionText) -> FunctionResult:
+    """Take one function to canonical IR and time it."""
+    start = time.perf_counter()
+    error = None
+    opaque: list[str] = []
+    try:
+        graph = canonicalize(build_function(parse_function(func)))
+        opaque = [f"{construct} at {loc}" for construct, loc in graph.unsupported]
+    except UnsupportedConstruct as exc:
+        error = exc
+    seconds = time.perf_counter() - start
+    return FunctionResult(func.file, func.name, func.start_line, seconds, error, opaque)
+
+
 def parse_all(
     tree: Path,
     sources: Iterable[str] | None = None,
@@ -104,6 +135,7 @@ def parse_all(
     headers: bool = False,
     jobs: int = 2,
     check: Callable[[FunctionText], FunctionResult] = parse_one,
+    plain: bool = True,
 ) -> list[FileResult]:
     """Preprocess each built mm/ source (``jobs`` at a time) and run ``check`` (by
     default: parse) on each of its function definitions."""
@@ -112,15 +144,17 @@ def parse_all(
 
     retry_lock = threading.Lock()
 
+    run_cpp = preprocess if plain else preprocess_kept
+
     def load(source: str) -> tuple[str, str | None, str]:
         try:
-            return source, preprocess(tree, source), ""
+            return source, run_cpp(tree, source), ""
         except (OSError, RuntimeError):
             pass
         # Parallel makes can race on kbuild's shared prepare steps: retry alone.
         with retry_lock:
             try:
-                return source, preprocess(tree, source), ""
+                return source, run_cpp(tree, source), ""
             except (OSError, RuntimeError) as exc:
                 return source, None, str(exc)
 
@@ -135,19 +169,25 @@ def parse_all(
     return results
 
 
-def report(results: list[FileResult], wall: float) -> str:
+def report(results: list[FileResult], wall: float, stage: str = "parse") -> str:
     """The figures as printed text."""
     funcs = [f for r in results for f in r.functions]
     parsed = [f for f in funcs if f.ok]
     times = [f.seconds for f in funcs]
+    done = "reached IR" if stage == "ir" else "parsed"
     lines = [
         f"files: {len(results)} ({sum(1 for r in results if r.error)} failed to preprocess)",
         f"functions: {len(funcs)}",
-        f"parsed: {len(parsed)} ({100 * len(parsed) / max(1, len(funcs)):.2f}%)",
+        f"{done}: {len(parsed)} ({100 * len(parsed) / max(1, len(funcs)):.2f}%)",
     ]
+    if stage == "ir":
+        with_opaque = [f for f in parsed if f.opaque]
+        lines.append(f"reached IR with opaque constructs: {len(with_opaque)}")
+        for f in with_opaque:
+            lines.append(f"OPAQUE {f.name} ({f.file}:{f.line}): {'; '.join(f.opaque)}")
     if times:
         lines.append(
-            f"parse time per function: median {statistics.median(times) * 1000:.1f} ms, "
+            f"{stage} time per function: median {statistics.median(times) * 1000:.1f} ms, "
             f"mean {statistics.mean(times) * 1000:.1f} ms, max {max(times) * 1000:.0f} ms, "
             f"total {sum(times):.1f} s"
         )
@@ -170,11 +210,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tree", type=Path, default=Path(os.environ.get("EC_TREE", DEFAULT_TREE)))
     ap.add_argument("--headers", action="store_true", help="also parse header inline functions")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--stage", choices=["parse", "ir"], default="ir")
+    ap.add_argument("--plain", action="store_true", help="make mm/X.i, no kept macros")
     ap.add_argument("sources", nargs="*", help="mm/X.c files (default: all built ones)")
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    results = parse_all(args.tree, args.sources or None, headers=args.headers, jobs=args.jobs)
-    print(report(results, time.perf_counter() - start))
+    check = ir_one if args.stage == "ir" else parse_one
+    results = parse_all(
+        args.tree,
+        args.sources or None,
+        headers=args.headers,
+        jobs=args.jobs,
+        check=check,
+        plain=args.plain,
+    )
+    print(report(results, time.perf_counter() - start, args.stage))
     return 0 if all(f.ok for r in results for f in r.functions) else 1
 
 

@@ -812,7 +812,33 @@ class _Builder:
         return result
 
     def _expr_GenericSelection(self, node: Any) -> Expr:
-        return self._unsupported("_Generic", node)
+        """``_Generic``: lowered to the selected association when the controlling
+        type is known (a local, parameter, cast or integer constant) and the choice is
+        certain; otherwise opaque."""
+        chosen = self._generic_choice(node)
+        if chosen is None:
+            return self._unsupported("_Generic", node)
+        return self.expr(chosen)
+
+    def _generic_choice(self, node: Any) -> Any:
+        control = _generic_control_type(node.expr, self._find)
+        if control is None:
+            return None
+        default = None
+        others: list[str] = []
+        for assoc in node.associations or []:
+            if assoc.type is None:
+                default = assoc.expr
+                continue
+            spelled = _normal_type(self._type_text(assoc.type))
+            if spelled == control:
+                return assoc.expr
+            others.append(spelled)
+        # No exact match: the default is certain only for an int against pointer and
+        # struct/union types (a typedef or another spelling might still be compatible).
+        if control == "int" and all(_plainly_not_int(t) for t in others):
+            return default
+        return None
 
 
 _DISCARD_AWARE = {"UnaryOp", "Assignment", "FuncCall"}
@@ -860,6 +886,35 @@ def has_side_effects(node: Any) -> bool:
     if name in {"Typename", "TypesCompatible"}:
         return False
     return any(has_side_effects(child) for _, child in node.children())
+
+
+def _normal_type(text: str) -> str:
+    """A type's text with whitespace normalised and top-level qualifiers dropped (the
+    controlling expression of ``_Generic`` undergoes lvalue conversion)."""
+    text = " ".join(text.replace("*", " * ").split())
+    for qualifier in (" const", " volatile", " restrict"):
+        while text.endswith(qualifier):
+            text = text[: -len(qualifier)]
+    return text
+
+
+def _plainly_not_int(spelled: str) -> bool:
+    return spelled.endswith("*") or spelled.startswith(("struct ", "union "))
+
+
+def _generic_control_type(expr: Any, find: Any) -> str | None:
+    """The type of a ``_Generic`` controlling expression when it is plain to see."""
+    if isinstance(expr, c_ast.Constant) and expr.type == "int":
+        if expr.value.rstrip("uUlL") == expr.value:
+            return "int"
+        return None
+    if isinstance(expr, c_ast.Cast):
+        return _normal_type(node_text(expr.to_type))
+    if isinstance(expr, c_ast.ID):
+        var = find(expr.name)
+        if isinstance(var, Local | Param) and var.ctype and "typeof" not in var.ctype:
+            return _normal_type(var.ctype)
+    return None
 
 
 def _designator_text(node: Any) -> str:

@@ -156,3 +156,35 @@ def test_renamed_region_label_keeps_the_shape() -> None:
     b = region_of("finish_unmap: f(folio); goto out;")
     assert canonical_text(a) == canonical_text(b)
     assert list(a.labels) == ["discard"] and list(b.labels) == ["finish_unmap"]
+
+
+def _gnu_ir(code: str) -> str:
+    from equivcheck.frontend import gnuc
+    from equivcheck.frontend.model import FunctionText
+    from equivcheck.ir.build import build_function
+    from equivcheck.ir.canon import canonicalize
+
+    func = FunctionText("f", "g.c", 1, code, frozenset())
+    return format_graph(canonicalize(build_function(gnuc.parse_function(func))), names=False)
+
+
+def test_generic_selection_by_declared_type() -> None:
+    text = _gnu_ir(
+        "struct page; struct folio;\n"
+        "struct folio *f(struct page *p) { return _Generic(p, const struct page *: "
+        "(const struct folio *)head(p), struct page *: (struct folio *)head(p)); }"
+    )
+    assert "opaque" not in text and "(struct folio *)" in text and "const struct folio" not in text
+
+
+def test_generic_selection_default_for_int_constant() -> None:
+    text = _gnu_ir(
+        "int f(void) { return _Generic(0, struct a *: one, void *: two, default: three)(); }"
+    )
+    assert "call (three)()" in text or "call three()" in text
+    assert "opaque" not in text
+
+
+def test_generic_selection_unknown_type_stays_opaque() -> None:
+    text = _gnu_ir("int f(int *q) { return _Generic(*q, long: 1, default: 2); }")
+    assert "opaque<_Generic>" in text and "unsupported _Generic" in text
