@@ -17,6 +17,7 @@ from equivcheck import __version__
 from equivcheck.cli.output import write_atomically
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
+from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.prepare import prepare_tree
 from equivcheck.frontend.tree import KernelTree, open_tree
@@ -222,8 +223,11 @@ def _file_function(path: Path, function: str, tree: Path | None) -> tuple[Functi
     (``False``: not light), else as written (``True``)."""
     kernel = _open_tree(tree)
     if kernel is not None and kernel.configured:
-        pre = kernel.preprocess(_inside(path, kernel), keep_macros_for=[function])
-        return gnuc.cut_function(pre.text, function), False
+        rel = _inside(path, kernel)
+        starts = {f.name: f.start_line for f in find_functions(kernel.read(rel))}
+        pre = kernel.preprocess(rel, keep_macros_for=[function])
+        near = (rel, starts[function]) if function in starts else None
+        return gnuc.cut_function(pre.text, function, near=near), False
     if kernel is not None and not path.exists():
         path = kernel.root / path
     func = light_function_text(read_c_file(path), str(path), function, kernel)

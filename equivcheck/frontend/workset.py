@@ -269,7 +269,7 @@ def _side_texts(
     names: list[str],
     headers: dict[str, str],
 ) -> dict[str, FunctionText]:
-    present = {f.name for f in find_functions(text)}
+    present = {f.name: f.start_line for f in find_functions(text)}
     wanted = [n for n in names if n in present]
     if mode == "light":
         out = {}
@@ -279,7 +279,13 @@ def _side_texts(
                 out[name] = func
         return out
     pre = tree.preprocess(path, text=text, keep_macros_for=wanted, overlay=headers)
-    return {name: gnuc.cut_function(pre.text, name) for name in wanted}
+    typedefs = gnuc.typedef_names(pre.text)
+    return {
+        name: gnuc.cut_function(
+            pre.text, name, near=(path, present[name]), typedefs=typedefs
+        )
+        for name in wanted
+    }
 
 
 def light_function_text(

@@ -103,17 +103,40 @@ def cut_all_functions(preprocessed: str, filename: str = "<input>") -> list[Func
     return out
 
 
-def cut_function(preprocessed: str, name: str) -> FunctionText:
+def cut_function(
+    preprocessed: str,
+    name: str,
+    *,
+    near: tuple[str, int] | None = None,
+    typedefs: frozenset[str] | None = None,
+) -> FunctionText:
     """The definition of ``name`` in a ``.i`` text, located by its line markers, with
-    the translation unit's typedef names. Raises InputError if there is none."""
-    for found, start, end in list_function_definitions(preprocessed):
+    the translation unit's typedef names. Raises InputError if there is none.
+
+    ``near=(file, line)`` names where the definition starts in the source: when the
+    text has a line marker for exactly that place at file scope (tree-mode
+    preprocessing puts one right before each function it keeps macros for), the scan
+    starts there instead of at the top of the translation unit. ``typedefs`` reuses
+    names already collected from the same text."""
+    offset = _marker_offset(preprocessed, near) if near is not None else 0
+    for found, start, end in list_function_definitions(preprocessed[offset:]):
         if found == name:
+            start, end = start + offset, end + offset
             file, line = LineIndex(preprocessed).locate(start)
-            return FunctionText(
-                name, file, line, preprocessed[start:end], typedef_names(preprocessed)
-            )
+            names = typedefs if typedefs is not None else typedef_names(preprocessed)
+            return FunctionText(name, file, line, preprocessed[start:end], names)
+    if offset:
+        return cut_function(preprocessed, name, typedefs=typedefs)
     raise InputError(
         name,
         "no definition of this function in the preprocessed text",
         "check the name and that the file's configuration builds it",
     )
+
+
+def _marker_offset(preprocessed: str, near: tuple[str, int]) -> int:
+    """Offset of the last ``# LINE "FILE"`` marker for ``near``, or 0."""
+    file, line = near
+    marker = f'\n# {line} "{file}"'
+    found = preprocessed.rfind(marker)
+    return found + 1 if found >= 0 else 0
