@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equivcheck import __version__
@@ -153,8 +154,15 @@ def functions(
         for index, work in enumerate(works, start=1)
         for fw in work.functions
     ]
+    outside = [
+        {"patch_index": index, "file": u.file, "line": u.line, "side": u.side, "text": u.text}
+        for index, work in enumerate(works, start=1)
+        for u in work.unattributed
+    ]
     if fmt == "json":
-        print(json.dumps({"tool": "equivcheck", "version": __version__, "functions": rows}))
+        doc = {"tool": "equivcheck", "version": __version__, "functions": rows}
+        doc["unattributed"] = outside
+        print(json.dumps(doc))
         return
     table = Table(title="Functions touched", title_justify="left")
     if len(works) > 1:
@@ -164,19 +172,25 @@ def functions(
     colours = {"changed": "yellow", "added": "green", "removed": "red", "affected": "cyan"}
     for row in rows:
         cells = [
-            str(row["file"]),
-            str(row["function"]),
+            escape(str(row["file"])),
+            escape(str(row["function"])),
             f"[{colours[str(row['status'])]}]{row['status']}[/]",
             str(row["mode"]),
-            str(row["detail"]),
+            escape(str(row["detail"])),
         ]
         if len(works) > 1:
             cells.insert(0, str(row["patch_index"]))
         table.add_row(*cells)
     console = _console()
     for index, work in enumerate(works, start=1):
-        console.print(f"{index}. {work.title}" if len(works) > 1 else work.title)
+        title = escape(work.title)
+        console.print(f"{index}. {title}" if len(works) > 1 else title)
     console.print(table)
+    for item in outside:
+        console.print(
+            f"[yellow]change outside any function[/] at {escape(str(item['file']))}:"
+            f"{item['line']} ({item['side']}): {escape(str(item['text']))}"
+        )
 
 
 # ---------------------------------------------------------------------- ir

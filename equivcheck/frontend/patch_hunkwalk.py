@@ -60,14 +60,14 @@ def side_lines(hunk: Hunk, side: Side) -> list[SideLine]:
     skip = "+" if side == "old" else "-"
     lineno = hunk.old_start if side == "old" else hunk.new_start
     chosen = [(i, ln.text) for i, ln in enumerate(hunk.lines) if ln.kind != skip]
-    lexer = LineLexer(in_comment=_starts_in_comment([t for _, t in chosen]))
+    lexer = LineLexer(in_comment=starts_in_comment([t for _, t in chosen]))
     out: list[SideLine] = []
     for offset, (i, text) in enumerate(chosen):
         out.append(SideLine(i, text, lexer.code(text), lineno + offset))
     return out
 
 
-def _starts_in_comment(texts: list[str]) -> bool:
+def starts_in_comment(texts: list[str]) -> bool:
     """True when ``*/`` shows up before any ``/*`` (the hunk opens inside a comment)."""
     for text in texts:
         close, opening = text.find("*/"), text.find("/*")

@@ -31,6 +31,7 @@ from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree
+from equivcheck.frontend.unattributed import Unattributed, unattributed_changes
 
 Mode = Literal["tree", "light", "patch"]
 Side = Literal["before", "after"]
@@ -62,6 +63,7 @@ class PatchWork:
     title: str
     patch: Patch | None
     functions: list[FunctionWork]
+    unattributed: list[Unattributed] = field(default_factory=list)
 
 
 def read_input(path: Path) -> bytes:
@@ -108,7 +110,10 @@ def from_patch_file(
     ``with_texts=False`` only lists the functions (no preprocessing)."""
     patches = load_patches(path)
     if tree is None:
-        return [PatchWork(patch_title(p, len(patches)), p, _patch_alone(p)) for p in patches]
+        return [
+            PatchWork(patch_title(p, len(patches)), p, _patch_alone(p), unattributed_changes(p))
+            for p in patches
+        ]
     state: dict[str, str] = {}
     headers: dict[str, str] = {}
     works = []
@@ -137,7 +142,8 @@ def from_patch_file(
                 FunctionWork(c, _mode(tree, c.file))
                 for c in changed_functions(patch, before, after)
             ]
-        works.append(PatchWork(patch_title(patch, len(patches)), patch, functions))
+        outside = unattributed_changes(patch, before, after)
+        works.append(PatchWork(patch_title(patch, len(patches)), patch, functions, outside))
     return works
 
 
@@ -170,7 +176,8 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
                 for c in changed_functions(patch, before, after)
             ]
         title = f"{sha[:12]} {patch.subject}"
-        works.append(PatchWork(title, patch, functions))
+        outside = unattributed_changes(patch, before, after)
+        works.append(PatchWork(title, patch, functions, outside))
     return works
 
 
@@ -206,7 +213,8 @@ def from_files(
         )
         for change in changes
     ]
-    return [PatchWork(pseudo.subject, None, works)]
+    outside = [] if function is not None else unattributed_changes(pseudo, {name: old}, {name: new})
+    return [PatchWork(pseudo.subject, None, works, outside)]
 
 
 # ---------------------------------------------------------------------- texts
@@ -281,9 +289,7 @@ def _side_texts(
     pre = tree.preprocess(path, text=text, keep_macros_for=wanted, overlay=headers)
     typedefs = gnuc.typedef_names(pre.text)
     return {
-        name: gnuc.cut_function(
-            pre.text, name, near=(path, present[name]), typedefs=typedefs
-        )
+        name: gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs)
         for name in wanted
     }
 

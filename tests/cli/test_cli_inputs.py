@@ -201,3 +201,16 @@ def test_conflicting_inputs() -> None:
 
 def test_usage_error_is_one_line() -> None:
     assert_input_error(run("functions", "--bogus"), "--bogus")
+
+
+def test_changes_outside_functions_are_reported() -> None:
+    result = run("functions", PATCHES / "macro-change.diff", "--format", "json")
+    assert result.status == 0, result
+    doc = json.loads(result.out)
+    assert doc["functions"] == []
+    assert [(u["line"], u["side"], u["text"]) for u in doc["unattributed"]] == [
+        (10, "before", "#define RING_SIZE 64"),
+        (10, "after", "#define RING_SIZE 128"),
+    ]
+    table = run("functions", PATCHES / "macro-change.diff")
+    assert "change outside any function at src/ringbuf.c:10" in table.out

@@ -82,9 +82,7 @@ def test_unconfigured_tree_is_light_mode(kernel_tree: Path, tmp_path: Path) -> N
     view.mkdir()
     for name in ("Makefile", "mm", "include", "arch"):
         (view / name).symlink_to(kernel_tree / name)
-    rows = json.loads(
-        run("functions", RENAME, "--tree", view, "--format", "json").out
-    )["functions"]
+    rows = json.loads(run("functions", RENAME, "--tree", view, "--format", "json").out)["functions"]
     assert [r["mode"] for r in rows] == ["light"]
     result = run("ir", "mm/rmap.c", "folio_referenced_one", "--tree", view)
     assert result.status == 0, result
