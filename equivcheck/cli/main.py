@@ -32,6 +32,7 @@ from equivcheck.frontend.workset import (
     light_function_text,
     read_c_file,
 )
+from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Graph
 from equivcheck.ir.text import canonical_text, format_dot, format_graph
@@ -327,8 +328,10 @@ def ir_diff(
             ):
                 table.add_row(fw.change.file, fw.change.function, fw.change.status, "-")
                 continue
-            old = "\n".join(canonical_text(g) for g in _graphs_of(fw, "before"))
-            new = "\n".join(canonical_text(g) for g in _graphs_of(fw, "after"))
+            old_graphs, new_graphs = _graphs_of(fw, "before"), _graphs_of(fw, "after")
+            renames = infer_label_map(zip(old_graphs, new_graphs, strict=False))
+            old = "\n".join(canonical_text(g, renames) for g in old_graphs)
+            new = "\n".join(canonical_text(g) for g in new_graphs)
             same = old == new
             differing += not same
             verdict = "[green]same shape[/]" if same else "[yellow]differs[/]"

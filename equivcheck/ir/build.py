@@ -12,6 +12,7 @@ a later call cannot change a value already read.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +47,7 @@ from equivcheck.ir.model import (
     Opaque,
     Param,
     Return,
+    StaticLocal,
     Stmt,
     Switch,
     SwitchCase,
@@ -107,7 +109,7 @@ class _Builder:
         self.params: list[Param] = []
         self.unsupported: list[tuple[str, SourceLocation | None]] = []
         self.outer_names: list[str] = []
-        self.statics = 0
+        self.statics: list[StaticLocal] = []
         self.func_name = ""
         self.file = ""
 
@@ -167,6 +169,7 @@ class _Builder:
             unsupported=self.unsupported,
             outer_names=sorted(set(self.outer_names)),
             labels=self._region_labels() if kind == "region" else {},
+            statics=self.statics,
         )
 
     def _region_labels(self) -> dict[str, int]:
@@ -297,12 +300,16 @@ class _Builder:
         return local
 
     def _mark_address_taken(self, lv: Expr) -> None:
-        if isinstance(lv, Local) and not lv.address_taken:
-            marked = Local(lv.index, lv.ctype, lv.name, lv.temp, address_taken=True)
+        """Note that a local's storage is reachable through a pointer: ``&x``,
+        ``&x.f``, ``&x[i]``, or an array local used as a value (it decays)."""
+        while isinstance(lv, Field | Index) and not isinstance(lv.base, Deref):
+            lv = lv.base
+        if isinstance(lv, Local) and not self.locals[lv.index].address_taken:
+            marked = dataclasses.replace(self.locals[lv.index], address_taken=True)
             self.locals[lv.index] = marked
             for scope in self.scopes:
                 for key, value in scope.items():
-                    if value is lv:
+                    if isinstance(value, Local) and value.index == lv.index:
                         scope[key] = marked
 
     # ------------------------------------------------------------------ statements
@@ -314,7 +321,10 @@ class _Builder:
             method(node)
             return
         if _is_expression(node):
-            self.expr(node, discard=True)
+            value = self.expr(node, discard=True)
+            if reads_memory(value):
+                # A read with no use may still be a volatile access: keep it.
+                self._emit(Assign(self._new_temp(), value, loc=self._loc(node.coord)))
             return
         raise UnsupportedConstruct(f"statement {name}", _where(getattr(node, "coord", None)))
 
@@ -347,12 +357,19 @@ class _Builder:
         if "static" in (node.storage or []):
             # Static storage: one object shared by all calls, initialised once; named
             # by its function and declaration order, not by its source name.
-            self.statics += 1
-            self.scopes[-1][node.name] = Global(f"{self.func_name}::static#{self.statics}")
+            name = f"{self.func_name}::static#{len(self.statics) + 1}"
+            init = self._initializer(node.init) if node.init is not None else None
+            self.statics.append(StaticLocal(name, self._decl_type_text(node.type), init))
+            self.scopes[-1][node.name] = Global(name)
             return
         ctype = self._decl_type_text(node.type)
         if getattr(node, "asm_label", None):
             self._unsupported("asm register variable", node)
+        for attribute in getattr(node, "attributes", None) or []:
+            if getattr(attribute, "name", "") == "cleanup":
+                # Runs a function at every exit from the scope (guard(), __free()).
+                runs = ", ".join(getattr(attribute, "args", ()))
+                self._unsupported(f"cleanup({runs}) on local {node.name}", node)
         local = self._declare_local(node.name, ctype)
         if node.init is not None:
             value = self._initializer(node.init)
@@ -541,10 +558,12 @@ class _Builder:
         text = template.value if isinstance(template, c_ast.Constant) else str(template)
         quals = [str(q) for q in (getattr(node, "qualifiers", None) or [])]
         outputs = tuple(
-            AsmOperandIR(str(op.constraint), self.lvalue(op.expr)) for op in (node.outputs or [])
+            AsmOperandIR(str(op.constraint), self.lvalue(op.expr), op.name or "")
+            for op in (node.outputs or [])
         )
         inputs = tuple(
-            AsmOperandIR(str(op.constraint), self.expr(op.expr)) for op in (node.inputs or [])
+            AsmOperandIR(str(op.constraint), self.expr(op.expr), op.name or "")
+            for op in (node.inputs or [])
         )
         clobbers = tuple(str(c).strip('"') for c in (node.clobbers or []))
         return AsmStmt(
@@ -589,9 +608,7 @@ class _Builder:
     def _stable(self, value: Expr) -> Expr:
         """``value`` copied into a temporary unless it is a constant, so later side
         effects in the same expression cannot change it."""
-        if isinstance(value, Const | TypeQuery | Global) or (
-            isinstance(value, Local) and value.temp
-        ):
+        if isinstance(value, Const | TypeQuery) or (isinstance(value, Local) and value.temp):
             return value
         temp = self._new_temp()
         self._emit(Assign(temp, value))
@@ -609,7 +626,10 @@ class _Builder:
         return values
 
     def _expr_ID(self, node: c_ast.ID) -> Expr:
-        return self._lookup(node.name)
+        var = self._lookup(node.name)
+        if isinstance(var, Local) and "[" in var.ctype:
+            self._mark_address_taken(var)  # an array used as a value decays to a pointer
+        return var
 
     def _expr_Constant(self, node: c_ast.Constant) -> Expr:
         return Const(str(node.value), str(node.type))
@@ -645,13 +665,17 @@ class _Builder:
             target = self.lvalue(node.expr)
             arith = "+" if "+" in op else "-"
             loc = self._loc(node.coord)
-            if op.startswith("p") and not discard:
-                old = self._new_temp()
-                self._emit(Assign(old, target, loc=loc))
+            if discard:
                 self._emit(Assign(target, Binary(arith, target, Const("1")), loc=loc))
-                return old
-            self._emit(Assign(target, Binary(arith, target, Const("1")), loc=loc))
-            return target
+                return Const("0")
+            # The object is read once: the old value, then the new one is computed
+            # from it (no second read of memory after the write).
+            old = self._new_temp()
+            self._emit(Assign(old, target, loc=loc))
+            new = self._new_temp()
+            self._emit(Assign(new, Binary(arith, old, Const("1")), loc=loc))
+            self._emit(Assign(target, new, loc=loc))
+            return old if op.startswith("p") else new
         return Unary(op, self.expr(node.expr))
 
     def _expr_BinaryOp(self, node: c_ast.BinaryOp) -> Expr:
@@ -708,19 +732,31 @@ class _Builder:
 
     def _expr_Assignment(self, node: c_ast.Assignment, discard: bool = False) -> Expr:
         loc = self._loc(node.coord)
+        if node.op != "=" and node.op not in _COMPOUND_OPS:
+            raise UnsupportedConstruct(f"assignment operator {node.op}", _where(node.coord))
         target = self.lvalue(node.lvalue)
-        if node.op == "=" and isinstance(node.rvalue, c_ast.FuncCall):
-            self._call(node.rvalue, target=target)
-            return target
-        if has_side_effects(node.rvalue) and not isinstance(target, Local | Param | Global):
+        direct = isinstance(target, Local | Param | Global)
+        if node.op == "=" and isinstance(node.rvalue, c_ast.FuncCall) and (direct or discard):
+            # The call stores its result straight into the target (address fixed first).
+            self._call(node.rvalue, target=target if direct else self._stable_lvalue(target))
+            return Const("0") if discard else target
+        side_effects = has_side_effects(node.rvalue)
+        if side_effects and not isinstance(target, Local | Param | Global):
             target = self._stable_lvalue(target)
+        old: Expr = target
+        if node.op in _COMPOUND_OPS and side_effects:
+            old = self._stable(target)  # read before the right side runs
         value = self.expr(node.rvalue)
         if node.op in _COMPOUND_OPS:
-            value = Binary(node.op[:-1], target, value)
-        elif node.op != "=":
-            raise UnsupportedConstruct(f"assignment operator {node.op}", _where(node.coord))
-        self._emit(Assign(target, value, loc=loc))
-        return target
+            value = Binary(node.op[:-1], old, value)
+        if discard or isinstance(target, Local | Param):
+            self._emit(Assign(target, value, loc=loc))
+            return target
+        # The expression's value is the value stored, not a second read of the object.
+        stored = self._new_temp()
+        self._emit(Assign(stored, value, loc=loc))
+        self._emit(Assign(target, stored, loc=loc))
+        return stored
 
     def _stable_lvalue(self, target: LValue) -> LValue:
         """An lvalue whose address parts are fixed before a side effect runs."""
@@ -737,6 +773,15 @@ class _Builder:
     def _expr_FuncCall(self, node: c_ast.FuncCall, discard: bool = False) -> Expr:
         if isinstance(node.name, c_ast.ID) and node.name.name == "offsetof":
             return self._query("offsetof", node)
+        if (
+            isinstance(node.name, c_ast.ID)
+            and node.name.name == "__builtin_choose_expr"
+            and node.args is not None
+            and len(node.args.exprs) == 3
+        ):
+            # A compile-time choice: only one arm is evaluated.
+            cond, then, other = node.args.exprs
+            return self._expr_TernaryOp(c_ast.TernaryOp(cond, then, other, node.coord))
         if isinstance(node.name, c_ast.ID) and node.name.name == "__builtin_constant_p":
             return self._query("__builtin_constant_p", node)
         if discard:
@@ -753,6 +798,8 @@ class _Builder:
             callee = node.name.name.removeprefix(KEPT_MACRO_PREFIX)
         else:
             callee = self.expr(node.name)
+            if node.args is not None and any(has_side_effects(a) for a in node.args.exprs):
+                callee = self._stable(callee)  # the pointer is read before the arguments
         arg_nodes = list(node.args.exprs) if node.args is not None else []
         args = tuple(self._exprs_in_order(arg_nodes))
         self._emit(Call(target, callee, args, loc=loc))
@@ -772,13 +819,29 @@ class _Builder:
         self.label_scopes.append({})
         value: Expr = Const("0")
         for i, item in enumerate(items):
-            if i == len(items) - 1 and _is_expression(item):
-                value = self._stable(self.expr(item))
+            if i == len(items) - 1:
+                value = self._last_value(item)
             else:
                 self.stmt(item)
         self.label_scopes.pop()
         self.scopes.pop()
         return value
+
+    def _last_value(self, item: Any) -> Expr:
+        """The value of the last item of a statement expression: an expression, a
+        labelled one, or a nested statement expression (the parser gives ``({...})``
+        in statement position as a block)."""
+        if isinstance(item, c_ast.Label):
+            index = self._label_block(item.name)
+            self.defined_labels.add(index)
+            self._jump_to(index)
+            return self._last_value(item.stmt) if item.stmt is not None else Const("0")
+        if isinstance(item, c_ast.Compound):
+            return self._expr_Compound(item)
+        if _is_expression(item):
+            return self._stable(self.expr(item))
+        self.stmt(item)
+        return Const("0")
 
     def _expr_InitList(self, node: c_ast.InitList) -> Expr:
         return self._initializer(node)
@@ -866,6 +929,41 @@ _EXPRESSION_NODES = {
 
 def _is_expression(node: Any) -> bool:
     return type(node).__name__ in _EXPRESSION_NODES
+
+
+def reads_memory(e: Expr) -> bool:
+    """Whether evaluating IR expression ``e`` reads memory (a ``Deref``, an ``Index``
+    or a ``Field`` of either); a ``Field`` of a local struct reads that local."""
+    match e:
+        case Deref() | Index():
+            return True
+        case Field(base=b):
+            return reads_memory(b)
+        case AddrOf(lvalue=lv):
+            return _address_reads(lv)
+        case Unary(operand=x) | Cast(operand=x):
+            return reads_memory(x)
+        case Binary(left=a, right=b):
+            return reads_memory(a) or reads_memory(b)
+        case Ternary(cond=c, then=a, other=b):
+            return reads_memory(c) or reads_memory(a) or reads_memory(b)
+        case InitList(items=items):
+            return any(reads_memory(v) for _, v in items)
+        case _:
+            return False
+
+
+def _address_reads(lv: Expr) -> bool:
+    """Whether computing the address of ``lv`` reads memory."""
+    match lv:
+        case Deref(addr=a):
+            return reads_memory(a)
+        case Field(base=b):
+            return _address_reads(b)
+        case Index(base=b, index=i):
+            return reads_memory(b) or reads_memory(i)
+        case _:
+            return False
 
 
 def has_side_effects(node: Any) -> bool:

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from equivcheck.ir.build import reads_memory
 from equivcheck.ir.model import (
     AsmGoto,
     Block,
@@ -134,8 +135,8 @@ def _merge_chains(blocks: dict[int, Block], roots: list[int]) -> dict[int, Block
 def _normalise_branch(term: Terminator) -> Terminator:
     while isinstance(term, Branch) and isinstance(term.cond, Unary) and term.cond.op == "!":
         term = Branch(term.cond.operand, term.other, term.then, loc=term.loc)
-    if isinstance(term, Branch) and term.then == term.other:
-        return Jump(term.then, loc=term.loc)
+    if isinstance(term, Branch) and term.then == term.other and not reads_memory(term.cond):
+        return Jump(term.then, loc=term.loc)  # a pure test whose arms meet at once
     return term
 
 

@@ -200,10 +200,12 @@ class Call:
 
 @dataclass(frozen=True)
 class AsmOperandIR:
-    """One asm operand: its constraint and the expression (lvalue for outputs)."""
+    """One asm operand: its constraint, the expression (lvalue for outputs) and its
+    symbolic name (``[name]``, which the template may use instead of a number)."""
 
     constraint: str
     expr: Expr
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,16 @@ class Loop:
     exits: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class StaticLocal:
+    """A ``static`` local: one object for all calls, named ``function::static#N`` by
+    declaration order, with its type and initializer (part of the function's meaning)."""
+
+    name: str
+    ctype: str
+    init: Expr | None
+
+
 @dataclass
 class Graph:
     """A function or a region as a control-flow graph.
@@ -348,6 +360,7 @@ class Graph:
     unsupported: list[tuple[str, SourceLocation | None]] = field(default_factory=list)
     outer_names: list[str] = field(default_factory=list)
     labels: dict[str, int] = field(default_factory=dict)
+    statics: list[StaticLocal] = field(default_factory=list)
 
     def successors(self, index: int) -> list[int]:
         """The blocks ``index`` can branch to, in a fixed order."""

@@ -8,10 +8,13 @@ are structurally equal exactly when their canonical texts are equal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
+    AsmOperandIR,
     AsmStmt,
     Assign,
     Binary,
@@ -46,9 +49,9 @@ def expr_text(e: Expr) -> str:
     """C-like text of an IR expression."""
     match e:
         case Local(index=i):
-            return f"v{i}"
+            return f"%v{i}"
         case Param(index=i):
-            return f"p{i}"
+            return f"%p{i}"
         case Global(name=n):
             return n
         case Const(text=t):
@@ -87,7 +90,7 @@ def expr_text(e: Expr) -> str:
 
 def _atom(e: Expr) -> str:
     text = expr_text(e)
-    if isinstance(e, Binary | Ternary | Cast | Unary):
+    if isinstance(e, Binary | Ternary | Cast | Unary | AddrOf | Deref):
         return f"({text})"
     return text
 
@@ -106,15 +109,20 @@ def stmt_text(s: Stmt) -> str:
     raise TypeError(f"not an IR statement: {s!r}")
 
 
+def _operand_text(o: AsmOperandIR) -> str:
+    name = f"[{o.name}] " if o.name else ""
+    return f"{name}{o.constraint}({expr_text(o.expr)})"
+
+
 def _asm_text(s: AsmStmt) -> str:
-    outs = ", ".join(f"{o.constraint}({expr_text(o.expr)})" for o in s.outputs)
-    ins = ", ".join(f"{o.constraint}({expr_text(o.expr)})" for o in s.inputs)
+    outs = ", ".join(_operand_text(o) for o in s.outputs)
+    ins = ", ".join(_operand_text(o) for o in s.inputs)
     volatile = " volatile" if s.volatile else ""
     return f"asm{volatile} {s.template!s} : {outs} : {ins} : {', '.join(s.clobbers)}"
 
 
-def term_text(t: Terminator) -> str:
-    """A terminator as text."""
+def term_text(t: Terminator, label_map: Mapping[str, str] | None = None) -> str:
+    """A terminator as text (exit labels renamed through ``label_map``)."""
     match t:
         case Jump(target=x):
             return f"goto bb{x}"
@@ -135,7 +143,7 @@ def term_text(t: Terminator) -> str:
         case Return(value=v):
             return "return" if v is None else f"return {expr_text(v)}"
         case Exit(kind="goto", label=label):
-            return f"exit goto {label}"
+            return f"exit goto {(label_map or {}).get(label, label)}"
         case Exit(kind=k):
             return f"exit {k}"
         case Unreachable():
@@ -147,11 +155,20 @@ def _loc_text(loc: SourceLocation | None) -> str:
     return f"  # {loc}" if loc is not None else ""
 
 
-def format_graph(graph: Graph, *, locations: bool = True, names: bool = True) -> str:
-    """The graph as text; without names and locations it is the canonical text."""
+def format_graph(
+    graph: Graph,
+    *,
+    locations: bool = True,
+    names: bool = True,
+    label_map: Mapping[str, str] | None = None,
+) -> str:
+    """The graph as text; without names and locations it is the canonical text.
+    Labels a region defines or leaves to are interface names (code outside jumps to
+    them): they are printed, renamed through ``label_map`` when one is given."""
+    rename = label_map or {}
     lines: list[str] = []
     params = ", ".join(
-        f"p{p.index}: {p.ctype}" + (f" /* {p.name} */" if names and p.name else "")
+        f"%p{p.index}: {p.ctype}" + (f" /* {p.name} */" if names and p.name else "")
         for p in graph.params
     )
     if graph.kind == "function":
@@ -162,9 +179,12 @@ def format_graph(graph: Graph, *, locations: bool = True, names: bool = True) ->
             head += f" (outer: {', '.join(graph.outer_names)})"
     lines.append(head.replace("  ", " "))
     for label, target in graph.labels.items():
-        lines.append(f"  entry {label if names else '?'}: bb{target}")
+        lines.append(f"  entry {rename.get(label, label)}: bb{target}")
+    for static in graph.statics:
+        init = "" if static.init is None else f" = {expr_text(static.init)}"
+        lines.append(f"  static {static.name}: {static.ctype}{init}")
     for local in graph.locals:
-        desc = f"  v{local.index}: {local.ctype or '?'}"
+        desc = f"  %v{local.index}: {local.ctype or '?'}"
         if local.address_taken:
             desc += " [address taken]"
         if names:
@@ -183,13 +203,14 @@ def format_graph(graph: Graph, *, locations: bool = True, names: bool = True) ->
         for stmt in block.stmts:
             lines.append(f"  {stmt_text(stmt)}" + (_loc_text(stmt.loc) if locations else ""))
         term = block.terminator
-        lines.append(f"  {term_text(term)}" + (_loc_text(term.loc) if locations else ""))
+        lines.append(f"  {term_text(term, rename)}" + (_loc_text(term.loc) if locations else ""))
     return "\n".join(lines) + "\n"
 
 
-def canonical_text(graph: Graph) -> str:
-    """The text that decides structural equality (no names, no locations)."""
-    return format_graph(graph, locations=False, names=False)
+def canonical_text(graph: Graph, label_map: Mapping[str, str] | None = None) -> str:
+    """The text that decides structural equality (no source names, no locations);
+    ``label_map`` renames region labels (e.g. the before version's to the after's)."""
+    return format_graph(graph, locations=False, names=False, label_map=label_map)
 
 
 def format_dot(graph: Graph) -> str:
