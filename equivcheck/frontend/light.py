@@ -56,3 +56,28 @@ def light_source(func: FunctionText) -> FunctionText:
     """A raw function text made ready for the parser (see :func:`light_code`)."""
     code = light_code(func.text, func.file, func.start_line)
     return FunctionText(func.name, func.file, func.start_line, code, func.typedefs)
+
+
+_MACRO_HEAD = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(.*\)\s*\{?\s*$")
+
+
+def explain_failure(err: UnsupportedConstruct, code: str, first_line: int) -> UnsupportedConstruct:
+    """A light-mode parse failure, with a better hint when the failing line looks like
+    a macro used as a statement head (``list_for_each_entry(pos, head, m) {``):
+    without the tree's macros it cannot be parsed."""
+    match = re.search(r":(\d+)$", err.location)
+    if match is None:
+        return err
+    index = int(match.group(1)) - first_line
+    lines = code.split("\n")
+    if not 0 <= index < len(lines):
+        return err
+    head = _MACRO_HEAD.match(lines[index])
+    if head is None or head.group(1) in {"if", "for", "while", "switch"}:
+        return err
+    return UnsupportedConstruct(
+        f"macro {head.group(1)}(...) used as a statement head",
+        err.location,
+        "light mode does not expand macros",
+        "give --tree with a configured tree",
+    )

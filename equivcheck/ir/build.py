@@ -110,6 +110,7 @@ class _Builder:
         self.unsupported: list[tuple[str, SourceLocation | None]] = []
         self.outer_names: list[str] = []
         self.statics: list[StaticLocal] = []
+        self.goto_locs: dict[str, SourceLocation | None] = {}
         self.func_name = ""
         self.file = ""
 
@@ -236,7 +237,7 @@ class _Builder:
                     "goto to an undefined label", f"{self.file}: {self.func_name}", name
                 )
             block = self.blocks[index]
-            block.terminator = Exit("goto", label=name)
+            block.terminator = Exit("goto", label=name, loc=self.goto_locs.get(name))
         for block in self.blocks.values():
             if block.terminator is None:
                 block.terminator = Unreachable()
@@ -515,6 +516,7 @@ class _Builder:
         if not isinstance(node.name, str):
             raise UnsupportedConstruct("computed goto", _where(node.coord))
         target = self._label_block(node.name)
+        self.goto_locs.setdefault(node.name, self._loc(node.coord))
         self._terminate(Jump(target, loc=self._loc(node.coord)))
 
     def _break_or_continue(self, node: Any, which: int, kind: Literal["break", "continue"]) -> None:

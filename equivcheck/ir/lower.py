@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from equivcheck.errors import UnsupportedConstruct
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.light import light_code, light_source
+from equivcheck.frontend.light import explain_failure, light_code, light_source
 from equivcheck.frontend.model import FunctionText
 from equivcheck.ir.build import build_function, build_region
 from equivcheck.ir.canon import canonicalize
@@ -15,9 +16,14 @@ from equivcheck.ir.model import Graph
 def function_graph(func: FunctionText, *, light: bool = False) -> Graph:
     """The canonical IR of one function definition. ``light`` marks raw source text
     (not preprocessed): comments are dropped and directives refused first."""
-    if light:
-        func = light_source(func)
-    return canonicalize(build_function(gnuc.parse_function(func)))
+    if not light:
+        return canonicalize(build_function(gnuc.parse_function(func)))
+    func = light_source(func)
+    try:
+        ast = gnuc.parse_function(func)
+    except UnsupportedConstruct as err:
+        raise explain_failure(err, func.text, func.start_line) from None
+    return canonicalize(build_function(ast))
 
 
 def region_graph(
@@ -27,5 +33,8 @@ def region_graph(
     mode); typedef names are guessed from the code when not given."""
     code = light_code(code, file, first_line)
     names = frozenset(typedefs) | gnuc.guess_typedef_names(code)
-    body = gnuc.parse_statements(code, typedefs=names, filename=file, first_line=first_line)
+    try:
+        body = gnuc.parse_statements(code, typedefs=names, filename=file, first_line=first_line)
+    except UnsupportedConstruct as err:
+        raise explain_failure(err, code, first_line) from None
     return canonicalize(build_region(body, name=function, file=file))

@@ -214,3 +214,43 @@ def test_changes_outside_functions_are_reported() -> None:
     ]
     table = run("functions", PATCHES / "macro-change.diff")
     assert "change outside any function at src/ringbuf.c:10" in table.out
+
+
+def test_statement_macro_in_light_mode_says_to_use_a_tree(tmp_path: Path) -> None:
+    src = tmp_path / "iter.c"
+    src.write_text(
+        "int f(struct list_head *head)\n{\n\tstruct item *pos;\n\n"
+        "\tlist_for_each_entry(pos, head, node) {\n\t\tg(pos);\n\t}\n\treturn 0;\n}\n"
+    )
+    assert_input_error(
+        run("ir", src, "f"),
+        "iter.c:5",
+        "list_for_each_entry(...) used as a statement head",
+        "--tree",
+    )
+
+
+def test_region_exits_point_at_their_goto() -> None:
+    result = run("ir", SEED, "try_to_unmap_one", "--side", "before")
+    assert "exit goto discard  # mm/rmap.c:2322" in result.out
+
+
+def test_prepare_tree_on_something_that_is_not_a_kernel(tmp_path: Path) -> None:
+    assert_input_error(run("prepare-tree", tmp_path), str(tmp_path))
+    assert_input_error(run("prepare-tree", tmp_path / "missing"), "missing")
+
+
+def test_prepare_tree_runs_the_kernel_make_targets(tmp_path: Path) -> None:
+    tree = tmp_path / "linux"
+    for sub in ("mm", "include/linux"):
+        (tree / sub).mkdir(parents=True)
+    log = tmp_path / "make.log"
+    (tree / "Makefile").write_text(
+        f"x86_64_defconfig olddefconfig prepare:\n\t@echo $@ >> {log}\n\t@touch .config\n"
+    )
+    result = run("prepare-tree", tree)
+    assert result.status == 0, result
+    assert log.read_text().split() == ["x86_64_defconfig", "prepare"]
+    again = run("prepare-tree", tree)
+    assert again.status == 0, again
+    assert log.read_text().split()[-2:] == ["olddefconfig", "prepare"]
