@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,18 +50,40 @@ def app() -> None:
     """Is a 'no functional change' C patch really one? Proof or counterexample."""
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a comparing command was asked to compare (exactly one form is given)."""
+
+    patch: Path | None
+    tree: Path | None
+    rev: str | None
+    before: Path | None
+    after: Path | None
+    function: str | None
+
+
 def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every comparing command takes: a tree, a git range, two files."""
+    """The PATCH argument and the options every comparing command takes (a tree, a
+    git range, two files), handed to the command as one ``inputs`` value."""
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        names = ("patch", "tree", "rev", "before", "after", "function")
+        inputs = Inputs(**{name: kwargs.pop(name) for name in names})
+        return func(inputs=inputs, **kwargs)
+
     options = [
+        click.argument("patch", type=PathArg, required=False),
         click.option("--tree", type=PathArg, help="Kernel tree (git checkout or extracted)."),
         click.option("--rev", help="Git revision or range A..B in --tree."),
         click.option("--before", type=PathArg, help="Before version of a C file."),
         click.option("--after", type=PathArg, help="After version of a C file."),
         click.option("--function", help="Only this function (two-file mode)."),
     ]
+    decorated: Callable[..., Any] = command
     for option in reversed(options):
-        func = option(func)
-    return func
+        decorated = option(decorated)
+    return decorated
 
 
 def main() -> None:
@@ -93,16 +117,10 @@ def _open_tree(tree: Path | None) -> KernelTree | None:
     return open_tree(tree) if tree is not None else None
 
 
-def _gather(
-    patch: Path | None,
-    tree: Path | None,
-    rev: str | None,
-    before: Path | None,
-    after: Path | None,
-    function: str | None,
-    with_texts: bool = True,
-) -> list[PatchWork]:
+def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
     """The work for whichever input form the options name (exactly one)."""
+    patch, tree, rev = inputs.patch, inputs.tree, inputs.rev
+    before, after, function = inputs.before, inputs.after, inputs.function
     forms = [patch is not None, rev is not None, before is not None or after is not None]
     if sum(forms) != 1:
         raise InputError(
@@ -126,22 +144,16 @@ def _gather(
 
 
 @app.command()
-@click.argument("patch", type=PathArg, required=False)
 @_input_options
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def functions(
-    patch: Path | None,
-    tree: Path | None,
-    rev: str | None,
-    before: Path | None,
-    after: Path | None,
-    function: str | None,
+    inputs: Inputs,
     fmt: str,
 ) -> None:
     """List the functions a patch changes, adds, removes or affects."""
-    works = _gather(patch, tree, rev, before, after, function, with_texts=False)
+    works = _gather(inputs, with_texts=False)
     rows = [
         {
             "file": fw.change.file,
@@ -300,22 +312,16 @@ def ir(
 
 
 @app.command("ir-diff")
-@click.argument("patch", type=PathArg, required=False)
 @_input_options
 @click.option("--show", is_flag=True, help="Print the differing IR.")
 def ir_diff(
-    patch: Path | None,
-    tree: Path | None,
-    rev: str | None,
-    before: Path | None,
-    after: Path | None,
-    function: str | None,
+    inputs: Inputs,
     show: bool,
 ) -> int:
     """Compare before and after IR structurally: exit 0 when every touched function
     is the same graph up to labels, local names and layout, 1 when one is not. Not a
     semantic verdict: a structural difference may still be an equivalent refactor."""
-    works = _gather(patch, tree, rev, before, after, function)
+    works = _gather(inputs)
     table = Table(title="Structural comparison", title_justify="left")
     for column in ("file", "function", "status", "IR"):
         table.add_column(column)
