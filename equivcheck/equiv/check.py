@@ -1,0 +1,324 @@
+"""Verdicts for every function a patch touches (the ``check`` command's engine).
+
+For each patch: static helpers the patch adds, removes or changes are built as graphs
+and inlined at their call sites in the version they belong to; each changed or affected
+function is compared whole (tree, light, two-file mode) or region by region (patch
+alone, with the label map the paired regions show); an added or removed helper gets the
+verdict of the callers it was checked through. A patch that also changes code outside
+every function cannot be EQUIVALENT on the strength of its functions alone.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict, compare
+from equivcheck.errors import InputError
+from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.ir.labels import infer_label_map
+from equivcheck.ir.lower import function_graph, region_graph
+from equivcheck.ir.model import Call, Graph
+from equivcheck.models.table import MODELS
+from equivcheck.symex.execute import Config
+
+RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Engine limits (CLI: --timeout, --max-paths, --unroll)."""
+
+    timeout_s: float = 10.0
+    max_paths: int = 400
+    unroll: int = 2
+
+
+@dataclass
+class FunctionResult:
+    """The verdict on one function, with everything the report shows."""
+
+    file: str
+    function: str
+    status: str
+    verdict: Verdict
+    reason: str
+    mode: str
+    patch: str
+    patch_index: int
+    label_map: dict[str, str] = field(default_factory=dict)
+    inlined: list[str] = field(default_factory=list)
+    reorderings: list[dict[str, object]] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    counterexample: dict[str, object] = field(default_factory=dict)
+    before_location: str = ""
+    after_location: str = ""
+    time_s: float = 0.0
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The worst verdict (different > unknown > equivalent); equivalent when empty."""
+    return max(verdicts, key=RANK.__getitem__, default="equivalent")
+
+
+def check_patches(works: list[PatchWork], options: Options = Options()) -> list[FunctionResult]:
+    """Verdicts for every touched function of every patch, in order."""
+    results: list[FunctionResult] = []
+    for index, work in enumerate(works, start=1):
+        results.extend(_check_patch(work, index, options))
+    return results
+
+
+# ---------------------------------------------------------------------- one patch
+
+
+@dataclass
+class _Helpers:
+    before: dict[str, Graph] = field(default_factory=dict)
+    after: dict[str, Graph] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)
+
+
+def _check_patch(work: PatchWork, index: int, options: Options) -> list[FunctionResult]:
+    helpers = _helpers(work)
+    results: dict[str, FunctionResult] = {}
+    callers_of: dict[str, list[str]] = {}
+    deferred: list[FunctionWork] = []
+    for fw in work.functions:
+        if fw.change.status in {"added", "removed"}:
+            deferred.append(fw)
+            continue
+        start = time.perf_counter()
+        result = _check_function(fw, work, index, helpers, options, callers_of)
+        result.time_s = round(time.perf_counter() - start, 3)
+        results[fw.change.function] = result
+    for fw in deferred:
+        results[fw.change.function] = _through_callers(
+            fw, work, index, results, callers_of, helpers
+        )
+    ordered = [
+        results[fw.change.function] for fw in work.functions if fw.change.function in results
+    ]
+    if work.unattributed:
+        first = work.unattributed[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        for result in ordered:
+            if result.verdict == "equivalent":
+                result.verdict = "unknown"
+                result.reason = (
+                    f"the patch also changes code outside every function ({where}: "
+                    f"{first.text}), which can change what this function means; "
+                    f"{result.reason}"
+                )
+    return ordered
+
+
+def _is_static(func: FunctionText) -> bool:
+    head = func.text.split("(", 1)[0]
+    return re.search(r"\bstatic\b", head) is not None
+
+
+def _graph(func: FunctionText, mode: str) -> Graph:
+    return function_graph(func, light=mode != "tree")
+
+
+def _helpers(work: PatchWork) -> _Helpers:
+    helpers = _Helpers()
+    for fw in work.functions:
+        if fw.change.status not in {"added", "removed", "changed"}:
+            continue
+        for side, table in (("before", helpers.before), ("after", helpers.after)):
+            text = fw.before if side == "before" else fw.after
+            if text is None or not _is_static(text):
+                continue
+            try:
+                table[fw.change.function] = _graph(text, fw.mode)
+            except InputError as err:
+                helpers.broken[fw.change.function] = err.one_line()
+    return helpers
+
+
+def _config(
+    helpers: Mapping[str, Graph], exclude: str, options: Options, outer: frozenset[str]
+) -> Config:
+    return Config(
+        models=MODELS,
+        helpers={k: v for k, v in helpers.items() if k != exclude},
+        loop_bound=options.unroll,
+        max_paths=options.max_paths,
+        timeout_ms=int(options.timeout_s * 1000),
+        outer=outer,
+    )
+
+
+def _calls(graph: Graph) -> set[str]:
+    return {
+        stmt.callee
+        for block in graph.blocks.values()
+        for stmt in block.stmts
+        if isinstance(stmt, Call) and isinstance(stmt.callee, str)
+    }
+
+
+def _base(
+    fw: FunctionWork, work: PatchWork, index: int, verdict: Verdict, reason: str
+) -> FunctionResult:
+    return FunctionResult(
+        fw.change.file,
+        fw.change.function,
+        fw.change.status,
+        verdict,
+        reason,
+        fw.mode,
+        work.title,
+        index,
+    )
+
+
+def _check_function(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    helpers: _Helpers,
+    options: Options,
+    callers_of: dict[str, list[str]],
+) -> FunctionResult:
+    name = fw.change.function
+    try:
+        if fw.before is not None and fw.after is not None:
+            pairs = [(_graph(fw.before, fw.mode), _graph(fw.after, fw.mode))]
+        elif fw.regions:
+            pairs = [
+                (
+                    region_graph(
+                        b.text, function=name, file=fw.change.file, first_line=b.first_line
+                    ),
+                    region_graph(
+                        a.text, function=name, file=fw.change.file, first_line=a.first_line
+                    ),
+                )
+                for b, a in fw.regions
+            ]
+        else:
+            return _base(
+                fw,
+                work,
+                index,
+                "unknown",
+                "no text of this function in one of the versions "
+                f"({fw.change.detail or fw.mode}); give --tree to compare it",
+            )
+    except InputError as err:
+        return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
+    used_helpers: set[str] = set()
+    for before, after in pairs:
+        for callee in _calls(before) | _calls(after):
+            if callee in helpers.broken:
+                return _base(
+                    fw,
+                    work,
+                    index,
+                    "unknown",
+                    f"helper {callee} cannot be inlined: {helpers.broken[callee]}",
+                )
+            if callee in helpers.before or callee in helpers.after:
+                used_helpers.add(callee)
+                callers_of.setdefault(callee, []).append(name)
+    label_map = infer_label_map(pairs) if fw.regions else {}
+    outcomes: list[Outcome] = []
+    for before, after in pairs:
+        # Names a region uses but does not declare: locals of the enclosing function.
+        outer = frozenset(before.outer_names) | frozenset(after.outer_names)
+        try:
+            outcomes.append(
+                compare(
+                    Side(before, _config(helpers.before, name, options, outer)),
+                    Side(after, _config(helpers.after, name, options, outer)),
+                    label_map,
+                    timeout_ms=int(options.timeout_s * 1000),
+                )
+            )
+        except SolverTimeout as err:
+            outcomes.append(Outcome("unknown", f"solver timeout ({err}); raise --timeout"))
+    return _combine(fw, work, index, outcomes, label_map, sorted(used_helpers))
+
+
+def _combine(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    outcomes: list[Outcome],
+    label_map: dict[str, str],
+    inlined: list[str],
+) -> FunctionResult:
+    verdict = worst([o.verdict for o in outcomes])
+    chosen = next(o for o in outcomes if o.verdict == verdict)
+    parts = len(outcomes)
+    reason = chosen.reason
+    if parts > 1 and verdict == "equivalent":
+        reason = f"all {parts} changed regions are equivalent; " + "; ".join(
+            o.reason for o in outcomes
+        )
+    result = _base(fw, work, index, verdict, reason)
+    result.label_map = {k: v for k, v in label_map.items() if k != v}
+    result.inlined = inlined
+    result.reorderings = [
+        {
+            "first": s.first,
+            "second": s.second,
+            "first_location": str(s.first_loc) if s.first_loc else "",
+            "second_location": str(s.second_loc) if s.second_loc else "",
+            "why": s.why,
+        }
+        for o in outcomes
+        for s in o.swaps
+    ]
+    result.assumptions = sorted({a for o in outcomes for a in o.assumptions})
+    result.counterexample = chosen.counterexample
+    result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
+    result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
+    return result
+
+
+def _through_callers(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    results: dict[str, FunctionResult],
+    callers_of: dict[str, list[str]],
+    helpers: _Helpers,
+) -> FunctionResult:
+    name = fw.change.function
+    callers = sorted(set(callers_of.get(name, [])))
+    if name in helpers.broken:
+        return _base(fw, work, index, "unknown", helpers.broken[name])
+    if callers:
+        verdict = worst([results[c].verdict for c in callers if c in results])
+        result = _base(
+            fw,
+            work,
+            index,
+            verdict,
+            f"checked through its callers: {', '.join(callers)} ({verdict})",
+        )
+        return result
+    text = fw.after if fw.change.status == "added" else fw.before
+    if text is not None and _is_static(text):
+        return _base(
+            fw,
+            work,
+            index,
+            "equivalent",
+            f"static and called by no function of the patch: {fw.change.status} without effect",
+        )
+    return _base(
+        fw,
+        work,
+        index,
+        "unknown",
+        f"{fw.change.status} function that other code may call; not checked "
+        "through any caller of this patch",
+    )

@@ -1,0 +1,634 @@
+"""Compare two versions path by path: exits, return values, effect sequences (modulo the
+reordering rule), the state at every ordering point, and the final shared state.
+
+The comparison runs twice at most. First with unmodelled calls allowed to change all
+state (the *general* semantics): no difference proves equivalence for every behaviour of
+those calls. If it finds a difference, it runs again with unmodelled calls leaving state
+alone (*benign*): a difference that survives is a real counterexample (DIFFERENT); one
+that vanishes depends on what an unmodelled call does (UNKNOWN, naming the calls).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import z3
+
+from equivcheck.frontend.model import SourceLocation
+from equivcheck.ir.model import Graph
+from equivcheck.symex.execute import Config, Exploration, explore, is_constant_name
+from equivcheck.symex.state import Event, FootPart, Note, Path, Shared, Snapshot, fresh_array
+
+Verdict = Literal["equivalent", "different", "unknown"]
+
+
+@dataclass(frozen=True)
+class Swap:
+    """Two effects the after version runs in the other order, and why that is allowed."""
+
+    first: str
+    second: str
+    first_loc: SourceLocation | None
+    second_loc: SourceLocation | None
+    why: str
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return f"{self.first} and {self.second} swapped: {self.why}"
+
+
+@dataclass
+class Difference:
+    """Where and how the versions part on one pair of paths."""
+
+    what: str
+    before_loc: SourceLocation | None
+    after_loc: SourceLocation | None
+    model: z3.ModelRef | None
+    before: Path
+    after: Path
+
+
+@dataclass
+class Outcome:
+    """The result of comparing two versions."""
+
+    verdict: Verdict
+    reason: str
+    swaps: list[Swap] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    counterexample: dict[str, object] = field(default_factory=dict)
+    before_loc: SourceLocation | None = None
+    after_loc: SourceLocation | None = None
+    paths: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class _Run:
+    difference: Difference | None = None
+    unknown: list[str] = field(default_factory=list)
+    swaps: list[Swap] = field(default_factory=list)
+    opaque_swaps: list[str] = field(default_factory=list)
+    paths: tuple[int, int] = (0, 0)
+    used: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version: its graph, the helpers inlined into it, the models."""
+
+    graph: Graph
+    config: Config
+
+
+def compare(
+    before: Side,
+    after: Side,
+    label_map: Mapping[str, str] | None = None,
+    timeout_ms: int = 10000,
+) -> Outcome:
+    """Compare two versions of a function or region (docs/semantics.md)."""
+    labels = dict(label_map or {})
+    entries = _entries(before.graph, after.graph, labels)
+    if isinstance(entries, str):
+        return Outcome("unknown", entries)
+    general = _run(before, after, labels, entries, "general", timeout_ms)
+    if general.difference is None:
+        if general.opaque_swaps:
+            return _unknown(general, "; ".join(dict.fromkeys(general.opaque_swaps)))
+        if general.unknown:
+            return _unknown(general, "; ".join(dict.fromkeys(general.unknown)))
+        return Outcome(
+            "equivalent",
+            _proof_text(general),
+            swaps=_unique_swaps(general.swaps),
+            assumptions=_assumptions(general.used),
+            paths=general.paths,
+        )
+    benign = _run(before, after, labels, entries, "benign", timeout_ms)
+    if benign.difference is not None:
+        diff = benign.difference
+        return Outcome(
+            "different",
+            diff.what,
+            counterexample=_counterexample(diff),
+            before_loc=diff.before_loc,
+            after_loc=diff.after_loc,
+            assumptions=_assumptions(benign.used),
+            paths=benign.paths,
+        )
+    calls = sorted(
+        {
+            e.name
+            for p in (general.difference.before, general.difference.after)
+            for e in p.trace
+            if not e.modelled
+        }
+    )
+    named = ", ".join(calls) if calls else "an unmodelled call"
+    reason = (
+        f"the versions differ only if {named} changes state ({general.difference.what}); "
+        f"a model of {named} would decide"
+    )
+    return _unknown(general, reason)
+
+
+def _unknown(run: _Run, reason: str) -> Outcome:
+    return Outcome(
+        "unknown",
+        reason,
+        swaps=_unique_swaps(run.swaps),
+        assumptions=_assumptions(run.used),
+        paths=run.paths,
+    )
+
+
+def _proof_text(run: _Run) -> str:
+    a, b = run.paths
+    return f"all {a} x {b} feasible path pairs agree on exit, return value, effects and final state"
+
+
+def _unique_swaps(swaps: list[Swap]) -> list[Swap]:
+    seen: dict[tuple[str, str, str, str], Swap] = {}
+    for swap in swaps:
+        key = (swap.first, swap.second, str(swap.first_loc), str(swap.second_loc))
+        seen.setdefault(key, swap)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------- entries
+
+
+Entry = tuple[str, int | None, int | None]
+
+
+def _entries(a: Graph, b: Graph, labels: dict[str, str]) -> list[Entry] | str:
+    """The entry points to compare: the top, and each label a region defines (mapped)."""
+    entries: list[Entry] = [("the start", None, None)]
+    for label, block in a.labels.items():
+        mapped = labels.get(label, label)
+        if mapped not in b.labels:
+            return f"label {label} has no counterpart in the after version"
+        entries.append((f"label {label}", block, b.labels[mapped]))
+    extra = set(b.labels) - {labels.get(x, x) for x in a.labels}
+    if extra:
+        return f"the after version defines labels {', '.join(sorted(extra))} the before lacks"
+    return entries
+
+
+# ---------------------------------------------------------------------- one run
+
+
+def _run(
+    before: Side,
+    after: Side,
+    labels: dict[str, str],
+    entries: list[Entry],
+    mode: Literal["general", "benign"],
+    timeout_ms: int,
+) -> _Run:
+    run = _Run()
+    total_a = total_b = 0
+    for name, entry_a, entry_b in entries:
+        cfg_a = dataclasses.replace(before.config, mode=mode, version="before")
+        cfg_b = dataclasses.replace(after.config, mode=mode, version="after")
+        ex_a = explore(before.graph, cfg_a, entry=entry_a)
+        ex_b = explore(after.graph, cfg_b, entry=entry_b)
+        total_a += len(ex_a.paths)
+        total_b += len(ex_b.paths)
+        _note_truncation(run, ex_a, ex_b)
+        for pa in ex_a.paths:
+            for pb in ex_b.paths:
+                _compare_pair(run, pa, pb, labels, timeout_ms, name)
+                if run.difference is not None:
+                    run.paths = (total_a, total_b)
+                    return run
+    run.paths = (total_a, total_b)
+    return run
+
+
+def _note_truncation(run: _Run, a: Exploration, b: Exploration) -> None:
+    if a.truncated or b.truncated:
+        run.unknown.append("too many paths (raise --max-paths)")
+
+
+def _blocking_notes(path: Path) -> list[Note]:
+    return [n for n in path.notes if n.kind in {"unsupported", "uninitialised"}]
+
+
+def _compare_pair(
+    run: _Run, pa: Path, pb: Path, labels: dict[str, str], timeout_ms: int, entry: str
+) -> None:
+    pc = z3.And(pa.pc, pb.pc)
+    if not _sat(pc, timeout_ms):
+        return
+    _note_use(run, pa)
+    _note_use(run, pb)
+    blocked = _blocking_notes(pa) + _blocking_notes(pb)
+    if blocked:
+        for note in blocked:
+            where = f" at {note.loc}" if note.loc else ""
+            what = (
+                "unsupported construct"
+                if note.kind == "unsupported"
+                else ("reads an uninitialised local")
+            )
+            run.unknown.append(f"{what}: {note.text}{where}")
+        return
+    if pa.exit[0] in {"bounded", "budget"} or pb.exit[0] in {"bounded", "budget"}:
+        cut = next((n for n in pa.notes + pb.notes if n.kind in {"bounded", "budget"}), None)
+        text = cut.text if cut else "path cut"
+        where = f" at {cut.loc}" if cut and cut.loc else ""
+        run.unknown.append(f"{text}{where}: no difference found within the bound")
+        return
+    exit_a = _mapped_exit(pa.exit, labels)
+    if exit_a != pb.exit:
+        run.difference = _difference(
+            f"from {entry}, the before version {_exit_text(exit_a)} where the after version "
+            f"{_exit_text(pb.exit)}",
+            pc,
+            pa,
+            pb,
+            pa.exit_loc,
+            pb.exit_loc,
+            timeout_ms,
+        )
+        return
+    if not _align(run, pa, pb, pc, timeout_ms):
+        return
+    if pa.ret is not None and pb.ret is not None:
+        model = _witness(z3.And(pc, pa.ret.term != pb.ret.term), timeout_ms)
+        if model is not None:
+            run.difference = Difference(
+                "the return values differ", pa.exit_loc, pb.exit_loc, model, pa, pb
+            )
+            return
+    state = _state_difference(
+        pa.shared, pb.shared, pc, timeout_ms, pa.outer_written | pb.outer_written
+    )
+    if state is not None:
+        what, model = state
+        run.difference = Difference(
+            f"the final state differs: {what}", pa.exit_loc, pb.exit_loc, model, pa, pb
+        )
+
+
+def _note_use(run: _Run, path: Path) -> None:
+    for name in path.shared.arrays:
+        run.used.add(name.split(":", 1)[0] if name.startswith("comp:") else name)
+    for event in path.trace:
+        if not event.modelled:
+            run.used.add("opaque-call")
+        if event.snapshot is not None:
+            for name in event.snapshot.arrays:
+                run.used.add(name.split(":", 1)[0] if name.startswith("comp:") else name)
+    if any(name.startswith("escaped") or "escaped" in str(t) for name, t in path.inputs):
+        run.used.add("escaped")
+    for name in path.shared.globals:
+        if is_constant_name(name):
+            run.used.add("const")
+        elif path.shared.is_outer(name):
+            run.used.add("outer")
+        else:
+            run.used.add("global")
+
+
+def _mapped_exit(exit_key: tuple[str, ...], labels: dict[str, str]) -> tuple[str, ...]:
+    if exit_key[0] == "goto":
+        return ("goto", labels.get(exit_key[1], exit_key[1]))
+    return exit_key
+
+
+def _exit_text(exit_key: tuple[str, ...]) -> str:
+    match exit_key:
+        case ("goto", label):
+            return f"jumps to {label}"
+        case ("return",):
+            return "returns"
+        case ("fallthrough",):
+            return "falls through"
+        case ("unreachable",):
+            return "stops (does not return)"
+        case (kind,):
+            return f"leaves by {kind}"
+    return str(exit_key)
+
+
+# ---------------------------------------------------------------------- effects
+
+
+def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bool:
+    """Match the before trace against the after trace, allowing permitted swaps.
+    Returns False when a difference was recorded (or the comparison must stop)."""
+    remaining = list(pb.trace)
+    for ea in pa.trace:
+        index = next((j for j, eb in enumerate(remaining) if _same_kind(ea, eb)), None)
+        if index is None:
+            run.difference = _difference(
+                f"the after version does not perform {_event_text(ea)}",
+                pc,
+                pa,
+                pb,
+                ea.loc,
+                _next_loc(remaining),
+                timeout_ms,
+            )
+            return False
+        eb = remaining[index]
+        args = _args_difference(ea, eb, pc, timeout_ms)
+        if args is not None:
+            run.difference = Difference(
+                f"{_event_text(ea)} is called with different arguments",
+                ea.loc,
+                eb.loc,
+                args,
+                pa,
+                pb,
+            )
+            return False
+        for blocker in remaining[:index]:
+            verdict = _may_swap(blocker, eb, pc, timeout_ms)
+            if verdict == "opaque":
+                run.opaque_swaps.append(
+                    f"{_event_text(eb)} ({eb.loc}) and {_event_text(blocker)} "
+                    f"({blocker.loc}) run in the other order and at least one has no "
+                    f"model: {_suggest(eb, blocker)}"
+                )
+                continue
+            if verdict != "ok":
+                run.difference = _difference(
+                    f"{_event_text(eb)} and {_event_text(blocker)} run in the other order "
+                    f"({verdict})",
+                    pc,
+                    pa,
+                    pb,
+                    ea.loc,
+                    eb.loc,
+                    timeout_ms,
+                )
+                return False
+            run.swaps.append(
+                Swap(
+                    _event_text(blocker),
+                    _event_text(eb),
+                    blocker.loc,
+                    eb.loc,
+                    f"footprints are disjoint ({eb.name}: {eb.footprint_text()}; "
+                    f"{blocker.name}: {blocker.footprint_text()}), neither is an ordering "
+                    "point and no ordering point lies between them",
+                )
+            )
+        if ea.snapshot is not None and eb.snapshot is not None:
+            state = _state_difference(
+                _as_shared(ea.snapshot),
+                _as_shared(eb.snapshot),
+                pc,
+                timeout_ms,
+                pa.outer_written | pb.outer_written,
+            )
+            if state is not None:
+                what, model = state
+                run.difference = Difference(
+                    f"the state another CPU can see at {_event_text(ea)} differs: {what}",
+                    ea.loc,
+                    eb.loc,
+                    model,
+                    pa,
+                    pb,
+                )
+                return False
+        del remaining[index]
+    if remaining:
+        extra = remaining[0]
+        run.difference = _difference(
+            f"the after version also performs {_event_text(extra)}",
+            pc,
+            pa,
+            pb,
+            pa.exit_loc,
+            extra.loc,
+            timeout_ms,
+        )
+        return False
+    return True
+
+
+def _same_kind(a: Event, b: Event) -> bool:
+    return a.kind == b.kind and a.name == b.name and len(a.args) == len(b.args)
+
+
+def _event_text(event: Event) -> str:
+    return f"{event.name}()" if not event.name.startswith("asm") else event.name
+
+
+def _next_loc(events: list[Event]) -> SourceLocation | None:
+    return events[0].loc if events else None
+
+
+def _suggest(a: Event, b: Event) -> str:
+    from_names = [e.name for e in (a, b) if not e.modelled]
+    return "add a model of " + " and ".join(from_names) + " (docs/models.md)"
+
+
+def _args_difference(a: Event, b: Event, pc: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
+    if not a.args:
+        return None
+    differs = z3.Or(*[x.term != y.term for x, y in zip(a.args, b.args, strict=True)])
+    return _witness(z3.And(pc, differs), timeout_ms)
+
+
+def _may_swap(x: Event, y: Event, pc: z3.BoolRef, timeout_ms: int) -> str:
+    """Whether x and y may run in either order: "ok", "opaque" (one has no model), or
+    the reason they may not."""
+    if not x.modelled or not y.modelled:
+        return "opaque"
+    if x.ordering or y.ordering:
+        return "an ordering point cannot move"
+    assert x.reads is not None and x.writes is not None
+    assert y.reads is not None and y.writes is not None
+    for first, second in ((x.writes, y.reads + y.writes), (y.writes, x.reads)):
+        for p in first:
+            for q in second:
+                if _overlap(p, q, pc, timeout_ms):
+                    return f"both touch {p.component}"
+    return "ok"
+
+
+def _overlap(p: FootPart, q: FootPart, pc: z3.BoolRef, timeout_ms: int) -> bool:
+    if p.component != q.component:
+        return False
+    if len(p.key) != len(q.key):
+        return True
+    if not p.key:
+        return True
+    same = z3.And(*[a == b for a, b in zip(p.key, q.key, strict=True)])
+    return _sat(z3.And(pc, same), timeout_ms)
+
+
+# ---------------------------------------------------------------------- state
+
+
+def _as_shared(snapshot: Snapshot) -> Shared:
+    return Shared(
+        dict(snapshot.arrays), dict(snapshot.globals), snapshot.epoch, outer=snapshot.outer
+    )
+
+
+def _state_difference(
+    a: Shared, b: Shared, pc: z3.BoolRef, timeout_ms: int, written: set[str]
+) -> tuple[str, z3.ModelRef] | None:
+    """The first part of shared state that can differ under ``pc``, with a witness.
+    Globals (and a region's outer variables) count only where either version writes
+    them."""
+    for name in sorted(set(a.arrays) | set(b.arrays)):
+        present = a.arrays.get(name)
+        depth = _depth_of(present if present is not None else b.arrays[name])
+        left = a.arrays.get(name, fresh_array(f"{a.epoch}:{name}", depth))
+        right = b.arrays.get(name, fresh_array(f"{b.epoch}:{name}", depth))
+        if left.eq(right):
+            continue
+        model = _witness(z3.And(pc, left != right), timeout_ms)
+        if model is not None:
+            return _array_name(name), model
+    for name in sorted((set(a.globals) | set(b.globals)) & written):
+        if is_constant_name(name):
+            continue
+        left_v = a.globals.get(name) or a.initial_global(name)
+        right_v = b.globals.get(name) or b.initial_global(name)
+        model = _witness(z3.And(pc, left_v.term != right_v.term), timeout_ms)
+        if model is not None:
+            return f"{name}", model
+    return None
+
+
+def _depth_of(array: z3.ArrayRef) -> int:
+    depth, sort = 0, array.sort()
+    while isinstance(sort, z3.ArraySortRef):
+        depth += 1
+        sort = sort.range()
+    return depth
+
+
+def _array_name(name: str) -> str:
+    if name.startswith("comp:"):
+        return f"kernel state {name[5:]}"
+    if name.startswith("field:"):
+        return f"field ->{name[6:]}"
+    return "memory" if name == "mem" else name
+
+
+# ---------------------------------------------------------------------- solver
+
+
+def _sat(cond: z3.BoolRef, timeout_ms: int) -> bool:
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(cond)
+    return bool(solver.check() != z3.unsat)
+
+
+def _witness(cond: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
+    """A model of ``cond``; None when unsatisfiable. A timeout raises."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(cond)
+    result = solver.check()
+    if result == z3.sat:
+        return solver.model()
+    if result == z3.unknown:
+        raise SolverTimeout(str(solver.reason_unknown()))
+    return None
+
+
+class SolverTimeout(Exception):
+    """The solver gave up (``--timeout``): the verdict must be UNKNOWN."""
+
+
+def _difference(
+    what: str,
+    pc: z3.BoolRef,
+    pa: Path,
+    pb: Path,
+    loc_a: SourceLocation | None,
+    loc_b: SourceLocation | None,
+    timeout_ms: int,
+) -> Difference:
+    return Difference(what, loc_a, loc_b, _witness(pc, timeout_ms), pa, pb)
+
+
+# ---------------------------------------------------------------------- reports
+
+
+def _counterexample(diff: Difference) -> dict[str, object]:
+    """Concrete values of the inputs, opaque call results and both outcomes."""
+    model = diff.model
+    out: dict[str, object] = {}
+    if model is None:
+        return out
+    inputs: dict[str, object] = {}
+    for desc, term in diff.before.inputs + diff.after.inputs:
+        if desc not in inputs:
+            inputs[desc] = _value(model, term)
+    calls: dict[str, object] = {}
+    for desc, term in diff.before.calls + diff.after.calls:
+        if desc not in calls:
+            calls[desc] = _value(model, term)
+    out["inputs"] = inputs
+    out["call_results"] = calls
+    out["before"] = _outcome_text(diff.before, model)
+    out["after"] = _outcome_text(diff.after, model)
+    return out
+
+
+def _outcome_text(path: Path, model: z3.ModelRef) -> str:
+    text = _exit_text(path.exit)
+    if path.ret is not None:
+        text += f" {_value(model, path.ret.term)}"
+    return text
+
+
+def _value(model: z3.ModelRef, term: z3.ExprRef) -> object:
+    value = model.eval(term, model_completion=True)
+    if z3.is_bv_value(value):
+        number = value.as_long()
+        return number - (1 << 64) if number >= 1 << 63 else number
+    return str(value)
+
+
+ASSUMPTIONS = {
+    "field": "A1: different struct fields never alias (p->a and q->b are distinct objects)",
+    "mem": "A2: plain objects (*p, p[i]) do not alias named fields",
+    "escaped": "A3: a local whose address is taken is distinct from every other object",
+    "global": "A4: globals are distinct objects",
+    "comp": "A5: modelled kernel state (flags, counts, page tables, counters) is separate "
+    "from plain fields",
+    "opaque-call": "unmodelled calls are deterministic functions of their arguments and of "
+    "the state they see",
+    "const": "identifiers in capitals are constants (macros, enumerators)",
+    "outer": "A6: variables a region uses but does not declare are locals of the enclosing "
+    "function: no other CPU and no unmodelled call changes them (their address does not "
+    "escape)",
+}
+
+
+def _assumptions(used: set[str]) -> list[str]:
+    keys = set()
+    for name in used:
+        if name.startswith("field:"):
+            keys.add("field")
+        elif name == "mem":
+            keys.add("mem")
+        elif name in ASSUMPTIONS:
+            keys.add(name)
+    return [ASSUMPTIONS[k] for k in ASSUMPTIONS if k in keys]
+
+
+def footprint_text(part: FootPart) -> str:
+    """A footprint part as text (for reports)."""
+    return part.describe()
+
+
+__all__ = ["Outcome", "Side", "SolverTimeout", "Swap", "compare"]

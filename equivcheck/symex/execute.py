@@ -1,0 +1,758 @@
+"""Symbolic execution of one version over the IR: paths with conditions, effects and
+final states (docs/semantics.md says what each construct means here).
+
+Paths are explored depth first; infeasible branches are pruned with z3. Calls to the
+helpers being inlined push a frame; calls with a model follow the model; other calls are
+opaque. Loops are unrolled up to ``loop_bound`` visits of a block per frame: a path cut
+there carries a ``bounded`` note, so it can show a difference but never prove
+equivalence. More than ``max_paths`` paths stop the exploration (a ``budget`` note).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import z3
+
+from equivcheck.frontend.model import SourceLocation
+from equivcheck.ir.model import (
+    AddrOf,
+    AsmGoto,
+    AsmStmt,
+    Assign,
+    Binary,
+    Branch,
+    Call,
+    Cast,
+    Const,
+    Deref,
+    Exit,
+    Expr,
+    Field,
+    Global,
+    Graph,
+    Index,
+    InitList,
+    Jump,
+    Local,
+    Opaque,
+    Param,
+    Return,
+    Switch,
+    Ternary,
+    TypeQuery,
+    Unary,
+    Unreachable,
+)
+from equivcheck.ir.text import expr_text
+from equivcheck.symex import values as V
+from equivcheck.symex.ctypes import DEFAULT, POINTER, IntType, int_type, is_aggregate
+from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
+from equivcheck.symex.state import (
+    Event,
+    FootPart,
+    Frame,
+    Key,
+    Note,
+    Path,
+    Shared,
+    select,
+    store,
+)
+from equivcheck.symex.values import SymVal
+
+Mode = Literal["general", "benign"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """How to execute one version."""
+
+    models: Mapping[str, Model]
+    helpers: Mapping[str, Graph] = field(default_factory=dict)
+    mode: Mode = "general"
+    loop_bound: int = 2
+    max_paths: int = 400
+    version: str = "v"
+    timeout_ms: int = 5000
+    outer: frozenset[str] = frozenset()
+
+
+@dataclass
+class Exploration:
+    """All paths of one version from one entry."""
+
+    paths: list[Path]
+    truncated: bool
+
+
+@dataclass
+class _PathState:
+    pc: list[z3.BoolRef]
+    frames: list[Frame]
+    shared: Shared
+    trace: list[Event] = field(default_factory=list)
+    world: int = 0
+    notes: list[Note] = field(default_factory=list)
+    inputs: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
+    calls: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
+    outer_written: set[str] = field(default_factory=set)
+    escapes: int = 0
+
+    def fork(self) -> _PathState:
+        return _PathState(
+            list(self.pc),
+            [f.copy() for f in self.frames],
+            self.shared.copy(),
+            list(self.trace),
+            self.world,
+            list(self.notes),
+            list(self.inputs),
+            list(self.calls),
+            set(self.outer_written),
+            self.escapes,
+        )
+
+
+class _Finished(Exception):
+    """The current path ended inside a statement (a noreturn call)."""
+
+
+@dataclass(frozen=True)
+class _Loc:
+    """Where a value lives: a frame slot, a global, or an array at a key."""
+
+    kind: Literal["local", "param", "global", "array"]
+    name: str
+    key: Key = ()
+    slot: tuple[int, str] = (0, "")
+    ty: IntType = DEFAULT
+    frame: int = -1
+    describe: str = ""
+
+
+# The kernel's own constants that are not in capitals (include/linux/stddef.h).
+KNOWN_CONSTANTS = {"false": 0, "true": 1, "NULL": 0}
+
+
+def is_constant_name(name: str) -> bool:
+    """Identifiers in capitals are constants (macros, enumerators): never havocked."""
+    return name.upper() == name and any(c.isalpha() for c in name)
+
+
+def explore(
+    graph: Graph,
+    config: Config,
+    *,
+    entry: int | None = None,
+) -> Exploration:
+    """Every path of ``graph`` from ``entry`` (its entry by default)."""
+    frame = Frame(graph, graph.entry if entry is None else entry, 0, {}, {}, name=graph.name)
+    start = _PathState([], [frame], Shared(outer=config.outer))
+    return _Explorer(config).run(start)
+
+
+class _Explorer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.paths: list[Path] = []
+        self.truncated = False
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self, start: _PathState) -> Exploration:
+        work = [start]
+        while work:
+            if len(self.paths) + len(work) > self.config.max_paths:
+                self.truncated = True
+                for st in work:
+                    st.notes.append(Note("budget", f"more than {self.config.max_paths} paths"))
+                    self._finish(st, ("budget",), None, None)
+                break
+            st = work.pop()
+            work.extend(reversed(self._step(st)))
+        return Exploration(self.paths, self.truncated)
+
+    def _feasible(self, pc: list[z3.BoolRef]) -> bool:
+        solver = z3.Solver()
+        solver.set("timeout", self.config.timeout_ms)
+        solver.add(*pc)
+        return bool(solver.check() != z3.unsat)
+
+    def _finish(
+        self,
+        st: _PathState,
+        exit_key: tuple[str, ...],
+        ret: SymVal | None,
+        loc: SourceLocation | None,
+    ) -> None:
+        self.paths.append(
+            Path(
+                z3.And(*st.pc) if st.pc else z3.BoolVal(True),
+                exit_key,
+                ret,
+                st.shared,
+                st.trace,
+                st.notes,
+                loc,
+                st.inputs,
+                st.calls,
+                st.outer_written,
+            )
+        )
+
+    def _step(self, st: _PathState) -> list[_PathState]:
+        """Run the current block of the top frame; return the states to continue."""
+        frame = st.frames[-1]
+        block = frame.graph.blocks[frame.block]
+        if frame.stmt == 0:
+            count = frame.visits.get(frame.block, 0) + 1
+            frame.visits[frame.block] = count
+            if count > self.config.loop_bound + 1:
+                loc = _first_loc(block)
+                st.notes.append(Note("bounded", "loop unrolled to the bound", loc))
+                self._finish(st, ("bounded",), None, loc)
+                return []
+        try:
+            while frame.stmt < len(block.stmts):
+                stmt = block.stmts[frame.stmt]
+                frame.stmt += 1
+                if isinstance(stmt, Call) and self._inline(st, stmt):
+                    return [st]
+                self._exec(st, stmt)
+        except _Finished:
+            return []
+        return self._terminate(st, block.terminator)
+
+    # ------------------------------------------------------------------ terminators
+
+    def _goto(self, st: _PathState, target: int) -> _PathState:
+        frame = st.frames[-1]
+        frame.block, frame.stmt = target, 0
+        return st
+
+    def _terminate(self, st: _PathState, term: object) -> list[_PathState]:
+        match term:
+            case Jump(target=t):
+                return [self._goto(st, t)]
+            case Branch(cond=c, then=a, other=b):
+                cond = V.truth(self._eval(st, c))
+                return self._fork(st, [(cond, a), (z3.Not(cond), b)])
+            case Switch(value=v, cases=cases, default=d):
+                value = self._eval(st, v)
+                arms: list[tuple[z3.BoolRef, int]] = []
+                matched: list[z3.BoolRef] = []
+                for case in cases:
+                    low, high = self._eval(st, case.low), self._eval(st, case.high)
+                    if case.low == case.high:
+                        cond = V.truth(V.binary("==", value, low))
+                    else:
+                        cond = z3.And(
+                            V.truth(V.binary(">=", value, low)),
+                            V.truth(V.binary("<=", value, high)),
+                        )
+                    arms.append((z3.And(cond, *[z3.Not(m) for m in matched]), case.target))
+                    matched.append(cond)
+                arms.append((z3.And(*[z3.Not(m) for m in matched]), d))
+                return self._fork(st, arms)
+            case AsmGoto(asm=asm, targets=ts, fallthrough=f):
+                self._exec(st, asm)
+                choice = z3.BitVec(f"w{st.world}:asmgoto:{expr_loc(term)}", 64)
+                arms = [(choice == 0, f)] + [(choice == i + 1, t) for i, t in enumerate(ts)]
+                return self._fork(st, arms)
+            case Return(value=v, loc=loc):
+                ret = self._eval(st, v) if v is not None else None
+                return self._return(st, ret, loc)
+            case Exit(kind=k, label=label, loc=loc):
+                key = ("goto", label) if k == "goto" else (k,)
+                self._finish(st, key, None, loc)
+                return []
+            case Unreachable(loc=loc):
+                self._finish(st, ("unreachable",), None, loc)
+                return []
+        raise TypeError(f"unknown terminator {term!r}")
+
+    def _fork(self, st: _PathState, arms: list[tuple[z3.BoolRef, int]]) -> list[_PathState]:
+        out: list[_PathState] = []
+        for cond, target in arms:
+            pc = [*st.pc, cond]
+            if not self._feasible(pc):
+                continue
+            child = st.fork() if len(arms) > 1 else st
+            child.pc = pc
+            out.append(self._goto(child, target))
+        return out
+
+    def _return(
+        self, st: _PathState, ret: SymVal | None, loc: SourceLocation | None
+    ) -> list[_PathState]:
+        frame = st.frames[-1]
+        if ret is not None:
+            ret = V.convert(ret, int_type(frame.graph.return_type))
+        if len(st.frames) == 1:
+            self._finish(st, ("return",), ret, loc)
+            return []
+        st.frames.pop()
+        target = frame.ret_target
+        if target is not None:
+            value = ret if ret is not None else V.const(0)
+            self._write(st, self._locate(st, target), value)  # type: ignore[arg-type]
+        return [st]
+
+    # ------------------------------------------------------------------ statements
+
+    def _exec(self, st: _PathState, stmt: object) -> None:
+        match stmt:
+            case Assign(target=t, value=InitList() as init):
+                self._assign_init(st, t, init)
+            case Assign(target=t, value=v):
+                self._write(st, self._locate(st, t), self._eval(st, v))
+            case Call():
+                self._call(st, stmt)
+            case AsmStmt():
+                self._asm(st, stmt)
+            case _:
+                raise TypeError(f"unknown statement {stmt!r}")
+
+    def _assign_init(self, st: _PathState, target: Expr, init: InitList) -> None:
+        frame = st.frames[-1]
+        if isinstance(target, Local):
+            for key in [k for k in frame.locals if k[0] == target.index]:
+                del frame.locals[key]
+            frame.zeroed.add(target.index)
+            for designator, value in _flatten(init, ""):
+                slot = (target.index, designator)
+                frame.locals[slot] = self._eval(st, value)
+            return
+        # Aggregate stored through a pointer: its value as a function of its items.
+        items = tuple(self._eval(st, v).term for _, v in _flatten(init, ""))
+        names = ",".join(d for d, _ in _flatten(init, ""))
+        value = _uf(f"init{{{names}}}", items)
+        self._write(st, self._locate(st, target), SymVal(value))
+
+    def _asm(self, st: _PathState, asm: AsmStmt) -> None:
+        inputs = tuple(self._eval(st, op.expr) for op in asm.inputs)
+        memory = "memory" in asm.clobbers
+        name = f"asm {asm.template!r}"
+        if memory or (not asm.outputs and asm.volatile and not asm.inputs):
+            self._ordering(st, name, inputs, asm.loc, "asm")
+        else:
+            writes = tuple(FootPart(f"asm-out:{o.constraint}", ()) for o in asm.outputs)
+            st.trace.append(Event("asm", name, inputs, (), writes, asm.loc, modelled=True))
+        for number, op in enumerate(asm.outputs):
+            value = _uf(f"w{st.world}:asm:{asm.template}:{number}", tuple(v.term for v in inputs))
+            self._write(st, self._locate(st, op.expr), SymVal(value))
+
+    # ------------------------------------------------------------------ calls
+
+    def _inline(self, st: _PathState, call: Call) -> bool:
+        if not isinstance(call.callee, str) or call.callee not in self.config.helpers:
+            return False
+        helper = self.config.helpers[call.callee]
+        if sum(1 for f in st.frames if f.graph is helper) >= 2:
+            st.notes.append(Note("bounded", f"recursion into {call.callee}", call.loc))
+            self._finish(st, ("bounded",), None, call.loc)
+            raise _Finished
+        args = [self._eval(st, a) for a in call.args]
+        params: dict[tuple[int, str], SymVal] = {}
+        for param, value in zip(helper.params, args, strict=False):
+            params[(param.index, "")] = V.convert(value, int_type(param.ctype))
+        frame = Frame(helper, helper.entry, 0, {}, params, ret_target=call.target, name=helper.name)
+        st.frames.append(frame)
+        return True
+
+    def _call(self, st: _PathState, call: Call) -> None:
+        name = call.callee if isinstance(call.callee, str) else None
+        model = self.config.models.get(name) if name is not None else None
+        result = self._modelled(st, model, call) if model is not None else self._opaque(st, call)
+        if call.target is not None:
+            self._write(st, self._locate(st, call.target), result)
+        if model is not None and model.noreturn:
+            self._finish(st, ("unreachable",), None, call.loc)
+            raise _Finished
+
+    def _opaque(self, st: _PathState, call: Call) -> SymVal:
+        args = tuple(self._eval(st, a) for a in call.args)
+        if isinstance(call.callee, str):
+            name = call.callee
+            terms = tuple(a.term for a in args)
+        else:
+            pointer = self._eval(st, call.callee)
+            name = f"(*{expr_text(call.callee)})"
+            terms = (pointer.term, *(a.term for a in args))
+        general = self.config.mode == "general"
+        if general:
+            st.world += 1
+            result = _uf(f"call:{name}", (z3.BitVecVal(st.world, 64), *terms))
+        else:
+            result = _uf(f"call:{name}", terms)
+        st.trace.append(Event("call", name, args, None, None, call.loc, modelled=False))
+        st.calls.append((f"{name}({', '.join(_describe(a) for a in call.args)})", result))
+        if general:
+            self._havoc(st, f"w{st.world}")
+        return SymVal(result)
+
+    def _ordering(
+        self,
+        st: _PathState,
+        name: str,
+        args: tuple[SymVal, ...],
+        loc: SourceLocation | None,
+        kind: Literal["ordering", "asm"] = "ordering",
+        reads: tuple[FootPart, ...] = (),
+        writes: tuple[FootPart, ...] = (),
+    ) -> None:
+        event = Event(
+            kind, name, args, reads, writes, loc, ordering=True, snapshot=st.shared.snapshot()
+        )
+        st.trace.append(event)
+        st.world += 1
+        self._havoc(st, f"w{st.world}", locals_too=False)
+
+    def _havoc(self, st: _PathState, epoch: str, locals_too: bool = True) -> None:
+        keep = {name for name in st.shared.globals if is_constant_name(name)}
+        st.shared.havoc(epoch, keep)
+        if not locals_too:
+            return
+        for depth, frame in enumerate(st.frames):
+            for index, number in frame.escaped.items():
+                for slot in [s for s in frame.locals if s[0] == index]:
+                    fresh = V.symbol(f"{epoch}:escaped{number}:{slot[1]}:{depth}")
+                    frame.locals[slot] = fresh
+                frame.zeroed.discard(index)
+
+    def _modelled(self, st: _PathState, model: Model, call: Call) -> SymVal:
+        if model.kind in {"volatile_read", "volatile_write"}:
+            return self._volatile(st, model, call)
+        args = tuple(self._eval(st, a) for a in call.args)
+        if model.kind == "identity":
+            return args[0] if args else V.const(0)
+        if model.kind == "pure":
+            if model.result is not None:
+                return self._value(st, model.result, args)
+            return SymVal(_uf(f"pure:{model.name}", tuple(a.term for a in args)))
+        reads = tuple(self._part(p, args) for p in model.reads)
+        writes = tuple(self._part(p, args) for p in model.writes)
+        if model.kind == "everything":
+            self._opaque(st, dataclasses.replace(call, target=None))
+            return V.const(0)
+        result = self._value(st, model.result, args) if model.result is not None else V.const(0)
+        if model.result_type:
+            result = V.convert(result, int_type(model.result_type))
+        if model.result is not None:
+            text = f"{model.name}({', '.join(_describe(a) for a in call.args)})"
+            st.calls.append((self._when(st, text), result.term))
+        if model.kind == "ordering":
+            self._ordering(st, model.name, args, call.loc, reads=reads, writes=writes)
+        else:
+            kind: Literal["read", "effect"] = "read" if model.kind == "read" else "effect"
+            st.trace.append(Event(kind, model.name, args, reads, writes, call.loc))
+        for update in model.updates:
+            value = self._value(st, update.value, args)
+            part = self._part(update.part, args)
+            name = f"comp:{part.component}"
+            array = st.shared.array(name, len(part.key))
+            st.shared.arrays[name] = store(array, part.key, value.term)
+        return result
+
+    def _when(self, st: _PathState, text: str) -> str:
+        """``text``, marked with the ordering point it follows (values after one come
+        from the state another CPU may have changed)."""
+        if st.world == 0:
+            return text
+        last = next((e for e in reversed(st.trace) if e.ordering or not e.modelled), None)
+        after = f"{last.name}()" if last is not None else f"world change {st.world}"
+        return f"{text} after {after}"
+
+    def _volatile(self, st: _PathState, model: Model, call: Call) -> SymVal:
+        if not call.args:
+            return V.const(0)
+        where = self._locate(st, call.args[0])
+        part = FootPart(f"volatile:{where.name}", where.key)
+        order = FootPart("volatile-order", ())
+        if model.kind == "volatile_read":
+            value = self._read(st, where)
+            st.trace.append(Event("volatile", model.name, (), (part, order), (order,), call.loc))
+            return value
+        value = self._eval(st, call.args[1]) if len(call.args) > 1 else V.const(0)
+        st.trace.append(Event("volatile", model.name, (value,), (order,), (part, order), call.loc))
+        self._write(st, where, value)
+        return V.const(0)
+
+    def _part(self, part: Part, args: tuple[SymVal, ...]) -> FootPart:
+        key = tuple(args[i].term if i < len(args) else z3.BitVecVal(0, 64) for i in part.key)
+        return FootPart(part.component, key)
+
+    def _value(self, st: _PathState, spec: ValueSpec, args: tuple[SymVal, ...]) -> SymVal:
+        match spec:
+            case Arg(index=i):
+                return args[i] if i < len(args) else V.const(0)
+            case Num(value=n):
+                return V.const(n)
+            case Get(part=part):
+                fp = self._part(part, args)
+                name = f"comp:{fp.component}"
+                array = st.shared.array(name, len(fp.key))
+                value = select(array, fp.key)
+                return SymVal(value)
+            case Neg(value=inner):
+                return V.unary("-", self._value(st, inner, args))
+            case Sum(left=a, right=b):
+                return V.binary("+", self._value(st, a, args), self._value(st, b, args))
+            case Apply(name=name, values=specs):
+                terms = tuple(self._value(st, s, args).term for s in specs)
+                return SymVal(_uf(f"apply:{name}", terms))
+            case Fresh(name=name):
+                terms = tuple(a.term for a in args)
+                return SymVal(_uf(f"w{st.world}:fresh:{name}", terms))
+        raise TypeError(f"unknown value spec {spec!r}")
+
+    # ------------------------------------------------------------------ values
+
+    def _eval(self, st: _PathState, e: Expr) -> SymVal:
+        match e:
+            case Const(text=text, kind=kind):
+                value = V.literal(text, kind)
+                return value if value is not None else V.symbol(f"literal:{text}")
+            case Local() | Param() | Global() | Field() | Deref() | Index():
+                return self._read(st, self._locate(st, e))
+            case AddrOf(lvalue=lv):
+                return self._address(st, lv)
+            case Unary(op=op, operand=x):
+                return V.unary(op, self._eval(st, x))
+            case Binary(op=op, left=a, right=b):
+                return V.binary(op, self._eval(st, a), self._eval(st, b))
+            case Ternary(cond=c, then=a, other=b):
+                return V.ite(V.truth(self._eval(st, c)), self._eval(st, a), self._eval(st, b))
+            case Cast(ctype=t, operand=x):
+                return V.convert(self._eval(st, x), int_type(t))
+            case TypeQuery(kind=kind, text=text, refs=refs):
+                for number, ref in enumerate(refs):
+                    ctype = ref.ctype if isinstance(ref, Local) else "?"
+                    text = text.replace(f"${{{number}}}", f"@{{{ctype}}}")
+                return V.symbol(f"query:{kind}:{text}")
+            case InitList():
+                items = tuple(self._eval(st, v).term for _, v in _flatten(e, ""))
+                return SymVal(_uf("initlist", items))
+            case Opaque(construct=c, text=text):
+                st.notes.append(Note("unsupported", f"{c}: {text}"))
+                return V.symbol(f"{self.config.version}:opaque:{text}")
+        raise TypeError(f"unknown expression {e!r}")
+
+    def _address(self, st: _PathState, lv: Expr) -> SymVal:
+        match lv:
+            case Local(index=i):
+                frame = st.frames[-1]
+                if i not in frame.escaped:
+                    st.escapes += 1
+                    frame.escaped[i] = st.escapes
+                return V.symbol(f"addr:escaped{frame.escaped[i]}:{len(st.frames)}", POINTER)
+            case Deref(addr=a):
+                return V.convert(self._eval(st, a), POINTER)
+            case Field(base=Deref(addr=a), name=n):
+                base = V.convert(self._eval(st, a), POINTER)
+                return V.binary("+", base, V.symbol(f"offset:{n}", POINTER))
+            case Field(base=b, name=n):
+                base = self._address(st, b)
+                return V.binary("+", base, V.symbol(f"offset:{n}", POINTER))
+            case Index(base=b, index=i):
+                return V.binary("+", V.convert(self._eval(st, b), POINTER), self._eval(st, i))
+            case Global(name=n):
+                return V.symbol(f"addr:global:{n}", POINTER)
+            case Param(index=i):
+                return V.symbol(f"addr:param{i}", POINTER)
+        return V.symbol(f"addr:{expr_text(lv)}", POINTER)
+
+    def _locate(self, st: _PathState, lv: Expr) -> _Loc:
+        frame = st.frames[-1]
+        depth = len(st.frames) - 1
+        match lv:
+            case Local(index=i, ctype=t):
+                return _Loc("local", f"local{i}", slot=(i, ""), ty=_scalar(t), frame=depth)
+            case Param(index=i, ctype=t):
+                return _Loc("param", f"param{i}", slot=(i, ""), ty=_scalar(t), frame=depth)
+            case Global(name=n):
+                return _Loc("global", n)
+            case Field(base=base, name=n):
+                path, root = _field_path(lv)
+                if isinstance(root, Local):
+                    return _Loc("local", f"local{root.index}", slot=(root.index, path), frame=depth)
+                if isinstance(root, Param):
+                    return _Loc("param", f"param{root.index}", slot=(root.index, path), frame=depth)
+                if isinstance(root, Global):
+                    return _Loc("global", f"{root.name}.{path}")
+                if isinstance(root, Deref):
+                    pointer = V.convert(self._eval(st, root.addr), POINTER)
+                    return _Loc(
+                        "array", f"field:{path}", key=(pointer.term,), describe=_describe(lv)
+                    )
+                address = self._address(st, base)
+                return _Loc("array", f"field:{n}", key=(address.term,))
+            case Deref(addr=a):
+                if isinstance(a, AddrOf):
+                    return self._locate(st, a.lvalue)
+                pointer = V.convert(self._eval(st, a), POINTER)
+                return _Loc("array", "mem", key=(pointer.term,), describe=_describe(lv))
+            case Index(base=b, index=i):
+                if (isinstance(b, Local) and b.index in frame.escaped) or (
+                    isinstance(b, Local) and "[" in b.ctype
+                ):
+                    address = self._address(st, lv)
+                    return _Loc("array", "mem", key=(address.term,))
+                address = self._address(st, lv)
+                return _Loc("array", "mem", key=(address.term,))
+        raise TypeError(f"not an lvalue: {lv!r}")
+
+    def _read(self, st: _PathState, where: _Loc) -> SymVal:
+        frame = st.frames[where.frame] if where.kind in {"local", "param"} else st.frames[-1]
+        if where.kind == "local":
+            value = frame.locals.get(where.slot)
+            if value is not None:
+                return value
+            index, path = where.slot
+            if index in frame.zeroed:
+                return V.const(0, where.ty)
+            local = _local_of(frame.graph, index)
+            if local is not None and local.index in frame.escaped and path:
+                return V.symbol(f"escaped{frame.escaped[index]}:{path}")
+            name = local.name if local is not None and local.name else f"local {index}"
+            st.notes.append(Note("uninitialised", f"{name}{'.' + path if path else ''}"))
+            return V.symbol(f"{self.config.version}:uninit:{frame.name}:{index}:{path}")
+        if where.kind == "param":
+            value = frame.params.get(where.slot)
+            if value is None:
+                index, path = where.slot
+                value = V.symbol(
+                    f"param:{frame.name}:{index}{'.' + path if path else ''}", where.ty
+                )
+                frame.params[where.slot] = value
+                param = frame.graph.params[index] if index < len(frame.graph.params) else None
+                if len(st.frames) == 1:
+                    label = param.name if param is not None and param.name else f"arg{index}"
+                    st.inputs.append((label + (f".{path}" if path else ""), value.term))
+            return value
+        if where.kind == "global" and where.name in KNOWN_CONSTANTS:
+            return V.const(KNOWN_CONSTANTS[where.name], V.INT)
+        if where.kind == "global" and st.shared.is_outer(where.name):
+            if where.name not in st.shared.globals:
+                st.inputs.append((where.name, st.shared.global_value(where.name).term))
+            return st.shared.global_value(where.name)
+        if where.kind == "global":
+            fresh = where.name not in st.shared.globals
+            value = st.shared.global_value(where.name)
+            if fresh and st.shared.epoch == "init" and not is_constant_name(where.name):
+                st.inputs.append((where.name, value.term))
+            elif fresh and is_constant_name(where.name):
+                value = V.symbol(f"const:{where.name}")
+                st.shared.globals[where.name] = value
+                st.inputs.append((where.name, value.term))
+            return value
+        array = st.shared.array(where.name, len(where.key))
+        value = SymVal(select(array, where.key))
+        if where.name not in st.outer_written and where.describe:
+            st.inputs.append((self._when(st, where.describe), value.term))
+        return value
+
+    def _write(self, st: _PathState, where: _Loc, value: SymVal) -> None:
+        if where.kind in {"local", "param"}:
+            frame = st.frames[where.frame]
+            slots = frame.locals if where.kind == "local" else frame.params
+            if where.slot[1] == "" and where.kind == "local":
+                local = _local_of(frame.graph, where.slot[0])
+                if local is not None and is_aggregate(local.ctype):
+                    # A whole struct assigned: its fields come from the value.
+                    for key in [k for k in slots if k[0] == where.slot[0]]:
+                        del slots[key]
+                    frame.zeroed.discard(where.slot[0])
+            slots[where.slot] = V.convert(value, where.ty) if where.slot[1] == "" else value
+            return
+        if where.kind == "global":
+            st.shared.globals[where.name] = value
+            st.outer_written.add(where.name)
+            return
+        array = st.shared.array(where.name, len(where.key))
+        st.shared.arrays[where.name] = store(array, where.key, value.term)
+        st.outer_written.add(where.name)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _scalar(ctype: str) -> IntType:
+    return DEFAULT if is_aggregate(ctype) else int_type(ctype)
+
+
+def _field_path(lv: Expr) -> tuple[str, Expr]:
+    """``a.b.c`` and the root of a chain of field accesses (stopping at a Deref)."""
+    names: list[str] = []
+    node: Expr = lv
+    while isinstance(node, Field):
+        names.append(node.name)
+        node = node.base
+        if isinstance(node, Deref):
+            break
+    return ".".join(reversed(names)), node
+
+
+def _flatten(init: InitList, prefix: str) -> list[tuple[str, Expr]]:
+    out: list[tuple[str, Expr]] = []
+    for position, (designator, value) in enumerate(init.items):
+        name = designator.lstrip(".") if designator else f"#{position}"
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, InitList):
+            out.extend(_flatten(value, path))
+        else:
+            out.append((path, value))
+    return out
+
+
+def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:
+    """An uninterpreted function ``name`` applied to 64-bit terms (a constant if none)."""
+    if not terms:
+        return z3.BitVec(name, 64)
+    func = z3.Function(name, *([V.BV] * len(terms)), V.BV)
+    return func(*terms)
+
+
+def _local_of(graph: Graph, index: int) -> Local | None:
+    return graph.locals[index] if index < len(graph.locals) else None
+
+
+def _first_loc(block: object) -> SourceLocation | None:
+    for stmt in getattr(block, "stmts", []):
+        if stmt.loc is not None:
+            return stmt.loc  # type: ignore[no-any-return]
+    return getattr(getattr(block, "terminator", None), "loc", None)
+
+
+def expr_loc(term: object) -> str:
+    """A short stable name for a terminator's place (for asm goto choices)."""
+    loc = getattr(term, "loc", None)
+    return f"{loc.file}:{loc.line}" if loc is not None else "?"
+
+
+def _describe(e: Expr) -> str:
+    """An expression with source names, for counterexamples."""
+    match e:
+        case Local(name=n, index=i):
+            return n or f"tmp{i}"
+        case Param(name=n, index=i):
+            return n or f"arg{i}"
+        case Global(name=n):
+            return n
+        case Field(base=Deref(addr=a), name=n):
+            return f"{_describe(a)}->{n}"
+        case Field(base=b, name=n):
+            return f"{_describe(b)}.{n}"
+        case Deref(addr=a):
+            return f"*{_describe(a)}"
+        case AddrOf(lvalue=lv):
+            return f"&{_describe(lv)}"
+        case Unary(op=op, operand=x):
+            return f"{op}{_describe(x)}"
+        case Binary(op=op, left=a, right=b):
+            return f"{_describe(a)} {op} {_describe(b)}"
+    return expr_text(e)

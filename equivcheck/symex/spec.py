@@ -1,0 +1,132 @@
+"""The small language kernel models are written in (the table lives in
+``equivcheck/models``; the engine interprets it here).
+
+A model says which **parts** of state a call reads and writes (its footprint), what it
+returns and how it changes state, with a handful of value and update forms. A part is a
+component of the modelled kernel state (``flag:dirty``, ``refcount``, ``pte``...) at a
+key made of some of the call's arguments (the folio, the page-table entry pointer...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# ---------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Arg:
+    """The call's argument number ``index`` (0-based)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Num:
+    """A constant."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Get:
+    """The current value of a part."""
+
+    part: Part
+
+
+@dataclass(frozen=True)
+class Neg:
+    """``-value``."""
+
+    value: ValueSpec
+
+
+@dataclass(frozen=True)
+class Sum:
+    """``left + right``."""
+
+    left: ValueSpec
+    right: ValueSpec
+
+
+@dataclass(frozen=True)
+class Apply:
+    """A pure, uninterpreted function ``name`` of the given values (e.g. the entry
+    ``set_ptes`` stores, as a function of the pte value and the count)."""
+
+    name: str
+    values: tuple[ValueSpec, ...]
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A value nobody can predict (say, what a concurrent reader sees), the same in both
+    versions for the same call in the same place of the effect sequence."""
+
+    name: str
+
+
+ValueSpec = Arg | Num | Get | Neg | Sum | Apply | Fresh
+
+
+# ---------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class Part:
+    """A component of modelled state at a key formed by some arguments."""
+
+    component: str
+    key: tuple[int, ...]
+
+    def __str__(self) -> str:
+        args = ", ".join(f"arg{i}" for i in self.key)
+        return f"{self.component}[{args}]"
+
+
+@dataclass(frozen=True)
+class Put:
+    """Set a part to a value."""
+
+    part: Part
+    value: ValueSpec
+
+
+Update = Put
+
+Kind = Literal[
+    "read",
+    "effect",
+    "ordering",
+    "pure",
+    "identity",
+    "volatile_read",
+    "volatile_write",
+    "everything",
+]
+
+
+@dataclass(frozen=True)
+class Model:
+    """What one function or kept macro does, in terms of state parts.
+
+    ``kind``: ``pure`` (value of its arguments only: no event), ``identity`` (returns its
+    first argument: ``likely``), ``read``/``effect`` (an event with the given footprint),
+    ``ordering`` (an ordering point: nothing moves across it; the state is observed and
+    then may change), ``volatile_read``/``volatile_write`` (``READ_ONCE``/``WRITE_ONCE`` of
+    the lvalue argument), ``everything`` (an event whose footprint is all state, like an
+    unmodelled call, but with a known name and no result).
+    """
+
+    name: str
+    kind: Kind
+    reads: tuple[Part, ...] = ()
+    writes: tuple[Part, ...] = ()
+    updates: tuple[Update, ...] = ()
+    result: ValueSpec | None = None
+    result_type: str = ""
+    doc: str = ""
+    noreturn: bool = False
+    extra: dict[str, str] = field(default_factory=dict, compare=False)

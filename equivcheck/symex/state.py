@@ -1,0 +1,209 @@
+"""The symbolic state of one path: frames of locals, shared state, the event trace.
+
+Shared state is what other code can see: memory (one array per field name, one for
+plain objects), the modelled kernel components, and globals. Arrays and globals are
+created lazily from the current *epoch*: ``init`` at the start, then a new epoch at
+every point where the world may change (an ordering point, an unmodelled call), so
+both versions get the same fresh values for the same point of their effect sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import z3
+
+from equivcheck.frontend.model import SourceLocation
+from equivcheck.ir.model import Graph
+from equivcheck.symex.values import BV, SymVal, symbol
+
+Key = tuple[z3.BitVecRef, ...]
+
+
+@dataclass(frozen=True)
+class FootPart:
+    """A concrete part of state an event touches: a component at a key (terms)."""
+
+    component: str
+    key: Key
+
+    def describe(self) -> str:
+        """The part as text, keys simplified."""
+        keys = ", ".join(str(z3.simplify(k)) for k in self.key)
+        return f"{self.component}[{keys}]" if self.key else self.component
+
+
+EVERYTHING: tuple[FootPart, ...] | None = None
+
+
+@dataclass
+class Snapshot:
+    """Shared state at an ordering point (what another CPU may observe)."""
+
+    arrays: dict[str, z3.ArrayRef]
+    globals: dict[str, SymVal]
+    epoch: str
+    outer: frozenset[str] = frozenset()
+
+
+EventKind = Literal["call", "read", "effect", "ordering", "volatile", "asm"]
+
+
+@dataclass
+class Event:
+    """One effect on shared state, in program order.
+
+    ``reads``/``writes`` are its footprint (None: everything). ``args`` are compared
+    between the versions; ``snapshot`` is set for ordering points."""
+
+    kind: EventKind
+    name: str
+    args: tuple[SymVal, ...]
+    reads: tuple[FootPart, ...] | None
+    writes: tuple[FootPart, ...] | None
+    loc: SourceLocation | None
+    ordering: bool = False
+    snapshot: Snapshot | None = None
+    modelled: bool = True
+
+    def footprint_text(self) -> str:
+        """Reads and writes, as text."""
+        if self.reads is None or self.writes is None:
+            return "everything (no model)"
+        reads = ", ".join(p.describe() for p in self.reads) or "nothing"
+        writes = ", ".join(p.describe() for p in self.writes) or "nothing"
+        return f"reads {reads}; writes {writes}"
+
+
+@dataclass
+class Frame:
+    """One function activation: its graph, position, locals and parameters."""
+
+    graph: Graph
+    block: int
+    stmt: int
+    locals: dict[tuple[int, str], SymVal]
+    params: dict[tuple[int, str], SymVal]
+    zeroed: set[int] = field(default_factory=set)
+    ret_target: object | None = None
+    visits: dict[int, int] = field(default_factory=dict)
+    escaped: dict[int, int] = field(default_factory=dict)
+    name: str = ""
+
+    def copy(self) -> Frame:
+        """A copy that can change independently."""
+        return Frame(
+            self.graph,
+            self.block,
+            self.stmt,
+            dict(self.locals),
+            dict(self.params),
+            set(self.zeroed),
+            self.ret_target,
+            dict(self.visits),
+            dict(self.escaped),
+            self.name,
+        )
+
+
+@dataclass
+class Shared:
+    """Memory, modelled components and globals, with lazily created initial values."""
+
+    arrays: dict[str, z3.ArrayRef] = field(default_factory=dict)
+    globals: dict[str, SymVal] = field(default_factory=dict)
+    epoch: str = "init"
+    depth: dict[str, int] = field(default_factory=dict)
+    outer: frozenset[str] = frozenset()
+
+    def copy(self) -> Shared:
+        """A copy that can change independently."""
+        return Shared(
+            dict(self.arrays), dict(self.globals), self.epoch, dict(self.depth), self.outer
+        )
+
+    def array(self, name: str, depth: int = 1) -> z3.ArrayRef:
+        """The current array ``name`` (``depth`` nested keys), created from the epoch."""
+        if name not in self.arrays:
+            self.arrays[name] = fresh_array(f"{self.epoch}:{name}", depth)
+            self.depth[name] = depth
+        return self.arrays[name]
+
+    def is_outer(self, name: str) -> bool:
+        """Whether ``name`` (or the variable whose field it is) is a region's outer
+        variable: a local of the enclosing function, which no other CPU changes."""
+        return name.split(".")[0] in self.outer
+
+    def initial_global(self, name: str) -> SymVal:
+        """The value a global has when first seen in the current epoch."""
+        if self.is_outer(name):
+            return symbol(f"outer:{name}")
+        return symbol(f"{self.epoch}:global:{name}")
+
+    def global_value(self, name: str) -> SymVal:
+        """The current value of a global (or an outer variable of a region)."""
+        if name not in self.globals:
+            self.globals[name] = self.initial_global(name)
+        return self.globals[name]
+
+    def snapshot(self) -> Snapshot:
+        """The shared state as it stands."""
+        return Snapshot(dict(self.arrays), dict(self.globals), self.epoch, self.outer)
+
+    def havoc(self, epoch: str, keep: set[str]) -> None:
+        """Everything shared may have changed: start a new epoch (globals in ``keep``,
+        the constants, stay)."""
+        self.arrays = {}
+        self.depth = {}
+        self.globals = {k: v for k, v in self.globals.items() if k in keep or self.is_outer(k)}
+        self.epoch = epoch
+
+
+def fresh_array(name: str, depth: int) -> z3.ArrayRef:
+    """A z3 array of ``depth`` nested 64-bit keys to 64-bit values."""
+    sort: z3.SortRef = BV
+    for _ in range(depth):
+        sort = z3.ArraySort(BV, sort)
+    return z3.Const(name, sort)
+
+
+def select(array: z3.ArrayRef, key: Key) -> z3.BitVecRef:
+    """The value at a (nested) key."""
+    value = array
+    for k in key:
+        value = z3.Select(value, k)
+    return value
+
+
+def store(array: z3.ArrayRef, key: Key, value: z3.BitVecRef) -> z3.ArrayRef:
+    """The array with the value at a (nested) key replaced."""
+    if len(key) == 1:
+        return z3.Store(array, key[0], value)
+    inner = z3.Select(array, key[0])
+    return z3.Store(array, key[0], store(inner, key[1:], value))
+
+
+@dataclass
+class Note:
+    """Something that keeps a path from proving equivalence (with where it happened)."""
+
+    kind: Literal["unsupported", "uninitialised", "bounded", "budget"]
+    text: str
+    loc: SourceLocation | None = None
+
+
+@dataclass
+class Path:
+    """One path through a version: condition, exit, value, final state, effects."""
+
+    pc: z3.BoolRef
+    exit: tuple[str, ...]
+    ret: SymVal | None
+    shared: Shared
+    trace: list[Event]
+    notes: list[Note]
+    exit_loc: SourceLocation | None
+    inputs: list[tuple[str, z3.ExprRef]]
+    calls: list[tuple[str, z3.ExprRef]]
+    outer_written: set[str]
