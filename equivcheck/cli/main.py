@@ -18,6 +18,7 @@ from rich.table import Table
 
 from equivcheck import __version__
 from equivcheck.cli.output import write_atomically
+from equivcheck.equiv.check import Options, check_patches
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.cfuncs import find_functions
@@ -38,6 +39,8 @@ from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Graph
 from equivcheck.ir.text import canonical_text, format_dot, format_graph
+from equivcheck.report.document import EXIT_STATUS, document
+from equivcheck.report.terminal import render
 
 EXIT_INPUT_ERROR = 3
 
@@ -357,6 +360,33 @@ def ir_diff(
     for line in diffs:
         console.print(line, markup=False)
     return 1 if differing else 0
+
+
+# ---------------------------------------------------------------------- check
+
+
+@app.command()
+@_input_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--timeout", default=10.0, show_default=True, help="Solver seconds per query.")
+@click.option("--max-paths", default=400, show_default=True, help="Paths per version.")
+@click.option("--unroll", default=2, show_default=True, help="Loop iterations explored.")
+def check(inputs: Inputs, fmt: str, timeout: float, max_paths: int, unroll: int) -> int:
+    """Decide, for every function the input touches, whether the change keeps its
+    behaviour: EQUIVALENT (proved, with assumptions), DIFFERENT (with a counterexample)
+    or UNKNOWN (with the reason). Exit 0 all equivalent, 1 some different, 2 otherwise
+    unknown, 3 bad input."""
+    works = _gather(inputs)
+    options = Options(timeout_s=timeout, max_paths=max_paths, unroll=unroll)
+    results = check_patches(works, options)
+    doc = document(results, works)
+    if fmt == "json":
+        print(json.dumps(doc))
+    else:
+        render(Console(highlight=False), results, works)
+    return EXIT_STATUS[doc["verdict"]]
 
 
 # ---------------------------------------------------------------------- prepare-tree

@@ -120,6 +120,9 @@ def compare(
             assumptions=_assumptions(benign.used),
             paths=benign.paths,
         )
+    if general.opaque_swaps or benign.opaque_swaps:
+        swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)
+        return _unknown(general, "; ".join(swaps))
     calls = sorted(
         {
             e.name

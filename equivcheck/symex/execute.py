@@ -434,8 +434,8 @@ class _Explorer:
             if model.result is not None:
                 return self._value(st, model.result, args)
             return SymVal(_uf(f"pure:{model.name}", tuple(a.term for a in args)))
-        reads = tuple(self._part(p, args) for p in model.reads)
-        writes = tuple(self._part(p, args) for p in model.writes)
+        reads = tuple(self._part(p, args, call) for p in model.reads)
+        writes = tuple(self._part(p, args, call) for p in model.writes)
         if model.kind == "everything":
             self._opaque(st, dataclasses.replace(call, target=None))
             return V.const(0)
@@ -482,9 +482,13 @@ class _Explorer:
         self._write(st, where, value)
         return V.const(0)
 
-    def _part(self, part: Part, args: tuple[SymVal, ...]) -> FootPart:
+    def _part(self, part: Part, args: tuple[SymVal, ...], call: Call | None = None) -> FootPart:
         key = tuple(args[i].term if i < len(args) else z3.BitVecVal(0, 64) for i in part.key)
-        return FootPart(part.component, key)
+        text = ""
+        if call is not None and all(i < len(call.args) for i in part.key):
+            names = ", ".join(_describe(call.args[i]) for i in part.key)
+            text = f"{part.component}({names})" if part.key else part.component
+        return FootPart(part.component, key, text)
 
     def _value(self, st: _PathState, spec: ValueSpec, args: tuple[SymVal, ...]) -> SymVal:
         match spec:

@@ -27,9 +27,12 @@ class FootPart:
 
     component: str
     key: Key
+    text: str = field(default="", compare=False)
 
     def describe(self) -> str:
-        """The part as text, keys simplified."""
+        """The part as text: with the source expressions of its key when known."""
+        if self.text:
+            return self.text
         keys = ", ".join(str(z3.simplify(k)) for k in self.key)
         return f"{self.component}[{keys}]" if self.key else self.component
 

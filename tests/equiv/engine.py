@@ -1,0 +1,36 @@
+"""Helpers for engine tests: compare two C function texts directly."""
+
+from __future__ import annotations
+
+from equivcheck.equiv.compare import Outcome, Side, compare
+from equivcheck.frontend import gnuc
+from equivcheck.frontend.model import FunctionText
+from equivcheck.ir.build import build_function
+from equivcheck.ir.canon import canonicalize
+from equivcheck.ir.model import Graph
+from equivcheck.models.table import MODELS
+from equivcheck.symex.execute import Config
+
+PRELUDE_TYPES = frozenset({"bool", "pte_t", "spinlock_t", "u64"})
+
+
+def graph(code: str, name: str | None = None) -> Graph:
+    """Canonical IR of the function ``name`` (default: the last) defined in ``code``."""
+    funcs = gnuc.cut_all_functions(code, "t.c")
+    func = funcs[-1] if name is None else next(f for f in funcs if f.name == name)
+    text = FunctionText(func.name, "t.c", func.start_line, func.text, PRELUDE_TYPES)
+    return canonicalize(build_function(gnuc.parse_function(text)))
+
+
+def verdict_of(
+    before: str,
+    after: str,
+    *,
+    helpers_before: dict[str, Graph] | None = None,
+    helpers_after: dict[str, Graph] | None = None,
+    unroll: int = 2,
+) -> Outcome:
+    """Compare two versions of a function."""
+    cfg_a = Config(MODELS, helpers_before or {}, loop_bound=unroll)
+    cfg_b = Config(MODELS, helpers_after or {}, loop_bound=unroll)
+    return compare(Side(graph(before), cfg_a), Side(graph(after), cfg_b))
