@@ -89,7 +89,8 @@ def test_loop_equal_within_bound_is_unknown_not_equivalent() -> None:
     a = HEAD + "{\n\tint i, s = 0;\n\tfor (i = 0; i < n; i++)\n\t\ts += p[i];\n\treturn s;\n}\n"
     b = (
         HEAD
-        + "{\n\tint i = 0, s = 0;\n\twhile (i < n) {\n\t\ts += p[i];\n\t\ti++;\n\t}\n\treturn s;\n}\n"
+        + "{\n\tint i = 0, s = 0;\n\twhile (i < n) {\n\t\ts += p[i];\n\t\ti++;\n\t}\n"
+        + "\treturn s;\n}\n"
     )
     outcome = verdict_of(a, b)
     assert outcome.verdict == "unknown", outcome.reason
@@ -125,7 +126,8 @@ def test_helper_extraction_with_inlining_is_equivalent() -> None:
     )
     a = (
         HEAD
-        + "{\n\tif (folio_test_dirty(folio))\n\t\tgoto abort;\n\treturn 1;\nabort:\n\treturn 0;\n}\n"
+        + "{\n\tif (folio_test_dirty(folio))\n\t\tgoto abort;\n\treturn 1;\n"
+        + "abort:\n\treturn 0;\n}\n"
     )
     b = HEAD + "{\n\tif (!dirty_drop(folio, vma))\n\t\treturn 0;\n\treturn 1;\n}\n"
     outcome = verdict_of(a, b, helpers_after={"dirty_drop": graph(helper)})
