@@ -534,16 +534,50 @@ def _sat(cond: z3.BoolRef, timeout_ms: int) -> bool:
 
 
 def _witness(cond: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
-    """A model of ``cond``; None when unsatisfiable. A timeout raises."""
+    """A model of ``cond``, with small numbers where possible (they read better in a
+    counterexample); None when unsatisfiable. A timeout raises."""
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
     solver.add(cond)
     result = solver.check()
-    if result == z3.sat:
-        return solver.model()
     if result == z3.unknown:
         raise SolverTimeout(str(solver.reason_unknown()))
-    return None
+    if result != z3.sat:
+        return None
+    model = solver.model()
+    leaves = _leaves(cond)
+    for low, high in SMALL_RANGES:
+        solver.push()
+        for term in leaves:
+            solver.add(term >= low, term <= high)
+        if solver.check() == z3.sat:
+            model = solver.model()
+            solver.pop()
+            break
+        solver.pop()
+    return model
+
+
+SMALL_RANGES = ((0, 8), (-64, 64))
+
+
+def _leaves(cond: z3.ExprRef) -> list[z3.BitVecRef]:
+    """The 64-bit inputs of a formula: constants, array reads, uninterpreted calls."""
+    found: dict[int, z3.BitVecRef] = {}
+    stack = [cond]
+    seen: set[int] = set()
+    while stack:
+        term = stack.pop()
+        key = term.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_bv(term) and term.size() == 64 and not z3.is_bv_value(term):
+            decl = term.decl()
+            if decl.kind() in (z3.Z3_OP_UNINTERPRETED, z3.Z3_OP_SELECT):
+                found[key] = term
+        stack.extend(term.children())
+    return list(found.values())
 
 
 class SolverTimeout(Exception):
