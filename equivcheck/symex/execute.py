@@ -50,6 +50,7 @@ from equivcheck.ir.model import (
 from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
 from equivcheck.symex.ctypes import DEFAULT, POINTER, IntType, int_type, is_aggregate
+from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
     Event,
@@ -58,6 +59,7 @@ from equivcheck.symex.state import (
     Key,
     Note,
     Path,
+    PathState,
     Shared,
     select,
     store,
@@ -79,6 +81,7 @@ class Config:
     version: str = "v"
     timeout_ms: int = 5000
     outer: frozenset[str] = frozenset()
+    merge: bool = True
 
 
 @dataclass
@@ -87,34 +90,6 @@ class Exploration:
 
     paths: list[Path]
     truncated: bool
-
-
-@dataclass
-class _PathState:
-    pc: list[z3.BoolRef]
-    frames: list[Frame]
-    shared: Shared
-    trace: list[Event] = field(default_factory=list)
-    world: int = 0
-    notes: list[Note] = field(default_factory=list)
-    inputs: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
-    calls: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
-    outer_written: set[str] = field(default_factory=set)
-    escapes: int = 0
-
-    def fork(self) -> _PathState:
-        return _PathState(
-            list(self.pc),
-            [f.copy() for f in self.frames],
-            self.shared.copy(),
-            list(self.trace),
-            self.world,
-            list(self.notes),
-            list(self.inputs),
-            list(self.calls),
-            set(self.outer_written),
-            self.escapes,
-        )
 
 
 class _Finished(Exception):
@@ -151,7 +126,7 @@ def explore(
 ) -> Exploration:
     """Every path of ``graph`` from ``entry`` (its entry by default)."""
     frame = Frame(graph, graph.entry if entry is None else entry, 0, {}, {}, name=graph.name)
-    start = _PathState([], [frame], Shared(outer=config.outer))
+    start = PathState([], [frame], Shared(outer=config.outer))
     return _Explorer(config).run(start)
 
 
@@ -160,10 +135,14 @@ class _Explorer:
         self.config = config
         self.paths: list[Path] = []
         self.truncated = False
+        self.rpo: dict[int, dict[int, int]] = {}
+        self.merges = 0
 
     # ------------------------------------------------------------------ driving
 
-    def run(self, start: _PathState) -> Exploration:
+    def run(self, start: PathState) -> Exploration:
+        """Explore in reverse postorder of blocks, so every state that can reach a join
+        by a forward edge is waiting there when the join is taken, and merge them."""
         work = [start]
         while work:
             if len(self.paths) + len(work) > self.config.max_paths:
@@ -172,9 +151,33 @@ class _Explorer:
                     st.notes.append(Note("budget", f"more than {self.config.max_paths} paths"))
                     self._finish(st, ("budget",), None, None)
                 break
+            work.sort(key=self._order, reverse=True)
             st = work.pop()
-            work.extend(reversed(self._step(st)))
+            if self.config.merge:
+                st, work = self._merge_waiting(st, work)
+            work.extend(self._step(st))
         return Exploration(self.paths, self.truncated)
+
+    def _order(self, st: PathState) -> tuple[tuple[int, int], ...]:
+        return tuple((self._rpo(f.graph).get(f.block, 0), f.stmt) for f in st.frames)
+
+    def _rpo(self, graph: Graph) -> dict[int, int]:
+        key = id(graph)
+        if key not in self.rpo:
+            self.rpo[key] = reverse_postorder(graph)
+        return self.rpo[key]
+
+    def _merge_waiting(
+        self, st: PathState, work: list[PathState]
+    ) -> tuple[PathState, list[PathState]]:
+        rest: list[PathState] = []
+        for other in work:
+            if mergeable(st, other):
+                st = merge(st, other)
+                self.merges += 1
+            else:
+                rest.append(other)
+        return st, rest
 
     def _feasible(self, pc: list[z3.BoolRef]) -> bool:
         solver = z3.Solver()
@@ -184,7 +187,7 @@ class _Explorer:
 
     def _finish(
         self,
-        st: _PathState,
+        st: PathState,
         exit_key: tuple[str, ...],
         ret: SymVal | None,
         loc: SourceLocation | None,
@@ -204,7 +207,7 @@ class _Explorer:
             )
         )
 
-    def _step(self, st: _PathState) -> list[_PathState]:
+    def _step(self, st: PathState) -> list[PathState]:
         """Run the current block of the top frame; return the states to continue."""
         frame = st.frames[-1]
         block = frame.graph.blocks[frame.block]
@@ -229,12 +232,12 @@ class _Explorer:
 
     # ------------------------------------------------------------------ terminators
 
-    def _goto(self, st: _PathState, target: int) -> _PathState:
+    def _goto(self, st: PathState, target: int) -> PathState:
         frame = st.frames[-1]
         frame.block, frame.stmt = target, 0
         return st
 
-    def _terminate(self, st: _PathState, term: object) -> list[_PathState]:
+    def _terminate(self, st: PathState, term: object) -> list[PathState]:
         match term:
             case Jump(target=t):
                 return [self._goto(st, t)]
@@ -275,8 +278,8 @@ class _Explorer:
                 return []
         raise TypeError(f"unknown terminator {term!r}")
 
-    def _fork(self, st: _PathState, arms: list[tuple[z3.BoolRef, int]]) -> list[_PathState]:
-        out: list[_PathState] = []
+    def _fork(self, st: PathState, arms: list[tuple[z3.BoolRef, int]]) -> list[PathState]:
+        out: list[PathState] = []
         for cond, target in arms:
             pc = [*st.pc, cond]
             if not self._feasible(pc):
@@ -287,8 +290,8 @@ class _Explorer:
         return out
 
     def _return(
-        self, st: _PathState, ret: SymVal | None, loc: SourceLocation | None
-    ) -> list[_PathState]:
+        self, st: PathState, ret: SymVal | None, loc: SourceLocation | None
+    ) -> list[PathState]:
         frame = st.frames[-1]
         if ret is not None:
             ret = V.convert(ret, int_type(frame.graph.return_type))
@@ -304,7 +307,7 @@ class _Explorer:
 
     # ------------------------------------------------------------------ statements
 
-    def _exec(self, st: _PathState, stmt: object) -> None:
+    def _exec(self, st: PathState, stmt: object) -> None:
         match stmt:
             case Assign(target=t, value=InitList() as init):
                 self._assign_init(st, t, init)
@@ -317,7 +320,7 @@ class _Explorer:
             case _:
                 raise TypeError(f"unknown statement {stmt!r}")
 
-    def _assign_init(self, st: _PathState, target: Expr, init: InitList) -> None:
+    def _assign_init(self, st: PathState, target: Expr, init: InitList) -> None:
         frame = st.frames[-1]
         if isinstance(target, Local):
             for key in [k for k in frame.locals if k[0] == target.index]:
@@ -333,7 +336,7 @@ class _Explorer:
         value = _uf(f"init{{{names}}}", items)
         self._write(st, self._locate(st, target), SymVal(value))
 
-    def _asm(self, st: _PathState, asm: AsmStmt) -> None:
+    def _asm(self, st: PathState, asm: AsmStmt) -> None:
         inputs = tuple(self._eval(st, op.expr) for op in asm.inputs)
         memory = "memory" in asm.clobbers
         name = f"asm {asm.template!r}"
@@ -348,7 +351,7 @@ class _Explorer:
 
     # ------------------------------------------------------------------ calls
 
-    def _inline(self, st: _PathState, call: Call) -> bool:
+    def _inline(self, st: PathState, call: Call) -> bool:
         if not isinstance(call.callee, str) or call.callee not in self.config.helpers:
             return False
         helper = self.config.helpers[call.callee]
@@ -364,7 +367,7 @@ class _Explorer:
         st.frames.append(frame)
         return True
 
-    def _call(self, st: _PathState, call: Call) -> None:
+    def _call(self, st: PathState, call: Call) -> None:
         name = call.callee if isinstance(call.callee, str) else None
         model = self.config.models.get(name) if name is not None else None
         result = self._modelled(st, model, call) if model is not None else self._opaque(st, call)
@@ -374,7 +377,7 @@ class _Explorer:
             self._finish(st, ("unreachable",), None, call.loc)
             raise _Finished
 
-    def _opaque(self, st: _PathState, call: Call) -> SymVal:
+    def _opaque(self, st: PathState, call: Call) -> SymVal:
         args = tuple(self._eval(st, a) for a in call.args)
         if isinstance(call.callee, str):
             name = call.callee
@@ -397,7 +400,7 @@ class _Explorer:
 
     def _ordering(
         self,
-        st: _PathState,
+        st: PathState,
         name: str,
         args: tuple[SymVal, ...],
         loc: SourceLocation | None,
@@ -412,7 +415,7 @@ class _Explorer:
         st.world += 1
         self._havoc(st, f"w{st.world}", locals_too=False)
 
-    def _havoc(self, st: _PathState, epoch: str, locals_too: bool = True) -> None:
+    def _havoc(self, st: PathState, epoch: str, locals_too: bool = True) -> None:
         keep = {name for name in st.shared.globals if is_constant_name(name)}
         st.shared.havoc(epoch, keep)
         if not locals_too:
@@ -424,7 +427,7 @@ class _Explorer:
                     frame.locals[slot] = fresh
                 frame.zeroed.discard(index)
 
-    def _modelled(self, st: _PathState, model: Model, call: Call) -> SymVal:
+    def _modelled(self, st: PathState, model: Model, call: Call) -> SymVal:
         if model.kind in {"volatile_read", "volatile_write"}:
             return self._volatile(st, model, call)
         args = tuple(self._eval(st, a) for a in call.args)
@@ -458,7 +461,7 @@ class _Explorer:
             st.shared.arrays[name] = store(array, part.key, value.term)
         return result
 
-    def _when(self, st: _PathState, text: str) -> str:
+    def _when(self, st: PathState, text: str) -> str:
         """``text``, marked with the ordering point it follows (values after one come
         from the state another CPU may have changed)."""
         if st.world == 0:
@@ -467,7 +470,7 @@ class _Explorer:
         after = f"{last.name}()" if last is not None else f"world change {st.world}"
         return f"{text} after {after}"
 
-    def _volatile(self, st: _PathState, model: Model, call: Call) -> SymVal:
+    def _volatile(self, st: PathState, model: Model, call: Call) -> SymVal:
         if not call.args:
             return V.const(0)
         where = self._locate(st, call.args[0])
@@ -490,7 +493,7 @@ class _Explorer:
             text = f"{part.component}({names})" if part.key else part.component
         return FootPart(part.component, key, text)
 
-    def _value(self, st: _PathState, spec: ValueSpec, args: tuple[SymVal, ...]) -> SymVal:
+    def _value(self, st: PathState, spec: ValueSpec, args: tuple[SymVal, ...]) -> SymVal:
         match spec:
             case Arg(index=i):
                 return args[i] if i < len(args) else V.const(0)
@@ -516,7 +519,7 @@ class _Explorer:
 
     # ------------------------------------------------------------------ values
 
-    def _eval(self, st: _PathState, e: Expr) -> SymVal:
+    def _eval(self, st: PathState, e: Expr) -> SymVal:
         match e:
             case Const(text=text, kind=kind):
                 value = V.literal(text, kind)
@@ -546,7 +549,7 @@ class _Explorer:
                 return V.symbol(f"{self.config.version}:opaque:{text}")
         raise TypeError(f"unknown expression {e!r}")
 
-    def _address(self, st: _PathState, lv: Expr) -> SymVal:
+    def _address(self, st: PathState, lv: Expr) -> SymVal:
         match lv:
             case Local(index=i):
                 frame = st.frames[-1]
@@ -570,7 +573,7 @@ class _Explorer:
                 return V.symbol(f"addr:param{i}", POINTER)
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
 
-    def _locate(self, st: _PathState, lv: Expr) -> _Loc:
+    def _locate(self, st: PathState, lv: Expr) -> _Loc:
         frame = st.frames[-1]
         depth = len(st.frames) - 1
         match lv:
@@ -610,7 +613,7 @@ class _Explorer:
                 return _Loc("array", "mem", key=(address.term,))
         raise TypeError(f"not an lvalue: {lv!r}")
 
-    def _read(self, st: _PathState, where: _Loc) -> SymVal:
+    def _read(self, st: PathState, where: _Loc) -> SymVal:
         frame = st.frames[where.frame] if where.kind in {"local", "param"} else st.frames[-1]
         if where.kind == "local":
             value = frame.locals.get(where.slot)
@@ -660,7 +663,7 @@ class _Explorer:
             st.inputs.append((self._when(st, where.describe), value.term))
         return value
 
-    def _write(self, st: _PathState, where: _Loc, value: SymVal) -> None:
+    def _write(self, st: PathState, where: _Loc, value: SymVal) -> None:
         if where.kind in {"local", "param"}:
             frame = st.frames[where.frame]
             slots = frame.locals if where.kind == "local" else frame.params
@@ -683,6 +686,31 @@ class _Explorer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def reverse_postorder(graph: Graph) -> dict[int, int]:
+    """Each block's position in reverse postorder from the entry and the region labels
+    (a block comes after all its predecessors, but for loop back edges)."""
+    order: list[int] = []
+    seen: set[int] = set()
+    for root in [graph.entry, *graph.labels.values()]:
+        if root in seen:
+            continue
+        stack: list[tuple[int, int]] = [(root, 0)]
+        seen.add(root)
+        while stack:
+            block, child = stack.pop()
+            succs = graph.successors(block)
+            if child < len(succs):
+                stack.append((block, child + 1))
+                nxt = succs[child]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, 0))
+            else:
+                order.append(block)
+    order.reverse()
+    return {block: number for number, block in enumerate(order)}
 
 
 def _scalar(ctype: str) -> IntType:

@@ -210,3 +210,33 @@ class Path:
     inputs: list[tuple[str, z3.ExprRef]]
     calls: list[tuple[str, z3.ExprRef]]
     outer_written: set[str]
+
+
+@dataclass
+class PathState:
+    """A path under exploration: its condition, call frames, shared state, events."""
+
+    pc: list[z3.BoolRef]
+    frames: list[Frame]
+    shared: Shared
+    trace: list[Event] = field(default_factory=list)
+    world: int = 0
+    notes: list[Note] = field(default_factory=list)
+    inputs: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
+    calls: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
+    outer_written: set[str] = field(default_factory=set)
+    escapes: int = 0
+
+    def fork(self) -> PathState:
+        return PathState(
+            list(self.pc),
+            [f.copy() for f in self.frames],
+            self.shared.copy(),
+            list(self.trace),
+            self.world,
+            list(self.notes),
+            list(self.inputs),
+            list(self.calls),
+            set(self.outer_written),
+            self.escapes,
+        )

@@ -140,3 +140,25 @@ def test_extra_unmodelled_call_is_different() -> None:
     outcome = verdict_of(a, b)
     assert outcome.verdict == "different"
     assert "also performs mystery" in outcome.reason
+
+
+def test_paths_merge_where_they_join() -> None:
+    body = (
+        "{\n\tint x, y;\n"
+        + "".join(
+            f"\tif (p[{i}])\n\t\tx = {i};\n\telse\n\t\tx = {i + 10};\n\ty = x;\n" for i in range(8)
+        )
+        + "\treturn x + y;\n}\n"
+    )
+    outcome = verdict_of(HEAD + body, HEAD + body)
+    assert outcome.verdict == "equivalent", outcome.reason
+    assert outcome.paths == (1, 1)  # 256 paths without merging
+
+
+def test_merging_keeps_different_effect_sequences_apart() -> None:
+    body = (
+        "{\n\tif (n)\n\t\tfolio_set_dirty(folio);\n\telse\n\t\tfolio_set_lru(folio);\n"
+        "\treturn 0;\n}\n"
+    )
+    outcome = verdict_of(HEAD + body, HEAD + body)
+    assert outcome.verdict == "equivalent" and outcome.paths == (2, 2)
