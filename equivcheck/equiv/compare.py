@@ -151,7 +151,10 @@ def _unknown(run: _Run, reason: str) -> Outcome:
 
 def _proof_text(run: _Run) -> str:
     a, b = run.paths
-    return f"all {a} x {b} feasible path pairs agree on exit, return value, effects and final state"
+    return (
+        f"every feasible pairing of the {a} before and {b} after paths (after merging at "
+        "joins) agrees on exit, return value, effects and final state"
+    )
 
 
 def _unique_swaps(swaps: list[Swap]) -> list[Swap]:
