@@ -373,13 +373,16 @@ def ir_diff(
 @click.option("--timeout", default=10.0, show_default=True, help="Solver seconds per query.")
 @click.option("--max-paths", default=400, show_default=True, help="Paths per version.")
 @click.option("--unroll", default=2, show_default=True, help="Loop iterations explored.")
-def check(inputs: Inputs, fmt: str, timeout: float, max_paths: int, unroll: int) -> int:
+@click.option("--budget", default=60.0, show_default=True, help="Seconds per function.")
+def check(
+    inputs: Inputs, fmt: str, timeout: float, max_paths: int, unroll: int, budget: float
+) -> int:
     """Decide, for every function the input touches, whether the change keeps its
     behaviour: EQUIVALENT (proved, with assumptions), DIFFERENT (with a counterexample)
     or UNKNOWN (with the reason). Exit 0 all equivalent, 1 some different, 2 otherwise
     unknown, 3 bad input."""
     works = _gather(inputs)
-    options = Options(timeout_s=timeout, max_paths=max_paths, unroll=unroll)
+    options = Options(timeout_s=timeout, max_paths=max_paths, unroll=unroll, budget_s=budget)
     results = check_patches(works, options)
     doc = document(results, works)
     if fmt == "json":

@@ -35,6 +35,7 @@ class Options:
     timeout_s: float = 10.0
     max_paths: int = 400
     unroll: int = 2
+    budget_s: float = 60.0
 
 
 @dataclass
@@ -142,9 +143,14 @@ def _helpers(work: PatchWork) -> _Helpers:
 
 
 def _config(
-    helpers: Mapping[str, Graph], exclude: str, options: Options, outer: frozenset[str]
+    helpers: Mapping[str, Graph],
+    exclude: str,
+    options: Options,
+    outer: frozenset[str],
+    deadline: float,
 ) -> Config:
     return Config(
+        deadline=deadline,
         models=MODELS,
         helpers={k: v for k, v in helpers.items() if k != exclude},
         loop_bound=options.unroll,
@@ -229,14 +235,15 @@ def _check_function(
                 callers_of.setdefault(callee, []).append(name)
     label_map = infer_label_map(pairs) if fw.regions else {}
     outcomes: list[Outcome] = []
+    deadline = time.monotonic() + options.budget_s
     for before, after in pairs:
         # Names a region uses but does not declare: locals of the enclosing function.
         outer = frozenset(before.outer_names) | frozenset(after.outer_names)
         try:
             outcomes.append(
                 compare(
-                    Side(before, _config(helpers.before, name, options, outer)),
-                    Side(after, _config(helpers.after, name, options, outer)),
+                    Side(before, _config(helpers.before, name, options, outer, deadline)),
+                    Side(after, _config(helpers.after, name, options, outer, deadline)),
                     label_map,
                     timeout_ms=int(options.timeout_s * 1000),
                 )

@@ -11,6 +11,7 @@ that vanishes depends on what an unmodelled call does (UNKNOWN, naming the calls
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,7 +20,13 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
-from equivcheck.symex.execute import Config, Exploration, explore, is_constant_name
+from equivcheck.symex.execute import (
+    BudgetExceeded,
+    Config,
+    Exploration,
+    explore,
+    is_constant_name,
+)
 from equivcheck.symex.state import Event, FootPart, Note, Path, Shared, Snapshot, fresh_array
 
 Verdict = Literal["equivalent", "different", "unknown"]
@@ -90,7 +97,22 @@ def compare(
     label_map: Mapping[str, str] | None = None,
     timeout_ms: int = 10000,
 ) -> Outcome:
-    """Compare two versions of a function or region (docs/semantics.md)."""
+    """Compare two versions of a function or region (docs/semantics.md). Running out
+    of time (the configs' deadline) or a solver timeout gives UNKNOWN."""
+    try:
+        return _compare(before, after, label_map, timeout_ms)
+    except BudgetExceeded as err:
+        return Outcome("unknown", f"time budget exceeded {err}; raise --budget")
+    except SolverTimeout as err:
+        return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
+
+
+def _compare(
+    before: Side,
+    after: Side,
+    label_map: Mapping[str, str] | None,
+    timeout_ms: int,
+) -> Outcome:
     labels = dict(label_map or {})
     entries = _entries(before.graph, after.graph, labels)
     if isinstance(entries, str):
@@ -206,8 +228,11 @@ def _run(
         total_a += len(ex_a.paths)
         total_b += len(ex_b.paths)
         _note_truncation(run, ex_a, ex_b)
+        deadline = before.config.deadline
         for pa in ex_a.paths:
             for pb in ex_b.paths:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise BudgetExceeded("while comparing paths")
                 _compare_pair(run, pa, pb, labels, timeout_ms, name)
                 if run.difference is not None:
                     run.paths = (total_a, total_b)

@@ -11,6 +11,7 @@ equivalence. More than ``max_paths`` paths stop the exploration (a ``budget`` no
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -82,6 +83,11 @@ class Config:
     timeout_ms: int = 5000
     outer: frozenset[str] = frozenset()
     merge: bool = True
+    deadline: float | None = None
+
+
+class BudgetExceeded(Exception):
+    """The time budget (``--budget``) ran out: the verdict must be UNKNOWN."""
 
 
 @dataclass
@@ -151,6 +157,8 @@ class _Explorer:
                     st.notes.append(Note("budget", f"more than {self.config.max_paths} paths"))
                     self._finish(st, ("budget",), None, None)
                 break
+            if self.config.deadline is not None and time.monotonic() > self.config.deadline:
+                raise BudgetExceeded("while exploring paths")
             work.sort(key=self._order, reverse=True)
             st = work.pop()
             if self.config.merge:
@@ -487,6 +495,8 @@ class _Explorer:
 
     def _part(self, part: Part, args: tuple[SymVal, ...], call: Call | None = None) -> FootPart:
         key = tuple(args[i].term if i < len(args) else z3.BitVecVal(0, 64) for i in part.key)
+        if not key:
+            key = (z3.BitVecVal(0, 64),)  # a component with one instance (per CPU, global)
         text = ""
         if call is not None and all(i < len(call.args) for i in part.key):
             names = ", ".join(_describe(call.args[i]) for i in part.key)

@@ -96,9 +96,7 @@ def test_manifest_is_complete() -> None:
     entries = _manifest()
     listed = [e["patch"] for e in entries]
     assert len(listed) == len(set(listed))
-    on_disk = sorted(
-        str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*.patch")
-    )
+    on_disk = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*.patch"))
     assert sorted(listed) == on_disk
     for entry in entries:
         assert entry["expect"] in {"equivalent", "different", "not-equivalent"}, entry
