@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict, compare
 from equivcheck.errors import InputError
+from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.labels import infer_label_map
@@ -26,6 +27,10 @@ from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
+COMPILES = (
+    "A7: the patched file builds: every goto to a renamed label is renamed too (a goto "
+    "outside the patch to a vanished label would not compile)"
+)
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,11 @@ def _check_function(
                 used_helpers.add(callee)
                 callers_of.setdefault(callee, []).append(name)
     label_map = infer_label_map(pairs) if fw.regions else {}
+    if fw.regions and work.patch is not None:
+        seen = visible_labels(work.patch, fw.change.file)
+        problems = rename_problems(label_map, seen, fw.change.file)
+        if problems:
+            return _base(fw, work, index, "unknown", "; ".join(problems) + "; give --tree")
     outcomes: list[Outcome] = []
     deadline = time.monotonic() + options.budget_s
     for before, after in pairs:
@@ -283,7 +293,10 @@ def _combine(
         for o in outcomes
         for s in o.swaps
     ]
-    result.assumptions = sorted({a for o in outcomes for a in o.assumptions})
+    assumptions = {a for o in outcomes for a in o.assumptions}
+    if result.label_map:
+        assumptions.add(COMPILES)
+    result.assumptions = sorted(assumptions)
     result.counterexample = chosen.counterexample
     result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
     result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
