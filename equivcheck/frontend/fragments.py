@@ -3,7 +3,8 @@
 A :class:`Region` is the smallest balanced statement sequence of one side of a hunk
 that covers a change: it starts and ends between statements and closes every brace it
 opens. The before and after regions of a change cover the same stretch of the hunk, so
-they pair up. Changes less than four context lines apart share one region.
+they pair up. All of a function's changes in one hunk share one region when that
+region balances; otherwise changes less than four context lines apart share one.
 """
 
 from __future__ import annotations
@@ -180,8 +181,14 @@ def _hunk_pairs(
                     f"the patch {what} {function} whole",
                     "use added_functions() for its text",
                 )
-    clusters = _clusters(hunk, changed)
-    spans = [_widen(patch, fp, hunk, old, new, p, q) for p, q in clusters]
+    # One region for all the function's changes in this hunk when it balances (the
+    # context between them is then compared too, so a statement moved within the hunk
+    # is seen as such); otherwise the changes' own balanced clusters.
+    try:
+        spans = [_widen(patch, fp, hunk, old, new, changed[0], changed[-1] + 1)]
+    except InputError:
+        clusters = _clusters(hunk, changed)
+        spans = [_widen(patch, fp, hunk, old, new, p, q) for p, q in clusters]
     merged: list[tuple[int, int]] = []
     for p, q in sorted(spans):
         if merged and p < merged[-1][1]:
