@@ -23,6 +23,7 @@ from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Call, Graph
+from equivcheck.ir.regions import combine_regions
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
 
@@ -202,7 +203,7 @@ def _check_function(
         if fw.before is not None and fw.after is not None:
             pairs = [(_graph(fw.before, fw.mode), _graph(fw.after, fw.mode))]
         elif fw.regions:
-            pairs = [
+            region_pairs = [
                 (
                     region_graph(
                         b.text, function=name, file=fw.change.file, first_line=b.first_line
@@ -213,6 +214,14 @@ def _check_function(
                 )
                 for b, a in fw.regions
             ]
+            label_map = infer_label_map(region_pairs)
+            before_all = combine_regions(
+                [b for b, _ in region_pairs], name=name, file=fw.change.file
+            )
+            after_all = combine_regions(
+                [a for _, a in region_pairs], name=name, file=fw.change.file
+            )
+            pairs = [(before_all, after_all)]
         else:
             return _base(
                 fw,
@@ -238,7 +247,8 @@ def _check_function(
             if callee in helpers.before or callee in helpers.after:
                 used_helpers.add(callee)
                 callers_of.setdefault(callee, []).append(name)
-    label_map = infer_label_map(pairs) if fw.regions else {}
+    if not fw.regions:
+        label_map = {}
     if fw.regions and work.patch is not None:
         seen = visible_labels(work.patch, fw.change.file)
         problems = rename_problems(label_map, seen, fw.change.file)
@@ -260,7 +270,35 @@ def _check_function(
             )
         except SolverTimeout as err:
             outcomes.append(Outcome("unknown", f"solver timeout ({err}); raise --timeout"))
+    if fw.regions:
+        outcomes = [_region_limits(o, region_pairs) for o in outcomes]
     return _combine(fw, work, index, outcomes, label_map, sorted(used_helpers))
+
+
+def _region_limits(outcome: Outcome, region_pairs: list[tuple[Graph, Graph]]) -> Outcome:
+    """A difference found from the patch alone that the code outside the regions could
+    still cancel is UNKNOWN: an outer variable left different where the function goes
+    on (later code may not use it), or an effect that both versions perform but in
+    different regions (it may have moved across code the patch does not show)."""
+    if outcome.verdict != "different":
+        return outcome
+    if outcome.kind == "outer" and outcome.continues:
+        return Outcome(
+            "unknown",
+            f"{outcome.reason} when the region is left; whether the rest of the function "
+            "uses it is outside the patch; give --tree",
+            assumptions=outcome.assumptions,
+        )
+    where_before = {i for i, (b, _) in enumerate(region_pairs) if outcome.subject in _calls(b)}
+    where_after = {i for i, (_, a) in enumerate(region_pairs) if outcome.subject in _calls(a)}
+    if outcome.kind == "event" and where_before and where_after and where_before != where_after:
+        return Outcome(
+            "unknown",
+            f"{outcome.reason}, but both versions call {outcome.subject}() in different "
+            "regions: it may have moved across code the patch does not show; give --tree",
+            assumptions=outcome.assumptions,
+        )
+    return outcome
 
 
 def _combine(

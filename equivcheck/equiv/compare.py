@@ -20,6 +20,7 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
+from equivcheck.ir.regions import REGION
 from equivcheck.symex.execute import (
     BudgetExceeded,
     Config,
@@ -57,6 +58,13 @@ class Difference:
     model: z3.ModelRef | None
     before: Path
     after: Path
+    kind: str = ""
+    subject: str = ""
+
+    def continues(self) -> bool:
+        """Whether the paths leave by an exit after which the function goes on (not a
+        return): then what the outer variables hold still matters, out of sight."""
+        return self.before.exit[0] not in {"return", "unreachable"}
 
 
 @dataclass
@@ -71,6 +79,9 @@ class Outcome:
     before_loc: SourceLocation | None = None
     after_loc: SourceLocation | None = None
     paths: tuple[int, int] = (0, 0)
+    kind: str = ""
+    subject: str = ""
+    continues: bool = False
 
 
 @dataclass
@@ -141,6 +152,9 @@ def _compare(
             after_loc=diff.after_loc,
             assumptions=_assumptions(benign.used),
             paths=benign.paths,
+            kind=diff.kind,
+            subject=diff.subject,
+            continues=diff.continues(),
         )
     if general.opaque_swaps or benign.opaque_swaps:
         swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)
@@ -194,16 +208,24 @@ Entry = tuple[str, int | None, int | None]
 
 
 def _entries(a: Graph, b: Graph, labels: dict[str, str]) -> list[Entry] | str:
-    """The entry points to compare: the top, and each label a region defines (mapped)."""
-    entries: list[Entry] = [("the start", None, None)]
+    """The entry points to compare: the start (or each region's start), and each label
+    both versions define (through the label map). A label only one version defines is
+    reached only from the code shown (assumption A7: a goto elsewhere to a label that
+    vanished would not build), so it is not an entry of its own."""
+    entries: list[Entry] = []
+    if REGION + "1" not in a.labels:
+        entries.append(("the start", None, None))
     for label, block in a.labels.items():
         mapped = labels.get(label, label)
-        if mapped not in b.labels:
-            return f"label {label} has no counterpart in the after version"
-        entries.append((f"label {label}", block, b.labels[mapped]))
-    extra = set(b.labels) - {labels.get(x, x) for x in a.labels}
-    if extra:
-        return f"the after version defines labels {', '.join(sorted(extra))} the before lacks"
+        if mapped in b.labels:
+            name = (
+                f"the start of region {label[len(REGION) :]}"
+                if label.startswith(REGION)
+                else f"label {label}"
+            )
+            entries.append((name, block, b.labels[mapped]))
+        elif label.startswith(REGION):
+            return f"region {label} has no counterpart in the after version"
     return entries
 
 
@@ -287,6 +309,8 @@ def _compare_pair(
             pb.exit_loc,
             timeout_ms,
         )
+        run.difference.kind = "exit"
+        run.difference.subject = " / ".join(_exit_text(e) for e in (exit_a, pb.exit))
         return
     if not _align(run, pa, pb, pc, timeout_ms):
         return
@@ -294,16 +318,25 @@ def _compare_pair(
         model = _witness(z3.And(pc, pa.ret.term != pb.ret.term), timeout_ms)
         if model is not None:
             run.difference = Difference(
-                "the return values differ", pa.exit_loc, pb.exit_loc, model, pa, pb
+                "the return values differ", pa.exit_loc, pb.exit_loc, model, pa, pb, "return"
             )
             return
-    state = _state_difference(
-        pa.shared, pb.shared, pc, timeout_ms, pa.outer_written | pb.outer_written
-    )
+    written = pa.outer_written | pb.outer_written
+    if pa.exit[0] in {"return", "unreachable"}:
+        # The function is over: its locals (a region's outer variables) are dead.
+        written = {name for name in written if not pa.shared.is_outer(name)}
+    state = _state_difference(pa.shared, pb.shared, pc, timeout_ms, written)
     if state is not None:
         what, model = state
         run.difference = Difference(
-            f"the final state differs: {what}", pa.exit_loc, pb.exit_loc, model, pa, pb
+            f"the final state differs: {what}",
+            pa.exit_loc,
+            pb.exit_loc,
+            model,
+            pa,
+            pb,
+            "outer" if pa.shared.is_outer(what) else "state",
+            what,
         )
 
 
@@ -328,7 +361,7 @@ def _note_use(run: _Run, path: Path) -> None:
 
 
 def _mapped_exit(exit_key: tuple[str, ...], labels: dict[str, str]) -> tuple[str, ...]:
-    if exit_key[0] == "goto":
+    if exit_key[0] == "goto" and len(exit_key) > 1:
         return ("goto", labels.get(exit_key[1], exit_key[1]))
     return exit_key
 
@@ -337,6 +370,9 @@ def _exit_text(exit_key: tuple[str, ...]) -> str:
     match exit_key:
         case ("goto", label):
             return f"jumps to {label}"
+        case (kind, label) if label.startswith(REGION):
+            what = "falls off the end" if kind == "fallthrough" else f"leaves by {kind}"
+            return f"{what} of region {label[len(REGION) :]}"
         case ("return",):
             return "returns"
         case ("fallthrough",):
@@ -356,8 +392,8 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
     Returns False when a difference was recorded (or the comparison must stop)."""
     remaining = list(pb.trace)
     for ea in pa.trace:
-        index = next((j for j, eb in enumerate(remaining) if _same_kind(ea, eb)), None)
-        if index is None:
+        candidates = [j for j, eb in enumerate(remaining) if _same_kind(ea, eb)]
+        if not candidates:
             run.difference = _difference(
                 f"the after version does not perform {_event_text(ea)}",
                 pc,
@@ -367,10 +403,16 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                 _next_loc(remaining),
                 timeout_ms,
             )
+            run.difference.kind, run.difference.subject = "event", ea.name
             return False
-        eb = remaining[index]
-        args = _args_difference(ea, eb, pc, timeout_ms)
-        if args is not None:
+        # The first candidate with the same arguments (a repeated call may have moved).
+        index = next(
+            (j for j in candidates if _args_difference(ea, remaining[j], pc, timeout_ms) is None),
+            None,
+        )
+        if index is None:
+            eb = remaining[candidates[0]]
+            args = _args_difference(ea, eb, pc, timeout_ms)
             run.difference = Difference(
                 f"{_event_text(ea)} is called with different arguments",
                 ea.loc,
@@ -378,8 +420,11 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                 args,
                 pa,
                 pb,
+                "args",
+                ea.name,
             )
             return False
+        eb = remaining[index]
         for blocker in remaining[:index]:
             verdict = _may_swap(blocker, eb, pc, timeout_ms)
             if verdict == "opaque":
@@ -429,6 +474,8 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                     model,
                     pa,
                     pb,
+                    "snapshot",
+                    what,
                 )
                 return False
         del remaining[index]
@@ -443,6 +490,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
             extra.loc,
             timeout_ms,
         )
+        run.difference.kind, run.difference.subject = "event", extra.name
         return False
     return True
 
@@ -483,6 +531,8 @@ def _may_swap(x: Event, y: Event, pc: z3.BoolRef, timeout_ms: int) -> str:
     for first, second in ((x.writes, y.reads + y.writes), (y.writes, x.reads)):
         for p in first:
             for q in second:
+                if p.component in x.additive and p.component in y.additive:
+                    continue  # two additions to the same counter commute
                 if _overlap(p, q, pc, timeout_ms):
                     return f"both touch {p.component}"
     return "ok"

@@ -146,9 +146,11 @@ class _Builder:
         self.func_name = name
         self.file = file
         entry = self.current.index
-        for item in body.block_items or []:
+        items = body.block_items or []
+        for item in items:
             self.stmt(item)
-        self._terminate(Exit("fallthrough"))
+        end = self._loc(getattr(items[-1], "coord", None)) if items else None
+        self._terminate(Exit("fallthrough", loc=end))
         self._close_labels()
         return self._graph("region", entry, "")
 

@@ -53,7 +53,7 @@ def canonicalize(graph: Graph) -> Graph:
 # ---------------------------------------------------------------------- simplification
 
 
-def _retarget(term: Terminator, mapping: Callable[[int], int]) -> Terminator:
+def retarget(term: Terminator, mapping: Callable[[int], int]) -> Terminator:
     match term:
         case Jump(target=t):
             return dataclasses.replace(term, target=mapping(t))
@@ -86,7 +86,7 @@ def _thread_jumps(blocks: dict[int, Block], roots: list[int]) -> tuple[dict[int,
             index = nxt
 
     for block in blocks.values():
-        block.terminator = _retarget(block.terminator, final)
+        block.terminator = retarget(block.terminator, final)
     return blocks, [final(root) for root in roots]
 
 
@@ -167,7 +167,7 @@ def _renumber_blocks(
     renumbered: dict[int, Block] = {}
     for old in order:
         block = blocks[old]
-        term = _retarget(block.terminator, new_index.__getitem__)
+        term = retarget(block.terminator, new_index.__getitem__)
         renumbered[new_index[old]] = Block(new_index[old], block.stmts, term)
     return renumbered, new_index
 

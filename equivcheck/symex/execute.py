@@ -278,7 +278,7 @@ class _Explorer:
                 ret = self._eval(st, v) if v is not None else None
                 return self._return(st, ret, loc)
             case Exit(kind=k, label=label, loc=loc):
-                key = ("goto", label) if k == "goto" else (k,)
+                key = (k, label) if label else (k,)
                 self._finish(st, key, None, loc)
                 return []
             case Unreachable(loc=loc):
@@ -460,7 +460,17 @@ class _Explorer:
             self._ordering(st, model.name, args, call.loc, reads=reads, writes=writes)
         else:
             kind: Literal["read", "effect"] = "read" if model.kind == "read" else "effect"
-            st.trace.append(Event(kind, model.name, args, reads, writes, call.loc))
+            st.trace.append(
+                Event(
+                    kind,
+                    model.name,
+                    args,
+                    reads,
+                    writes,
+                    call.loc,
+                    additive=additive_components(model),
+                )
+            )
         for update in model.updates:
             value = self._value(st, update.value, args)
             part = self._part(update.part, args)
@@ -696,6 +706,45 @@ class _Explorer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def additive_components(model: Model) -> frozenset[str]:
+    """Components a model only adds to (``part := part + value`` with a value that
+    reads no state): two such additions commute."""
+    out = set()
+    for update in model.updates:
+        match update.value:
+            case Sum(left=Get(part=p), right=r) if p == update.part and not _reads_state(r):
+                out.add(update.part.component)
+    if model.result is not None and any(_reads_component(model.result, c) for c in out):
+        return frozenset()
+    return frozenset(out)
+
+
+def _reads_state(spec: ValueSpec) -> bool:
+    match spec:
+        case Get():
+            return True
+        case Neg(value=v):
+            return _reads_state(v)
+        case Sum(left=a, right=b):
+            return _reads_state(a) or _reads_state(b)
+        case Apply(values=vs):
+            return any(_reads_state(v) for v in vs)
+    return False
+
+
+def _reads_component(spec: ValueSpec, component: str) -> bool:
+    match spec:
+        case Get(part=p):
+            return p.component == component
+        case Neg(value=v):
+            return _reads_component(v, component)
+        case Sum(left=a, right=b):
+            return _reads_component(a, component) or _reads_component(b, component)
+        case Apply(values=vs):
+            return any(_reads_component(v, component) for v in vs)
+    return False
 
 
 def reverse_postorder(graph: Graph) -> dict[int, int]:

@@ -221,4 +221,5 @@ def _merge_event(
         x.ordering,
         snapshot,
         x.modelled,
+        x.additive & y.additive,
     )

@@ -69,6 +69,7 @@ class Event:
     ordering: bool = False
     snapshot: Snapshot | None = None
     modelled: bool = True
+    additive: frozenset[str] = frozenset()
 
     def footprint_text(self) -> str:
         """Reads and writes, as text."""
