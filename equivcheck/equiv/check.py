@@ -23,7 +23,7 @@ from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Call, Graph
-from equivcheck.ir.regions import combine_regions
+from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
 
@@ -221,6 +221,7 @@ def _check_function(
             after_all = combine_regions(
                 [a for _, a in region_pairs], name=name, file=fw.change.file
             )
+            pair_exports(before_all, after_all)
             pairs = [(before_all, after_all)]
         else:
             return _base(

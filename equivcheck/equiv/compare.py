@@ -325,6 +325,21 @@ def _compare_pair(
     if pa.exit[0] in {"return", "unreachable"}:
         # The function is over: its locals (a region's outer variables) are dead.
         written = {name for name in written if not pa.shared.is_outer(name)}
+    if pa.exit[0] not in {"return", "unreachable"}:
+        live = _exported_difference(pa, pb, pc, timeout_ms)
+        if live is not None:
+            what, model = live
+            run.difference = Difference(
+                f"the final state differs: {what}",
+                pa.exit_loc,
+                pb.exit_loc,
+                model,
+                pa,
+                pb,
+                "outer",
+                what,
+            )
+            return
     state = _state_difference(pa.shared, pb.shared, pc, timeout_ms, written)
     if state is not None:
         what, model = state
@@ -550,6 +565,37 @@ def _overlap(p: FootPart, q: FootPart, pc: z3.BoolRef, timeout_ms: int) -> bool:
 
 
 # ---------------------------------------------------------------------- state
+
+
+def _exported_difference(
+    pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int
+) -> tuple[str, z3.ModelRef] | None:
+    """Locals the regions declare at their outermost scope, where the function goes on
+    after the region. The code the patch hides is the same in both versions and builds
+    in both (A7), so it can use only a local both versions declare under one name: those
+    are compared, and so are locals another shown region uses (paired by position). A
+    local only one version declares, unused by the regions, is dead."""
+    after = {e.key: e for e in pb.exported}
+    before = {e.key: e for e in pa.exported}
+    for key in list(before) + [k for k in after if k not in before]:
+        a, b = before.get(key), after.get(key)
+        if a is None or b is None:
+            present = a if a is not None else b
+            assert present is not None
+            if present.used:
+                model = _witness(pc, timeout_ms)
+                if model is not None:
+                    return f"{present.name} has no counterpart in the other version", model
+            continue
+        if not (key.startswith("name:") or a.used or b.used):
+            continue
+        for path in sorted(set(a.slots) | set(b.slots)):
+            differs = a.value(path).term != b.value(path).term
+            model = _witness(z3.And(pc, differs), timeout_ms)
+            if model is not None:
+                name = a.name + (f".{path}" if path else "")
+                return name, model
+    return None
 
 
 def _as_shared(snapshot: Snapshot) -> Shared:

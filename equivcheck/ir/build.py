@@ -111,6 +111,7 @@ class _Builder:
         self.outer_names: list[str] = []
         self.statics: list[StaticLocal] = []
         self.goto_locs: dict[str, SourceLocation | None] = {}
+        self.exported: list[int] = []
         self.func_name = ""
         self.file = ""
 
@@ -173,6 +174,7 @@ class _Builder:
             outer_names=sorted(set(self.outer_names)),
             labels=self._region_labels() if kind == "region" else {},
             statics=self.statics,
+            exported=self.exported,
         )
 
     def _region_labels(self) -> dict[str, int]:
@@ -300,6 +302,8 @@ class _Builder:
         local = Local(len(self.locals), ctype=ctype, name=name)
         self.locals.append(local)
         self.scopes[-1][name] = local
+        if self.kind == "region" and len(self.scopes) == 1:
+            self.exported.append(local.index)  # visible to code after the region
         return local
 
     def _mark_address_taken(self, lv: Expr) -> None:

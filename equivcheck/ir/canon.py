@@ -41,10 +41,15 @@ def canonicalize(graph: Graph) -> Graph:
     for block in blocks.values():
         block.terminator = _normalise_branch(block.terminator)
     blocks, new_index = _renumber_blocks(blocks, roots)
-    blocks, locals_ = _renumber_locals(blocks, graph.locals)
+    blocks, locals_, exported = _renumber_locals(blocks, graph.locals, graph.exported)
     labels = {name: new_index[root] for name, root in zip(graph.labels, roots[1:], strict=True)}
     result = dataclasses.replace(
-        graph, blocks=blocks, entry=new_index[roots[0]], locals=locals_, labels=labels
+        graph,
+        blocks=blocks,
+        entry=new_index[roots[0]],
+        locals=locals_,
+        labels=labels,
+        exported=exported,
     )
     result.loops = find_loops(result)
     return result
@@ -173,9 +178,10 @@ def _renumber_blocks(
 
 
 def _renumber_locals(
-    blocks: dict[int, Block], locals_: list[Local]
-) -> tuple[dict[int, Block], list[Local]]:
-    """Number locals by first use in block order; unused locals disappear."""
+    blocks: dict[int, Block], locals_: list[Local], exported: list[int]
+) -> tuple[dict[int, Block], list[Local], list[int]]:
+    """Number a region's exported locals first (in declaration order), then the others
+    by first use in block order; unused locals that are not exported disappear."""
     mapping: dict[int, Local] = {}
     by_index = {local.index: local for local in locals_}
 
@@ -185,6 +191,9 @@ def _renumber_locals(
             mapping[local.index] = dataclasses.replace(src, index=len(mapping))
         return mapping[local.index]
 
+    for index in exported:
+        visit(by_index[index])
+
     result: dict[int, Block] = {}
     for index in sorted(blocks):
         block = blocks[index]
@@ -192,23 +201,29 @@ def _renumber_locals(
         term = map_locals(block.terminator, visit)
         result[index] = Block(index, stmts, term)
     ordered = sorted(mapping.values(), key=lambda local: local.index)
-    return result, ordered
+    return result, ordered, [mapping[index].index for index in exported]
 
 
 def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
     """Rebuild an IR statement, terminator or expression with every ``Local`` replaced
     by ``fn(local)``."""
-    if isinstance(node, Local):
+    return map_nodes(node, Local, fn)
+
+
+def map_nodes(node: Any, kind: type[Any], fn: Callable[[Any], Any]) -> Any:
+    """Rebuild an IR statement, terminator or expression with every node of class
+    ``kind`` replaced by ``fn(node)``."""
+    if isinstance(node, kind):
         return fn(node)
     if isinstance(node, tuple):
-        return tuple(map_locals(item, fn) for item in node)
+        return tuple(map_nodes(item, kind, fn) for item in node)
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         changes = {}
         for f in dataclasses.fields(node):
             if f.name == "loc":
                 continue
             value = getattr(node, f.name)
-            new_value = map_locals(value, fn)
+            new_value = map_nodes(value, kind, fn)
             if new_value is not value:
                 changes[f.name] = new_value
         return dataclasses.replace(node, **changes) if changes else node

@@ -346,6 +346,8 @@ class Graph:
     them outside the region. ``unsupported`` names constructs kept as ``Opaque``.
     ``labels`` (regions only) maps each label the region defines to its block: code
     outside the region may jump there, so these blocks are entry points too.
+    ``exported`` (regions only) lists the locals declared at the region's outermost
+    scope, in declaration order: code after the region may still use them.
     """
 
     name: str
@@ -361,6 +363,9 @@ class Graph:
     outer_names: list[str] = field(default_factory=list)
     labels: dict[str, int] = field(default_factory=dict)
     statics: list[StaticLocal] = field(default_factory=list)
+    exported: list[int] = field(default_factory=list)
+    export_keys: list[str] = field(default_factory=list)
+    export_used: list[bool] = field(default_factory=list)
 
     def successors(self, index: int) -> list[int]:
         """The blocks ``index`` can branch to, in a fixed order."""

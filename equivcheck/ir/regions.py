@@ -1,5 +1,11 @@
 """One graph for all the regions of a version of a function (patch-alone mode).
 
+Locals a region declares at its outermost scope may stay live after it: they are the
+graph's ``exported`` locals, each with a key pairing it with its counterpart in the
+other version (``pos:rR:K``, the K-th declaration of region R, until
+``pair_exports`` finds the same name in both) and whether another region uses it
+(another region's use of the same name refers to it).
+
 The regions a patch shows are disjoint stretches of the same function. Joined into one
 graph, a ``goto`` out of one region to a label another region defines continues there
 (``goto out_abort`` into the shown ``out_abort:`` block), instead of ending at an exit
@@ -12,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from equivcheck.ir.canon import map_locals, retarget
-from equivcheck.ir.model import Block, Exit, Graph, Jump, Local
+from equivcheck.ir.canon import map_locals, map_nodes, retarget
+from equivcheck.ir.model import Block, Exit, Global, Graph, Jump, Local
 
 REGION = "@region"
 
@@ -31,6 +37,8 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
     unsupported = []
     outer: set[str] = set()
     ends: dict[int, str] = {}
+    exported: list[int] = []
+    keys: list[str] = []
     block_offset = 0
     for number, graph in enumerate(graphs, start=1):
         local_offset = len(locals_)
@@ -40,6 +48,9 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
 
         for local in graph.locals:
             locals_.append(shift(local))
+        for position, index in enumerate(graph.exported):
+            exported.append(index + local_offset)
+            keys.append(f"pos:r{number}:{position}")
         moved = {old: old + block_offset for old in graph.blocks}
         for old, block in graph.blocks.items():
             stmts = [map_locals(s, shift) for s in block.stmts]
@@ -52,6 +63,7 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
         unsupported.extend(graph.unsupported)
         outer.update(graph.outer_names)
         block_offset += max(graph.blocks, default=-1) + 1
+    used = _bind_exported_names(blocks, locals_, exported)
     for index, block in blocks.items():
         term = block.terminator
         if not isinstance(term, Exit):
@@ -71,6 +83,46 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
         entry=labels.get(region_label(1), 0),
         locals=locals_,
         unsupported=unsupported,
-        outer_names=sorted(outer),
+        outer_names=sorted(outer - {locals_[i].name for i in exported}),
         labels=labels,
+        exported=exported,
+        export_keys=keys,
+        export_used=[index in used for index in exported],
     )
+
+
+def pair_exports(before: Graph, after: Graph) -> None:
+    """Key the exported locals both versions declare under the same name by that name
+    (in place), so they pair even when their positions differ."""
+    names_b = {before.locals[i].name for i in before.exported}
+    names_a = {after.locals[i].name for i in after.exported}
+    for graph in (before, after):
+        for position, index in enumerate(graph.exported):
+            name = graph.locals[index].name
+            if name in names_b and name in names_a:
+                graph.export_keys[position] = f"name:{name}"
+
+
+def _bind_exported_names(
+    blocks: dict[int, Block], locals_: list[Local], exported: list[int]
+) -> set[int]:
+    """A region's use of a name another region declares (once) at its outermost scope
+    means that local, not an outer variable. Returns the locals so used."""
+    names: dict[str, list[int]] = {}
+    for index in exported:
+        names.setdefault(locals_[index].name, []).append(index)
+    unique = {name: locals_[found[0]] for name, found in names.items() if len(found) == 1}
+
+    used: set[int] = set()
+
+    def bind(node: Global) -> Global | Local:
+        local = unique.get(node.name)
+        if local is None:
+            return node
+        used.add(local.index)
+        return local
+
+    for index, block in blocks.items():
+        stmts = [map_nodes(s, Global, bind) for s in block.stmts]
+        blocks[index] = Block(index, stmts, map_nodes(block.terminator, Global, bind))
+    return used

@@ -55,6 +55,7 @@ from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
     Event,
+    Exported,
     FootPart,
     Frame,
     Key,
@@ -62,6 +63,7 @@ from equivcheck.symex.state import (
     Path,
     PathState,
     Shared,
+    carried,
     select,
     store,
 )
@@ -212,6 +214,7 @@ class _Explorer:
                 st.inputs,
                 st.calls,
                 st.outer_written,
+                _exported(st.frames[0]),
             )
         )
 
@@ -643,6 +646,14 @@ class _Explorer:
             if index in frame.zeroed:
                 return V.const(0, where.ty)
             local = _local_of(frame.graph, index)
+            if where.frame == 0 and index in frame.graph.exported:
+                # Declared by a region: its value flows in from code the patch hides.
+                position = frame.graph.exported.index(index)
+                value = carried(frame.graph.export_keys[position], path)
+                if not path:
+                    value = V.convert(value, where.ty)
+                frame.locals[where.slot] = value
+                return value
             if local is not None and local.index in frame.escaped and path:
                 return V.symbol(f"escaped{frame.escaped[index]}:{path}")
             name = local.name if local is not None and local.name else f"local {index}"
@@ -770,6 +781,25 @@ def reverse_postorder(graph: Graph) -> dict[int, int]:
                 order.append(block)
     order.reverse()
     return {block: number for number, block in enumerate(order)}
+
+
+def _exported(frame: Frame) -> list[Exported]:
+    out = []
+    graph = frame.graph
+    for position, index in enumerate(graph.exported):
+        slots = {path: value for (i, path), value in frame.locals.items() if i == index}
+        local = _local_of(graph, index)
+        name = local.name if local is not None else f"local {index}"
+        out.append(
+            Exported(
+                slots,
+                index in frame.zeroed,
+                name,
+                graph.export_keys[position],
+                graph.export_used[position],
+            )
+        )
+    return out
 
 
 def _scalar(ctype: str) -> IntType:

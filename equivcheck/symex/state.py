@@ -211,6 +211,33 @@ class Path:
     inputs: list[tuple[str, z3.ExprRef]]
     calls: list[tuple[str, z3.ExprRef]]
     outer_written: set[str]
+    exported: list[Exported] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The final value of a local a region declares at its outermost scope: its field
+    slots (``""`` for the whole value), whether unset fields are zero, its name."""
+
+    slots: dict[str, SymVal]
+    zeroed: bool
+    name: str
+    key: str
+    used: bool
+
+    def value(self, path: str) -> SymVal:
+        """The value of one slot (unassigned slots keep the value carried in)."""
+        if path in self.slots:
+            return self.slots[path]
+        if self.zeroed:
+            return SymVal(z3.BitVecVal(0, 64))
+        return carried(self.key, path)
+
+
+def carried(key: str, path: str) -> SymVal:
+    """The value an exported local has where a region is entered from code the patch
+    does not show: the same in both versions for the same pairing key."""
+    return symbol(f"carried:{key}:{path}")
 
 
 @dataclass
