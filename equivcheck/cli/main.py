@@ -215,6 +215,8 @@ def functions(
 def _graphs_of(work: FunctionWork, side: Side) -> list[Graph]:
     """The IR of one side of a touched function: whole, or its regions."""
     text = work.text(side)
+    if work.problem:
+        raise InputError(work.change.function, work.problem)
     if text is not None:
         return [function_graph(text, light=work.mode != "tree")]
     if work.regions:

@@ -223,6 +223,8 @@ def _check_function(
             )
             pair_exports(before_all, after_all)
             pairs = [(before_all, after_all)]
+        elif fw.problem:
+            return _base(fw, work, index, "unknown", fw.problem)
         else:
             return _base(
                 fw,

@@ -104,23 +104,34 @@ def function_fragments(patch: Patch, function: str) -> FragmentPair:
 
 def added_functions(patch: Patch) -> list[FunctionText]:
     """Functions the patch adds whole (header to closing brace on ``+`` lines)."""
+    return _whole_functions(patch, "new", "+")
+
+
+def removed_functions(patch: Patch) -> list[FunctionText]:
+    """Functions the patch removes whole (header to closing brace on ``-`` lines), with
+    their before-version line numbers."""
+    return _whole_functions(patch, "old", "-")
+
+
+def _whole_functions(
+    patch: Patch, side_name: Literal["old", "new"], kind: str
+) -> list[FunctionText]:
     out: list[FunctionText] = []
     for fp in patch.files:
         for hunk in fp.hunks:
-            side = walk(hunk, "new", patch.damaged)
+            side = walk(hunk, side_name, patch.damaged)
             for span in side.spans:
                 if span.first is None or span.last is None:
                     continue
                 first, last = span.first, span.last
                 lines = [ln for ln in side.lines if first <= ln.index <= last]
-                if not all(hunk.lines[ln.index].kind == "+" for ln in lines):
+                if not all(hunk.lines[ln.index].kind == kind for ln in lines):
                     continue
                 texts = [ln.text for ln in lines]
                 if patch.damaged:
                     texts = reindent([(t, False) for t in texts])
-                out.append(
-                    FunctionText(span.name, fp.path, lines[0].lineno, "\n".join(texts) + "\n")
-                )
+                path = fp.path if kind == "+" else (fp.old_path or fp.path)
+                out.append(FunctionText(span.name, path, lines[0].lineno, "\n".join(texts) + "\n"))
     return out
 
 

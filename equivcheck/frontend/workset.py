@@ -25,7 +25,12 @@ from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.apply import apply_patch
 from equivcheck.frontend.cfuncs import find_functions
-from equivcheck.frontend.fragments import Region, added_functions, function_fragments
+from equivcheck.frontend.fragments import (
+    Region,
+    added_functions,
+    function_fragments,
+    removed_functions,
+)
 from equivcheck.frontend.functions import changed_functions
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
@@ -50,6 +55,7 @@ class FunctionWork:
     before: FunctionText | None = None
     after: FunctionText | None = None
     regions: list[tuple[Region, Region]] = field(default_factory=list)
+    problem: str = ""
 
     def text(self, side: Side) -> FunctionText | None:
         """The whole function text of one side, if there is one."""
@@ -312,17 +318,24 @@ def light_function_text(
 
 def _patch_alone(patch: Patch) -> list[FunctionWork]:
     added = {(f.file, f.name): f for f in added_functions(patch)}
+    removed = {(f.file, f.name): f for f in removed_functions(patch)}
     works = []
     for change in changed_functions(patch):
         work = FunctionWork(change, "patch")
-        if change.status == "added":
-            func = added.get((change.file, change.function))
-            if func is not None:
-                typedefs = gnuc.guess_typedef_names(func.text)
-                work.after = FunctionText(
-                    func.name, func.file, func.start_line, func.text, typedefs
-                )
+        key = (change.file, change.function)
+        if change.status == "added" and key in added:
+            work.after = _with_guessed_typedefs(added[key])
+        elif change.status == "removed" and key in removed:
+            work.before = _with_guessed_typedefs(removed[key])
         elif change.status == "changed":
-            work.regions = function_fragments(patch, change.function).pairs
+            try:
+                work.regions = function_fragments(patch, change.function).pairs
+            except InputError as err:
+                work.problem = err.one_line()
         works.append(work)
     return works
+
+
+def _with_guessed_typedefs(func: FunctionText) -> FunctionText:
+    typedefs = gnuc.guess_typedef_names(func.text)
+    return FunctionText(func.name, func.file, func.start_line, func.text, typedefs)

@@ -260,7 +260,9 @@ def guess_typedef_names(code: str) -> frozenset[str]:
         if prev in ("const", "volatile") and (nxt.kind == "id" or nxt.text in ("*", ")")):
             found.add(tok.text)
             continue
-        if prev == "(":
+        before_paren = toks[i - 2].text if i > 1 else ";"
+        if prev == "(" and before_paren not in ("if", "while", "switch"):
+            # (NAME) after if/while/switch is a condition, not a cast.
             j = i + 1
             while j < len(toks) and toks[j].text == "*":
                 j += 1
