@@ -215,11 +215,13 @@ def _check_function(
                 for b, a in fw.regions
             ]
             label_map = infer_label_map(region_pairs)
+            # A region start is an entry unless both versions jump away just above it.
+            entered = [b.entered or a.entered for b, a in fw.regions]
             before_all = combine_regions(
-                [b for b, _ in region_pairs], name=name, file=fw.change.file
+                [b for b, _ in region_pairs], name=name, file=fw.change.file, entered=entered
             )
             after_all = combine_regions(
-                [a for _, a in region_pairs], name=name, file=fw.change.file
+                [a for _, a in region_pairs], name=name, file=fw.change.file, entered=entered
             )
             pair_exports(before_all, after_all)
             pairs = [(before_all, after_all)]
@@ -278,6 +280,19 @@ def _check_function(
     return _combine(fw, work, index, outcomes, label_map, sorted(used_helpers))
 
 
+def _hidden_goto_against_other_exit(
+    outcome: Outcome, region_pairs: list[tuple[Graph, Graph]]
+) -> bool:
+    """One version jumps to a label no shown region defines, the other returns: the
+    label's code, out of sight, may do just that return (a goto that only returns)."""
+    shown = {label for pair in region_pairs for g in pair for label in g.labels}
+    kinds = {exit_key[0] for exit_key in outcome.exits}
+    hidden = any(
+        exit_key[0] == "goto" and exit_key[1] not in shown for exit_key in outcome.exits
+    )
+    return hidden and kinds == {"goto", "return"}
+
+
 def _region_limits(outcome: Outcome, region_pairs: list[tuple[Graph, Graph]]) -> Outcome:
     """A difference found from the patch alone that the code outside the regions could
     still cancel is UNKNOWN: an outer variable left different where the function goes
@@ -290,6 +305,13 @@ def _region_limits(outcome: Outcome, region_pairs: list[tuple[Graph, Graph]]) ->
             "unknown",
             f"{outcome.reason} when the region is left; whether the rest of the function "
             "uses it is outside the patch; give --tree",
+            assumptions=outcome.assumptions,
+        )
+    if outcome.kind == "exit" and _hidden_goto_against_other_exit(outcome, region_pairs):
+        return Outcome(
+            "unknown",
+            f"{outcome.reason}; the label is outside the patch, so what it does (perhaps "
+            "the same) cannot be seen; give --tree",
             assumptions=outcome.assumptions,
         )
     where_before = {i for i, (b, _) in enumerate(region_pairs) if outcome.subject in _calls(b)}

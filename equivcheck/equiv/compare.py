@@ -82,6 +82,7 @@ class Outcome:
     kind: str = ""
     subject: str = ""
     continues: bool = False
+    exits: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -155,6 +156,7 @@ def _compare(
             kind=diff.kind,
             subject=diff.subject,
             continues=diff.continues(),
+            exits=(diff.before.exit, diff.after.exit),
         )
     if general.opaque_swaps or benign.opaque_swaps:
         swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)

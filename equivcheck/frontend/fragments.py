@@ -40,6 +40,7 @@ class Region:
     lines: list[int]
     labels: list[str] = field(default_factory=list)
     gotos_out: list[str] = field(default_factory=list)
+    entered: bool = True
 
 
 @dataclass
@@ -318,4 +319,21 @@ def _region(side: _Side, p: int, q: int, damaged: bool) -> Region:
         else (side.walk.lines[-1].lineno + 1 if side.walk.lines else 0)
     )
     first = lines[0].lineno if lines else after
-    return Region("\n".join(texts), first, [ln.lineno for ln in lines], labels, gotos)
+    entered = _reached_from_above(side.walk.lines[:sp])
+    return Region("\n".join(texts), first, [ln.lineno for ln in lines], labels, gotos, entered)
+
+
+_JUMP = re.compile(r"^\s*(return\b[^;]*|goto\s+\w+|break|continue)\s*;\s*$")
+_BRACELESS_HEAD = re.compile(r"^\s*(\}\s*)?(if|for|while|else\b.*|do)\b[^;{]*$")
+
+
+def _reached_from_above(before: list[SideLine]) -> bool:
+    """Whether control can fall into a region from the code just above it: not when
+    that code ends in an unconditional return/goto/break/continue (one that is not the
+    body of a brace-less if/else/for/while). Unknown above the hunk: reached."""
+    code = [ln.code for ln in before if ln.code.strip()]
+    if not code:
+        return True
+    if not _JUMP.match(code[-1]):
+        return True
+    return len(code) >= 2 and _BRACELESS_HEAD.match(code[-2]) is not None

@@ -29,8 +29,11 @@ def region_label(number: int) -> str:
     return f"{REGION}{number}"
 
 
-def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
-    """The regions of one version as one graph with an entry per region and label."""
+def combine_regions(
+    graphs: list[Graph], *, name: str, file: str, entered: list[bool] | None = None
+) -> Graph:
+    """The regions of one version as one graph with an entry per region start that
+    control can fall into (``entered``, default all) and per label."""
     blocks: dict[int, Block] = {}
     labels: dict[str, int] = {}
     locals_: list[Local] = []
@@ -57,7 +60,8 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
             term = retarget(map_locals(block.terminator, shift), moved.__getitem__)
             blocks[moved[old]] = Block(moved[old], stmts, term)
             ends[moved[old]] = region_label(number)
-        labels[region_label(number)] = moved[graph.entry]
+        if entered is None or entered[number - 1]:
+            labels[region_label(number)] = moved[graph.entry]
         for label, target in graph.labels.items():
             labels[label] = moved[target]
         unsupported.extend(graph.unsupported)
@@ -80,7 +84,7 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
         params=[],
         return_type=first.return_type if first else "",
         blocks=blocks,
-        entry=labels.get(region_label(1), 0),
+        entry=moved_entry(labels, blocks),
         locals=locals_,
         unsupported=unsupported,
         outer_names=sorted(outer - {locals_[i].name for i in exported}),
@@ -89,6 +93,14 @@ def combine_regions(graphs: list[Graph], *, name: str, file: str) -> Graph:
         export_keys=keys,
         export_used=[index in used for index in exported],
     )
+
+
+def moved_entry(labels: dict[str, int], blocks: dict[int, Block]) -> int:
+    """The graph's nominal entry: the first region start or label there is."""
+    for label, block in labels.items():
+        if label.startswith(REGION):
+            return block
+    return next(iter(labels.values()), min(blocks, default=0))
 
 
 def pair_exports(before: Graph, after: Graph) -> None:
