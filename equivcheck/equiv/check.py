@@ -24,6 +24,7 @@ from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Call, Graph
 from equivcheck.ir.regions import combine_regions, pair_exports
+from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
 
@@ -254,6 +255,16 @@ def _check_function(
                 callers_of.setdefault(callee, []).append(name)
     if not fw.regions:
         label_map = {}
+        before, after = pairs[0]
+        if not used_helpers and canonical_text(before) == canonical_text(after):
+            return _base(
+                fw,
+                work,
+                index,
+                "equivalent",
+                "the two versions have the same canonical IR: they differ only in label "
+                "names, local names, block layout, comments or spacing",
+            )
     if fw.regions and work.patch is not None:
         seen = visible_labels(work.patch, fw.change.file)
         problems = rename_problems(label_map, seen, fw.change.file)
