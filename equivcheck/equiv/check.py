@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict, compare
 from equivcheck.errors import InputError
+from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
@@ -155,9 +157,11 @@ def _config(
     options: Options,
     outer: frozenset[str],
     deadline: float,
+    outer_types: Mapping[str, str] | None = None,
 ) -> Config:
     return Config(
         deadline=deadline,
+        outer_types=dict(outer_types or {}),
         models=MODELS,
         helpers={k: v for k, v in helpers.items() if k != exclude},
         loop_bound=options.unroll,
@@ -199,96 +203,283 @@ def _check_function(
     options: Options,
     callers_of: dict[str, list[str]],
 ) -> FunctionResult:
+    if fw.before is not None and fw.after is not None:
+        return _check_whole(fw, work, index, helpers, options, callers_of)
+    if fw.regions:
+        return _check_patch_regions(fw, work, index, helpers, options, callers_of)
+    if fw.problem:
+        return _base(fw, work, index, "unknown", fw.problem)
+    return _base(
+        fw,
+        work,
+        index,
+        "unknown",
+        "no text of this function in one of the versions "
+        f"({fw.change.detail or fw.mode}); give --tree to compare it",
+    )
+
+
+def _uses_helpers(
+    graphs: list[Graph], name: str, helpers: _Helpers, callers_of: dict[str, list[str]]
+) -> tuple[set[str], str]:
+    """The changed helpers ``graphs`` call (noting the caller), or why one cannot be
+    inlined."""
+    used: set[str] = set()
+    for graph in graphs:
+        for callee in _calls(graph):
+            if callee in helpers.broken:
+                return used, f"helper {callee} cannot be inlined: {helpers.broken[callee]}"
+            if callee in helpers.before or callee in helpers.after:
+                used.add(callee)
+                if name not in callers_of.setdefault(callee, []):
+                    callers_of[callee].append(name)
+    return used, ""
+
+
+def _run_compare(
+    before: Graph,
+    after: Graph,
+    name: str,
+    helpers: _Helpers,
+    options: Options,
+    label_map: dict[str, str],
+    deadline: float,
+    outer_types: Mapping[str, str] | None = None,
+) -> Outcome:
+    outer = frozenset(before.outer_names) | frozenset(after.outer_names)
+    try:
+        return compare(
+            Side(before, _config(helpers.before, name, options, outer, deadline, outer_types)),
+            Side(after, _config(helpers.after, name, options, outer, deadline, outer_types)),
+            label_map,
+            timeout_ms=int(options.timeout_s * 1000),
+        )
+    except SolverTimeout as err:
+        return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
+
+
+@dataclass
+class _Regions:
+    """The regions of a function, built, joined and compared."""
+
+    pairs: list[tuple[Graph, Graph]]
+    before: Graph
+    after: Graph
+    label_map: dict[str, str]
+
+
+def _build_regions(
+    regions: list[tuple[Region, Region]], name: str, file: str, typedefs: frozenset[str]
+) -> _Regions:
+    pairs = [
+        (
+            region_graph(
+                b.text, function=name, file=file, first_line=b.first_line, typedefs=typedefs
+            ),
+            region_graph(
+                a.text, function=name, file=file, first_line=a.first_line, typedefs=typedefs
+            ),
+        )
+        for b, a in regions
+    ]
+    # A region start is an entry unless both versions jump away just above it.
+    entered = [b.entered or a.entered for b, a in regions]
+    before = combine_regions([b for b, _ in pairs], name=name, file=file, entered=entered)
+    after = combine_regions([a for _, a in pairs], name=name, file=file, entered=entered)
+    pair_exports(before, after)
+    return _Regions(pairs, before, after, infer_label_map(pairs))
+
+
+def _check_patch_regions(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    helpers: _Helpers,
+    options: Options,
+    callers_of: dict[str, list[str]],
+) -> FunctionResult:
     name = fw.change.function
     try:
-        if fw.before is not None and fw.after is not None:
-            pairs = [(_graph(fw.before, fw.mode), _graph(fw.after, fw.mode))]
-        elif fw.regions:
-            region_pairs = [
-                (
-                    region_graph(
-                        b.text, function=name, file=fw.change.file, first_line=b.first_line
-                    ),
-                    region_graph(
-                        a.text, function=name, file=fw.change.file, first_line=a.first_line
-                    ),
-                )
-                for b, a in fw.regions
-            ]
-            label_map = infer_label_map(region_pairs)
-            # A region start is an entry unless both versions jump away just above it.
-            entered = [b.entered or a.entered for b, a in fw.regions]
-            before_all = combine_regions(
-                [b for b, _ in region_pairs], name=name, file=fw.change.file, entered=entered
-            )
-            after_all = combine_regions(
-                [a for _, a in region_pairs], name=name, file=fw.change.file, entered=entered
-            )
-            pair_exports(before_all, after_all)
-            pairs = [(before_all, after_all)]
-        elif fw.problem:
-            return _base(fw, work, index, "unknown", fw.problem)
-        else:
-            return _base(
-                fw,
-                work,
-                index,
-                "unknown",
-                "no text of this function in one of the versions "
-                f"({fw.change.detail or fw.mode}); give --tree to compare it",
-            )
+        built = _build_regions(fw.regions, name, fw.change.file, frozenset())
     except InputError as err:
         return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
-    used_helpers: set[str] = set()
-    for before, after in pairs:
-        for callee in _calls(before) | _calls(after):
-            if callee in helpers.broken:
-                return _base(
-                    fw,
-                    work,
-                    index,
-                    "unknown",
-                    f"helper {callee} cannot be inlined: {helpers.broken[callee]}",
-                )
-            if callee in helpers.before or callee in helpers.after:
-                used_helpers.add(callee)
-                callers_of.setdefault(callee, []).append(name)
-    if not fw.regions:
-        label_map = {}
-        before, after = pairs[0]
-        if not used_helpers and canonical_text(before) == canonical_text(after):
-            return _base(
-                fw,
-                work,
-                index,
-                "equivalent",
-                "the two versions have the same canonical IR: they differ only in label "
-                "names, local names, block layout, comments or spacing",
-            )
-    if fw.regions and work.patch is not None:
+    used, problem = _uses_helpers([built.before, built.after], name, helpers, callers_of)
+    if problem:
+        return _base(fw, work, index, "unknown", problem)
+    if work.patch is not None:
         seen = visible_labels(work.patch, fw.change.file)
-        problems = rename_problems(label_map, seen, fw.change.file)
+        problems = rename_problems(built.label_map, seen, fw.change.file)
         if problems:
             return _base(fw, work, index, "unknown", "; ".join(problems) + "; give --tree")
-    outcomes: list[Outcome] = []
     deadline = time.monotonic() + options.budget_s
-    for before, after in pairs:
-        # Names a region uses but does not declare: locals of the enclosing function.
-        outer = frozenset(before.outer_names) | frozenset(after.outer_names)
-        try:
-            outcomes.append(
-                compare(
-                    Side(before, _config(helpers.before, name, options, outer, deadline)),
-                    Side(after, _config(helpers.after, name, options, outer, deadline)),
-                    label_map,
-                    timeout_ms=int(options.timeout_s * 1000),
-                )
+    outcome = _run_compare(
+        built.before, built.after, name, helpers, options, built.label_map, deadline
+    )
+    outcome = _region_limits(outcome, built.pairs)
+    return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
+
+
+def _check_whole(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    helpers: _Helpers,
+    options: Options,
+    callers_of: dict[str, list[str]],
+) -> FunctionResult:
+    """Both whole texts known: the canonical IR first, then the changed regions (the
+    rest of the function being the same text), then the whole function."""
+    assert fw.before is not None and fw.after is not None
+    name = fw.change.function
+    try:
+        before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
+    except InputError as err:
+        return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
+    used, problem = _uses_helpers([before, after], name, helpers, callers_of)
+    if problem:
+        return _base(fw, work, index, "unknown", problem)
+    if not used and canonical_text(before) == canonical_text(after):
+        return _base(
+            fw,
+            work,
+            index,
+            "equivalent",
+            "the two versions have the same canonical IR: they differ only in label "
+            "names, local names, block layout, comments or spacing",
+        )
+    deadline = time.monotonic() + options.budget_s
+    reasons: list[str] = []
+    regional = _whole_by_regions(fw, before, after, helpers, options, deadline)
+    if isinstance(regional, str):
+        reasons.append(regional)
+    else:
+        outcome, built = regional
+        if outcome.verdict == "equivalent" or (
+            outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES
+        ):
+            outcome.reason = (
+                f"compared the changed part ({len(built.pairs)} region(s)); the rest of "
+                f"the function is the same text in both versions: {outcome.reason}"
             )
-        except SolverTimeout as err:
-            outcomes.append(Outcome("unknown", f"solver timeout ({err}); raise --timeout"))
-    if fw.regions:
-        outcomes = [_region_limits(o, region_pairs) for o in outcomes]
-    return _combine(fw, work, index, outcomes, label_map, sorted(used_helpers))
+            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
+        reasons.append(f"comparing the changed part: {outcome.reason}")
+    whole = _run_compare(before, after, name, helpers, options, {}, deadline)
+    if whole.verdict != "unknown" or not reasons:
+        return _combine(fw, work, index, [whole], {}, sorted(used))
+    whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
+    return _combine(fw, work, index, [whole], {}, sorted(used))
+
+
+# A difference in the effects themselves is observable whatever the rest of the
+# function does; a difference in a region's exit or in what it leaves in a local is not.
+EFFECT_DIFFERENCES = {"event", "args", "snapshot"}
+
+
+def _whole_by_regions(
+    fw: FunctionWork,
+    before: Graph,
+    after: Graph,
+    helpers: _Helpers,
+    options: Options,
+    deadline: float,
+) -> tuple[Outcome, _Regions] | str:
+    """Compare only the changed regions of two whole texts, when the outer variables
+    they use are locals of the function (so assumption A6 is a fact)."""
+    assert fw.before is not None and fw.after is not None
+    try:
+        regions = whole_function_regions(fw.before, fw.after)
+        built = _build_regions(
+            regions, fw.change.function, fw.change.file, fw.before.typedefs | fw.after.typedefs
+        )
+    except InputError as err:
+        return f"the changed part does not form regions ({err.one_line()})"
+    # Every line of the function is in sight: a label map the unchanged gotos
+    # contradict (a swap, an old name still used) rules the regions out.
+    whole = whole_function_patch(fw.before, fw.after)
+    seen = visible_labels(whole, whole.files[0].path)
+    problems = rename_problems(built.label_map, seen, fw.change.file)
+    if problems:
+        return "; ".join(problems)
+    problem = _outer_are_locals(built, before, after, helpers) or _used_outside(fw, regions, built)
+    if problem:
+        return problem
+    outcome = _run_compare(
+        built.before,
+        built.after,
+        fw.change.function,
+        helpers,
+        options,
+        built.label_map,
+        deadline,
+        _declared_types(before, after),
+    )
+    outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
+    return outcome, built
+
+
+def _outer_are_locals(built: _Regions, before: Graph, after: Graph, helpers: _Helpers) -> str:
+    """Why the regions' outer variables may not be treated as private locals (empty
+    when they may): each must be a parameter or local of the function, and one whose
+    address is taken may be used only where the regions call no unmodelled function."""
+    names: dict[str, bool] = {}
+    for graph in (before, after):
+        for param in graph.params:
+            names[param.name] = names.get(param.name, False)
+        for local in graph.locals:
+            if local.name:
+                names[local.name] = names.get(local.name, False) or local.address_taken
+    outer = set(built.before.outer_names) | set(built.after.outer_names)
+    opaque = {
+        callee
+        for graph in (built.before, built.after)
+        for callee in _calls(graph)
+        if callee not in MODELS and callee not in helpers.before and callee not in helpers.after
+    }
+    for name in sorted(outer):
+        if name in MODELS or name in KNOWN_NAMES or name.upper() == name:
+            continue
+        if name not in names:
+            return f"the changed part uses {name}, which is not a local of the function"
+        if names[name] and opaque:
+            return (
+                f"the changed part uses {name}, whose address is taken, and calls "
+                f"{', '.join(sorted(opaque))} without a model"
+            )
+    return ""
+
+
+def _used_outside(fw: FunctionWork, regions: list[tuple[Region, Region]], built: _Regions) -> str:
+    """A local only one version's changed part declares must not be used by the rest of
+    the function (the comparison takes it as dead once the part is left)."""
+    assert fw.before is not None and fw.after is not None
+    names = [
+        {built.before.locals[i].name for i in built.before.exported},
+        {built.after.locals[i].name for i in built.after.exported},
+    ]
+    texts = [fw.before.text, fw.after.text]
+    shown = ["\n".join(b.text for b, _ in regions), "\n".join(a.text for _, a in regions)]
+    for side in (0, 1):
+        for name in sorted(names[side] - names[1 - side]):
+            pattern = re.compile(rf"\b{re.escape(name)}\b")
+            if len(pattern.findall(texts[side])) > len(pattern.findall(shown[side])):
+                return f"{name}, declared in one version's changed part only, is used outside it"
+    return ""
+
+
+KNOWN_NAMES = {"true", "false", "NULL"}
+
+
+def _declared_types(before: Graph, after: Graph) -> dict[str, str]:
+    """The declared type of each parameter and local name of a function (a name
+    declared with two types is left untyped)."""
+    seen: dict[str, set[str]] = {}
+    for graph in (before, after):
+        pairs = [(p.name, p.ctype) for p in graph.params]
+        pairs += [(local.name, local.ctype) for local in graph.locals]
+        for var_name, ctype in pairs:
+            if var_name:
+                seen.setdefault(var_name, set()).add(ctype)
+    return {name: next(iter(types)) for name, types in seen.items() if len(types) == 1}
 
 
 def _hidden_goto_against_other_exit(
@@ -298,9 +489,7 @@ def _hidden_goto_against_other_exit(
     label's code, out of sight, may do just that return (a goto that only returns)."""
     shown = {label for pair in region_pairs for g in pair for label in g.labels}
     kinds = {exit_key[0] for exit_key in outcome.exits}
-    hidden = any(
-        exit_key[0] == "goto" and exit_key[1] not in shown for exit_key in outcome.exits
-    )
+    hidden = any(exit_key[0] == "goto" and exit_key[1] not in shown for exit_key in outcome.exits)
     return hidden and kinds == {"goto", "return"}
 
 

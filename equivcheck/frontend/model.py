@@ -22,10 +22,13 @@ class SourceLocation:
 
 @dataclass(frozen=True)
 class HunkLine:
-    """One line of a hunk body, without its ``+``/``-``/`` `` prefix or newline."""
+    """One line of a hunk body, without its ``+``/``-``/`` `` prefix or newline.
+    ``old_text``, when set, is the before side's spelling of a context line (a line
+    marker whose number moved); ``text`` is then the after side's."""
 
     kind: LineKind
     text: str
+    old_text: str | None = None
 
 
 @dataclass
@@ -41,7 +44,11 @@ class Hunk:
 
     def old_lines(self) -> list[str]:
         """The hunk's text as it stands in the before version."""
-        return [ln.text for ln in self.lines if ln.kind != "+"]
+        return [
+            ln.old_text if ln.old_text is not None else ln.text
+            for ln in self.lines
+            if ln.kind != "+"
+        ]
 
     def new_lines(self) -> list[str]:
         """The hunk's text as it stands in the after version."""

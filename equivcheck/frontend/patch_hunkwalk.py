@@ -59,7 +59,11 @@ def side_lines(hunk: Hunk, side: Side) -> list[SideLine]:
     """The lines of ``side`` with their code part (comments/literals blanked)."""
     skip = "+" if side == "old" else "-"
     lineno = hunk.old_start if side == "old" else hunk.new_start
-    chosen = [(i, ln.text) for i, ln in enumerate(hunk.lines) if ln.kind != skip]
+    chosen = [
+        (i, ln.old_text if side == "old" and ln.old_text is not None else ln.text)
+        for i, ln in enumerate(hunk.lines)
+        if ln.kind != skip
+    ]
     lexer = LineLexer(in_comment=starts_in_comment([t for _, t in chosen]))
     out: list[SideLine] = []
     for offset, (i, text) in enumerate(chosen):

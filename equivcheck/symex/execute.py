@@ -86,6 +86,7 @@ class Config:
     outer: frozenset[str] = frozenset()
     merge: bool = True
     deadline: float | None = None
+    outer_types: Mapping[str, str] = field(default_factory=dict)
 
 
 class BudgetExceeded(Exception):
@@ -134,7 +135,8 @@ def explore(
 ) -> Exploration:
     """Every path of ``graph`` from ``entry`` (its entry by default)."""
     frame = Frame(graph, graph.entry if entry is None else entry, 0, {}, {}, name=graph.name)
-    start = PathState([], [frame], Shared(outer=config.outer))
+    types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
+    start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
     return _Explorer(config).run(start)
 
 
@@ -461,11 +463,12 @@ class _Explorer:
             st.calls.append((self._when(st, text), result.term))
         if model.kind == "ordering":
             self._ordering(st, model.name, args, call.loc, reads=reads, writes=writes)
-        else:
-            kind: Literal["read", "effect"] = "read" if model.kind == "read" else "effect"
+        elif model.kind != "read":
+            # A read is no effect: what it returns is compared where it is used, and
+            # reading after another write or another CPU's change gives another value.
             st.trace.append(
                 Event(
-                    kind,
+                    "effect",
                     model.name,
                     args,
                     reads,
@@ -708,6 +711,8 @@ class _Explorer:
             slots[where.slot] = V.convert(value, where.ty) if where.slot[1] == "" else value
             return
         if where.kind == "global":
+            if where.name in st.shared.outer_types:
+                value = V.convert(value, st.shared.outer_types[where.name])
             st.shared.globals[where.name] = value
             st.outer_written.add(where.name)
             return

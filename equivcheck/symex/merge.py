@@ -178,6 +178,7 @@ def _merge_shared(
         a.epoch,
         depth,
         a.outer,
+        a.outer_types,
     )
 
 

@@ -9,6 +9,7 @@ both versions get the same fresh values for the same point of their effect seque
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +17,7 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
+from equivcheck.symex.ctypes import DEFAULT, IntType
 from equivcheck.symex.values import BV, SymVal, symbol
 
 Key = tuple[z3.BitVecRef, ...]
@@ -120,11 +122,17 @@ class Shared:
     epoch: str = "init"
     depth: dict[str, int] = field(default_factory=dict)
     outer: frozenset[str] = frozenset()
+    outer_types: Mapping[str, IntType] = field(default_factory=dict)
 
     def copy(self) -> Shared:
         """A copy that can change independently."""
         return Shared(
-            dict(self.arrays), dict(self.globals), self.epoch, dict(self.depth), self.outer
+            dict(self.arrays),
+            dict(self.globals),
+            self.epoch,
+            dict(self.depth),
+            self.outer,
+            self.outer_types,
         )
 
     def array(self, name: str, depth: int = 1) -> z3.ArrayRef:
@@ -142,7 +150,7 @@ class Shared:
     def initial_global(self, name: str) -> SymVal:
         """The value a global has when first seen in the current epoch."""
         if self.is_outer(name):
-            return symbol(f"outer:{name}")
+            return symbol(f"outer:{name}", self.outer_types.get(name, DEFAULT))
         return symbol(f"{self.epoch}:global:{name}")
 
     def global_value(self, name: str) -> SymVal:
