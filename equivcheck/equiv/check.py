@@ -148,6 +148,11 @@ def _helpers(work: PatchWork) -> _Helpers:
                 table[fw.change.function] = _graph(text, fw.mode)
             except InputError as err:
                 helpers.broken[fw.change.function] = err.one_line()
+        name = fw.change.function
+        old, new = helpers.before.get(name), helpers.after.get(name)
+        if old is not None and new is not None and canonical_text(old) == canonical_text(new):
+            # Changed only in spelling: calls to it mean the same in both versions.
+            del helpers.before[name], helpers.after[name]
     return helpers
 
 
