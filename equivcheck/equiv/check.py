@@ -10,6 +10,7 @@ every function cannot be EQUIVALENT on the strength of its functions alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Mapping
@@ -97,12 +98,21 @@ def _check_patch(work: PatchWork, index: int, options: Options) -> list[Function
     results: dict[str, FunctionResult] = {}
     callers_of: dict[str, list[str]] = {}
     deferred: list[FunctionWork] = []
+    # Changed functions first: an affected caller can then lean on their verdicts.
+    order = [fw for fw in work.functions if fw.change.status == "changed"]
+    order += [fw for fw in work.functions if fw.change.status == "affected"]
     for fw in work.functions:
         if fw.change.status in {"added", "removed"}:
             deferred.append(fw)
-            continue
+    for fw in order:
         start = time.perf_counter()
-        result = _check_function(fw, work, index, helpers, options, callers_of)
+        result = _unchanged_caller(fw, work, index, helpers, results, callers_of)
+        if result is None:
+            # A caller whose own text did not change gets a short look: its changed
+            # helpers carry the verdict that matters.
+            short = dataclasses.replace(options, budget_s=min(options.budget_s, 5.0))
+            chosen = short if fw.change.status == "affected" else options
+            result = _check_function(fw, work, index, helpers, chosen, callers_of)
         result.time_s = round(time.perf_counter() - start, 3)
         results[fw.change.function] = result
     for fw in deferred:
@@ -197,6 +207,39 @@ def _base(
         fw.mode,
         work.title,
         index,
+    )
+
+
+def _unchanged_caller(
+    fw: FunctionWork,
+    work: PatchWork,
+    index: int,
+    helpers: _Helpers,
+    results: dict[str, FunctionResult],
+    callers_of: dict[str, list[str]],
+) -> FunctionResult | None:
+    """An affected function whose own text is unchanged and whose changed helpers are
+    all EQUIVALENT is EQUIVALENT (a helper equivalent for every input can stand in for
+    the other anywhere); otherwise None (it is compared with the helpers inlined)."""
+    if fw.change.status != "affected" or fw.before is None or fw.after is None:
+        return None
+    try:
+        before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
+    except InputError:
+        return None
+    if canonical_text(before) != canonical_text(after):
+        return None
+    used, problem = _uses_helpers([before, after], fw.change.function, helpers, callers_of)
+    verdicts = {name: results[name].verdict for name in used if name in results}
+    if problem or len(verdicts) != len(used) or set(verdicts.values()) != {"equivalent"}:
+        return None
+    return _base(
+        fw,
+        work,
+        index,
+        "equivalent",
+        f"its own text is unchanged and the changed helpers it calls "
+        f"({', '.join(sorted(used))}) are equivalent",
     )
 
 
@@ -375,9 +418,10 @@ def _check_whole(
     return _combine(fw, work, index, [whole], {}, sorted(used))
 
 
-# A difference in the effects themselves is observable whatever the rest of the
-# function does; a difference in a region's exit or in what it leaves in a local is not.
-EFFECT_DIFFERENCES = {"event", "args", "snapshot"}
+# A difference in the effects themselves, or a loop that never ends in one version
+# only, is observable whatever the rest of the function does; a difference in a region's
+# exit or in what it leaves in a local is not.
+EFFECT_DIFFERENCES = {"event", "args", "snapshot", "hang"}
 
 
 def _whole_by_regions(

@@ -130,6 +130,12 @@ def _compare(
     if isinstance(entries, str):
         return Outcome("unknown", entries)
     general = _run(before, after, labels, entries, "general", timeout_ms)
+    if general.difference is None and general.unknown and not general.opaque_swaps:
+        # Undecided (a loop bound, say): a difference when unmodelled calls change
+        # nothing is still a real counterexample.
+        benign = _run(before, after, labels, entries, "benign", timeout_ms)
+        if benign.difference is not None:
+            return _different(benign)
     if general.difference is None:
         if general.opaque_swaps:
             return _unknown(general, "; ".join(dict.fromkeys(general.opaque_swaps)))
@@ -144,20 +150,7 @@ def _compare(
         )
     benign = _run(before, after, labels, entries, "benign", timeout_ms)
     if benign.difference is not None:
-        diff = benign.difference
-        return Outcome(
-            "different",
-            diff.what,
-            counterexample=_counterexample(diff),
-            before_loc=diff.before_loc,
-            after_loc=diff.after_loc,
-            assumptions=_assumptions(benign.used),
-            paths=benign.paths,
-            kind=diff.kind,
-            subject=diff.subject,
-            continues=diff.continues(),
-            exits=(diff.before.exit, diff.after.exit),
-        )
+        return _different(benign)
     if general.opaque_swaps or benign.opaque_swaps:
         swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)
         return _unknown(general, "; ".join(swaps))
@@ -175,6 +168,26 @@ def _compare(
         f"a model of {named} would decide"
     )
     return _unknown(general, reason)
+
+
+def _different(run: _Run) -> Outcome:
+    """DIFFERENT, from a run whose difference holds with unmodelled calls doing
+    nothing."""
+    diff = run.difference
+    assert diff is not None
+    return Outcome(
+        "different",
+        diff.what,
+        counterexample=_counterexample(diff),
+        before_loc=diff.before_loc,
+        after_loc=diff.after_loc,
+        assumptions=_assumptions(run.used),
+        paths=run.paths,
+        kind=diff.kind,
+        subject=diff.subject,
+        continues=diff.continues(),
+        exits=(diff.before.exit, diff.after.exit),
+    )
 
 
 def _unknown(run: _Run, reason: str) -> Outcome:
@@ -311,7 +324,7 @@ def _compare_pair(
             pb.exit_loc,
             timeout_ms,
         )
-        run.difference.kind = "exit"
+        run.difference.kind = "hang" if "hang" in (exit_a[0], pb.exit[0]) else "exit"
         run.difference.subject = " / ".join(_exit_text(e) for e in (exit_a, pb.exit))
         return
     if not _align(run, pa, pb, pc, timeout_ms):
@@ -396,6 +409,8 @@ def _exit_text(exit_key: tuple[str, ...]) -> str:
             return "falls through"
         case ("unreachable",):
             return "stops (does not return)"
+        case ("hang",):
+            return "never ends (a loop comes back to the same state)"
         case (kind,):
             return f"leaves by {kind}"
     return str(exit_key)

@@ -146,6 +146,7 @@ class _Explorer:
         self.paths: list[Path] = []
         self.truncated = False
         self.rpo: dict[int, dict[int, int]] = {}
+        self.heads: dict[int, set[int]] = {}
         self.merges = 0
 
     # ------------------------------------------------------------------ driving
@@ -169,6 +170,12 @@ class _Explorer:
                 st, work = self._merge_waiting(st, work)
             work.extend(self._step(st))
         return Exploration(self.paths, self.truncated)
+
+    def _loop_heads(self, graph: Graph) -> set[int]:
+        key = id(graph)
+        if key not in self.heads:
+            self.heads[key] = {loop.header for loop in graph.loops}
+        return self.heads[key]
 
     def _order(self, st: PathState) -> tuple[tuple[int, int], ...]:
         return tuple((self._rpo(f.graph).get(f.block, 0), f.stmt) for f in st.frames)
@@ -227,6 +234,16 @@ class _Explorer:
         if frame.stmt == 0:
             count = frame.visits.get(frame.block, 0) + 1
             frame.visits[frame.block] = count
+            if count > 1:
+                print_ = _fingerprint(st)
+                if frame.seen.get(frame.block) == print_:
+                    # Back at a loop head in exactly the state of the last visit: the
+                    # loop repeats forever (it stopped making progress).
+                    self._finish(st, ("hang",), None, _first_loc(block))
+                    return []
+                frame.seen[frame.block] = print_
+            elif frame.block in self._loop_heads(frame.graph):
+                frame.seen[frame.block] = _fingerprint(st)
             if count > self.config.loop_bound + 1:
                 loc = _first_loc(block)
                 st.notes.append(Note("bounded", "loop unrolled to the bound", loc))
@@ -786,6 +803,24 @@ def reverse_postorder(graph: Graph) -> dict[int, int]:
                 order.append(block)
     order.reverse()
     return {block: number for number, block in enumerate(order)}
+
+
+def _fingerprint(st: PathState) -> tuple[object, ...]:
+    """Everything a path's future depends on (not its past effects): equal prints at a
+    loop head mean the same iteration again. z3 terms are hash-consed, so equal terms
+    have equal ids."""
+    frames = tuple(
+        (
+            tuple(sorted((slot, v.term.get_id()) for slot, v in f.locals.items())),
+            tuple(sorted((slot, v.term.get_id()) for slot, v in f.params.items())),
+            f.block,
+            f.stmt,
+        )
+        for f in st.frames
+    )
+    arrays = tuple(sorted((name, a.get_id()) for name, a in st.shared.arrays.items()))
+    values = tuple(sorted((name, v.term.get_id()) for name, v in st.shared.globals.items()))
+    return (frames, arrays, values, st.world, st.shared.epoch)
 
 
 def _exported(frame: Frame) -> list[Exported]:

@@ -124,6 +124,7 @@ def _merge_frame(a: Frame, b: Frame, pick: Callable[[SymVal, SymVal], SymVal]) -
         visits,
         dict(a.escaped),
         a.name,
+        {},
     )
 
 

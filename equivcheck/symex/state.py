@@ -96,6 +96,7 @@ class Frame:
     visits: dict[int, int] = field(default_factory=dict)
     escaped: dict[int, int] = field(default_factory=dict)
     name: str = ""
+    seen: dict[int, tuple[object, ...]] = field(default_factory=dict)
 
     def copy(self) -> Frame:
         """A copy that can change independently."""
@@ -110,6 +111,7 @@ class Frame:
             dict(self.visits),
             dict(self.escaped),
             self.name,
+            dict(self.seen),
         )
 
 

@@ -71,3 +71,32 @@ def test_every_rmap_function_against_itself_is_equivalent(kernel_tree: Path) -> 
     assert {r.verdict for r in results} == {"equivalent"}, [
         (r.function, r.reason) for r in results if r.verdict != "equivalent"
     ]
+
+
+def test_loop_rewrite_for_to_while_is_equivalent(kernel_tree: Path) -> None:
+    status, doc = _check(kernel_tree, KERNEL / "rmap-loop-for-to-while.patch")
+    assert status == 0, doc
+    verdicts = {f["function"]: f["verdict"] for f in doc["functions"]}  # type: ignore[union-attr]
+    assert verdicts["__folio_add_anon_rmap"] == "equivalent"
+
+
+def test_continue_skipping_the_increment_is_different(kernel_tree: Path, tmp_path: Path) -> None:
+    series = tmp_path / "loops.mbox"
+    series.write_text(
+        (KERNEL / "rmap-loop-add-continue.patch").read_text()
+        + (KERNEL / "rmap-loop-continue-skips-increment.patch").read_text()
+    )
+    status, doc = _check(kernel_tree, series)
+    assert status == 1, doc
+    second = [
+        f
+        for f in doc["functions"]  # type: ignore[union-attr]
+        if f["patch_index"] == 2 and f["function"] == "__folio_add_anon_rmap"
+    ]
+    assert second and second[0]["verdict"] == "different"
+    assert "never ends" in second[0]["reason"]
+    # no verdict on any function of the series is EQUIVALENT by mistake
+    assert all(
+        f["verdict"] != "equivalent" or f["function"] == "folio_add_anon_rmap_pmd"
+        for f in doc["functions"]  # type: ignore[union-attr]
+    )

@@ -162,3 +162,14 @@ def test_merging_keeps_different_effect_sequences_apart() -> None:
     )
     outcome = verdict_of(HEAD + body, HEAD + body)
     assert outcome.verdict == "equivalent" and outcome.paths == (2, 2)
+
+
+def test_a_continue_that_skips_the_increment_is_different() -> None:
+    loop = (
+        "{\n\tint i = 0;\n\twhile (i < n) {\n\t\tif (p[i] == 0)\n\t\t\t{ i++; continue; }\n"
+        "\t\tmark(p + i);\n\t\ti++;\n\t}\n\treturn 0;\n}\n"
+    )
+    stuck = loop.replace("{ i++; continue; }", "continue;")
+    outcome = verdict_of(HEAD + loop, HEAD + stuck)
+    assert outcome.verdict == "different", outcome.reason
+    assert "never ends" in outcome.reason
