@@ -173,8 +173,10 @@ def _config(
     outer: frozenset[str],
     deadline: float,
     outer_types: Mapping[str, str] | None = None,
+    unions: frozenset[str] = frozenset(),
 ) -> Config:
     return Config(
+        union_members=unions,
         deadline=deadline,
         outer_types=dict(outer_types or {}),
         models=MODELS,
@@ -293,12 +295,15 @@ def _run_compare(
     label_map: dict[str, str],
     deadline: float,
     outer_types: Mapping[str, str] | None = None,
+    unions: frozenset[str] = frozenset(),
 ) -> Outcome:
     outer = frozenset(before.outer_names) | frozenset(after.outer_names)
+    cfg_b = _config(helpers.before, name, options, outer, deadline, outer_types, unions)
+    cfg_a = _config(helpers.after, name, options, outer, deadline, outer_types, unions)
     try:
         return compare(
-            Side(before, _config(helpers.before, name, options, outer, deadline, outer_types)),
-            Side(after, _config(helpers.after, name, options, outer, deadline, outer_types)),
+            Side(before, cfg_b),
+            Side(after, cfg_a),
             label_map,
             timeout_ms=int(options.timeout_s * 1000),
         )
@@ -411,7 +416,8 @@ def _check_whole(
             )
             return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
         reasons.append(f"comparing the changed part: {outcome.reason}")
-    whole = _run_compare(before, after, name, helpers, options, {}, deadline)
+    unions = fw.before.union_members | fw.after.union_members
+    whole = _run_compare(before, after, name, helpers, options, {}, deadline, None, unions)
     if whole.verdict != "unknown" or not reasons:
         return _combine(fw, work, index, [whole], {}, sorted(used))
     whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
@@ -461,6 +467,7 @@ def _whole_by_regions(
         built.label_map,
         deadline,
         _declared_types(before, after),
+        fw.before.union_members | fw.after.union_members,
     )
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built

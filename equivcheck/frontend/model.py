@@ -114,3 +114,4 @@ class FunctionText:
     start_line: int
     text: str
     typedefs: frozenset[str] = field(default_factory=frozenset)
+    union_members: frozenset[str] = field(default_factory=frozenset)

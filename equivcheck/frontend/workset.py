@@ -17,6 +17,7 @@ guessed from use).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -37,6 +38,7 @@ from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, P
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree
 from equivcheck.frontend.unattributed import Unattributed, unattributed_changes
+from equivcheck.frontend.unions import union_members
 
 Mode = Literal["tree", "light", "patch"]
 Side = Literal["before", "after"]
@@ -294,8 +296,12 @@ def _side_texts(
         return out
     pre = tree.preprocess(path, text=text, keep_macros_for=wanted, overlay=headers)
     typedefs = gnuc.typedef_names(pre.text)
+    unions = union_members(pre.text)
     return {
-        name: gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs)
+        name: dataclasses.replace(
+            gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs),
+            union_members=unions,
+        )
         for name in wanted
     }
 

@@ -87,6 +87,7 @@ class Config:
     merge: bool = True
     deadline: float | None = None
     outer_types: Mapping[str, str] = field(default_factory=dict)
+    union_members: frozenset[str] = frozenset()
 
 
 class BudgetExceeded(Exception):
@@ -733,6 +734,11 @@ class _Explorer:
             st.shared.globals[where.name] = value
             st.outer_written.add(where.name)
             return
+        member = where.name.removeprefix("field:").split(".")[0]
+        if where.name.startswith("field:") and member in self.config.union_members:
+            # Union members share storage; a write to one changes the others in ways
+            # the engine does not model yet.
+            st.notes.append(Note("unsupported", f"write to union member ->{member}"))
         array = st.shared.array(where.name, len(where.key))
         st.shared.arrays[where.name] = store(array, where.key, value.term)
         st.outer_written.add(where.name)
