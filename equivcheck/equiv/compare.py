@@ -28,7 +28,7 @@ from equivcheck.symex.execute import (
     explore,
     is_constant_name,
 )
-from equivcheck.symex.state import Event, FootPart, Note, Path, Shared, Snapshot, fresh_array
+from equivcheck.symex.state import Event, FootPart, Note, Path, Shared, Snapshot, current_array
 
 Verdict = Literal["equivalent", "different", "unknown"]
 
@@ -628,10 +628,9 @@ def _state_difference(
     Globals (and a region's outer variables) count only where either version writes
     them."""
     for name in sorted(set(a.arrays) | set(b.arrays)):
-        present = a.arrays.get(name)
-        depth = _depth_of(present if present is not None else b.arrays[name])
-        left = a.arrays.get(name, fresh_array(f"{a.epoch}:{name}", depth))
-        right = b.arrays.get(name, fresh_array(f"{b.epoch}:{name}", depth))
+        like = a.arrays[name] if name in a.arrays else b.arrays[name]
+        left = current_array(a.arrays, name, a.epoch, like)
+        right = current_array(b.arrays, name, b.epoch, like)
         if left.eq(right):
             continue
         model = _witness(z3.And(pc, left != right), timeout_ms)
@@ -646,14 +645,6 @@ def _state_difference(
         if model is not None:
             return f"{name}", model
     return None
-
-
-def _depth_of(array: z3.ArrayRef) -> int:
-    depth, sort = 0, array.sort()
-    while isinstance(sort, z3.ArraySortRef):
-        depth += 1
-        sort = sort.range()
-    return depth
 
 
 def _array_name(name: str) -> str:

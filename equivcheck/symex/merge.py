@@ -26,7 +26,7 @@ from equivcheck.symex.state import (
     PathState,
     Shared,
     Snapshot,
-    fresh_array,
+    current_array,
 )
 from equivcheck.symex.values import SymVal, ite
 
@@ -136,21 +136,11 @@ def _merge_arrays(
 ) -> dict[str, z3.ArrayRef]:
     out: dict[str, z3.ArrayRef] = {}
     for name in set(a) | set(b):
-        present = a.get(name)
-        sample = present if present is not None else b[name]
-        depth = _depth(sample)
-        left = a.get(name, fresh_array(f"{epoch}:{name}", depth))
-        right = b.get(name, fresh_array(f"{epoch}:{name}", depth))
+        like = a[name] if name in a else b[name]
+        left = current_array(a, name, epoch, like)
+        right = current_array(b, name, epoch, like)
         out[name] = left if left.eq(right) else z3.If(cond, left, right)
     return out
-
-
-def _depth(array: z3.ArrayRef) -> int:
-    depth, sort = 0, array.sort()
-    while isinstance(sort, z3.ArraySortRef):
-        depth += 1
-        sort = sort.range()
-    return depth
 
 
 def _merge_globals(

@@ -182,6 +182,24 @@ def fresh_array(name: str, depth: int) -> z3.ArrayRef:
     return z3.Const(name, sort)
 
 
+def array_depth(array: z3.ArrayRef) -> int:
+    """How many nested keys an array takes."""
+    depth, sort = 0, array.sort()
+    while isinstance(sort, z3.ArraySortRef):
+        depth += 1
+        sort = sort.range()
+    return depth
+
+
+def current_array(
+    arrays: Mapping[str, z3.ArrayRef], name: str, epoch: str, like: z3.ArrayRef
+) -> z3.ArrayRef:
+    """``arrays[name]``, or the array as the epoch began (shaped like ``like``) when this
+    state never touched it."""
+    found = arrays.get(name)
+    return found if found is not None else fresh_array(f"{epoch}:{name}", array_depth(like))
+
+
 def select(array: z3.ArrayRef, key: Key) -> z3.BitVecRef:
     """The value at a (nested) key."""
     value = array
