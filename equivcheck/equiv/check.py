@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict, compare
+from equivcheck.equiv.footprints import infer
 from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.labels import rename_problems, visible_labels
@@ -30,6 +31,7 @@ from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
+from equivcheck.symex.spec import Model
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
 COMPILES = (
@@ -174,12 +176,13 @@ def _config(
     deadline: float,
     outer_types: Mapping[str, str] | None = None,
     unions: frozenset[str] = frozenset(),
+    models: Mapping[str, Model] = MODELS,
 ) -> Config:
     return Config(
         union_members=unions,
         deadline=deadline,
         outer_types=dict(outer_types or {}),
-        models=MODELS,
+        models=models,
         helpers={k: v for k, v in helpers.items() if k != exclude},
         loop_bound=options.unroll,
         max_paths=options.max_paths,
@@ -296,19 +299,37 @@ def _run_compare(
     deadline: float,
     outer_types: Mapping[str, str] | None = None,
     unions: frozenset[str] = frozenset(),
+    unit: str = "",
 ) -> Outcome:
+    """Compare two graphs. When the verdict is UNKNOWN only because calls without a
+    model were reordered and the translation unit is at hand (tree mode), their
+    footprints are inferred from their bodies and the comparison runs again."""
     outer = frozenset(before.outer_names) | frozenset(after.outer_names)
-    cfg_b = _config(helpers.before, name, options, outer, deadline, outer_types, unions)
-    cfg_a = _config(helpers.after, name, options, outer, deadline, outer_types, unions)
-    try:
-        return compare(
-            Side(before, cfg_b),
-            Side(after, cfg_a),
-            label_map,
-            timeout_ms=int(options.timeout_s * 1000),
-        )
-    except SolverTimeout as err:
-        return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
+
+    def run(models: Mapping[str, Model]) -> Outcome:
+        cfg_b = _config(helpers.before, name, options, outer, deadline, outer_types, unions, models)
+        cfg_a = _config(helpers.after, name, options, outer, deadline, outer_types, unions, models)
+        try:
+            return compare(
+                Side(before, cfg_b),
+                Side(after, cfg_a),
+                label_map,
+                timeout_ms=int(options.timeout_s * 1000),
+            )
+        except SolverTimeout as err:
+            return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
+
+    outcome = run(MODELS)
+    if outcome.verdict != "unknown" or not outcome.opaque_calls or not unit:
+        return outcome
+    inferred, failed = infer(set(outcome.opaque_calls), unit)
+    if failed:
+        why = "; ".join(f"no footprint for {n}: {w}" for n, w in sorted(failed.items()))
+        outcome.reason = f"{outcome.reason} ({why})"
+        return outcome
+    again = run({**MODELS, **{n: i.model for n, i in inferred.items()}})
+    again.assumptions = [*again.assumptions, *(i.describe() for i in inferred.values())]
+    return again
 
 
 @dataclass
@@ -417,7 +438,9 @@ def _check_whole(
             return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
         reasons.append(f"comparing the changed part: {outcome.reason}")
     unions = fw.before.union_members | fw.after.union_members
-    whole = _run_compare(before, after, name, helpers, options, {}, deadline, None, unions)
+    whole = _run_compare(
+        before, after, name, helpers, options, {}, deadline, None, unions, fw.after.unit
+    )
     if whole.verdict != "unknown" or not reasons:
         return _combine(fw, work, index, [whole], {}, sorted(used))
     whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
@@ -455,7 +478,9 @@ def _whole_by_regions(
     problems = rename_problems(built.label_map, seen, fw.change.file)
     if problems:
         return "; ".join(problems)
-    problem = _outer_are_locals(built, before, after, helpers) or _used_outside(fw, regions, built)
+    problem = _outer_are_locals(built, before, after, helpers, fw.after.unit) or _used_outside(
+        fw, regions, built
+    )
     if problem:
         return problem
     outcome = _run_compare(
@@ -468,15 +493,20 @@ def _whole_by_regions(
         deadline,
         _declared_types(before, after),
         fw.before.union_members | fw.after.union_members,
+        fw.after.unit,
     )
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
 
 
-def _outer_are_locals(built: _Regions, before: Graph, after: Graph, helpers: _Helpers) -> str:
+def _outer_are_locals(
+    built: _Regions, before: Graph, after: Graph, helpers: _Helpers, unit: str = ""
+) -> str:
     """Why the regions' outer variables may not be treated as private locals (empty
     when they may): each must be a parameter or local of the function, and one whose
-    address is taken may be used only where the regions call no unmodelled function."""
+    address is taken may be used only where the regions call no unmodelled function
+    that could write through a pointer (its footprint, inferred from its body in tree
+    mode, writing no field or plain memory)."""
     names: dict[str, bool] = {}
     for graph in (before, after):
         for param in graph.params:
@@ -491,6 +521,13 @@ def _outer_are_locals(built: _Regions, before: Graph, after: Graph, helpers: _He
         for callee in _calls(graph)
         if callee not in MODELS and callee not in helpers.before and callee not in helpers.after
     }
+    if opaque and unit:
+        inferred, _ = infer(opaque, unit)
+        opaque -= {
+            n
+            for n, i in inferred.items()
+            if not any(p.component.startswith(("field:", "mem")) for p in i.model.writes)
+        }
     for name in sorted(outer):
         if name in MODELS or name in KNOWN_NAMES or name.upper() == name:
             continue

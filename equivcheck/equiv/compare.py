@@ -83,6 +83,7 @@ class Outcome:
     subject: str = ""
     continues: bool = False
     exits: tuple[tuple[str, ...], ...] = ()
+    opaque_calls: tuple[str, ...] = ()
 
 
 @dataclass
@@ -91,6 +92,7 @@ class _Run:
     unknown: list[str] = field(default_factory=list)
     swaps: list[Swap] = field(default_factory=list)
     opaque_swaps: list[str] = field(default_factory=list)
+    opaque_names: set[str] = field(default_factory=set)
     paths: tuple[int, int] = (0, 0)
     used: set[str] = field(default_factory=set)
 
@@ -153,6 +155,7 @@ def _compare(
         return _different(benign)
     if general.opaque_swaps or benign.opaque_swaps:
         swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)
+        general.opaque_names |= benign.opaque_names
         return _unknown(general, "; ".join(swaps))
     calls = sorted(
         {
@@ -197,6 +200,7 @@ def _unknown(run: _Run, reason: str) -> Outcome:
         swaps=_unique_swaps(run.swaps),
         assumptions=_assumptions(run.used),
         paths=run.paths,
+        opaque_calls=tuple(sorted(run.opaque_names)),
     )
 
 
@@ -460,6 +464,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
         for blocker in remaining[:index]:
             verdict = _may_swap(blocker, eb, pc, timeout_ms)
             if verdict == "opaque":
+                run.opaque_names.update(e.name for e in (eb, blocker) if not e.modelled)
                 run.opaque_swaps.append(
                     f"{_event_text(eb)} ({eb.loc}) and {_event_text(blocker)} "
                     f"({blocker.loc}) run in the other order and at least one has no "

@@ -115,3 +115,4 @@ class FunctionText:
     text: str
     typedefs: frozenset[str] = field(default_factory=frozenset)
     union_members: frozenset[str] = field(default_factory=frozenset)
+    unit: str = field(default="", compare=False, repr=False)

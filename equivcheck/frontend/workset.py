@@ -301,6 +301,7 @@ def _side_texts(
         name: dataclasses.replace(
             gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs),
             union_members=unions,
+            unit=pre.text,
         )
         for name in wanted
     }

@@ -759,7 +759,8 @@ class _Builder:
             value = Binary(node.op[:-1], old, value)
         if discard or isinstance(target, Local | Param):
             self._emit(Assign(target, value, loc=loc))
-            return target
+            # A discarded value is not read back (that would be an extra memory read).
+            return Const("0") if discard else target
         # The expression's value is the value stored, not a second read of the object.
         stored = self._new_temp()
         self._emit(Assign(stored, value, loc=loc))

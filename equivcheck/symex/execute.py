@@ -473,6 +473,8 @@ class _Explorer:
         if model.kind == "everything":
             self._opaque(st, dataclasses.replace(call, target=None))
             return V.const(0)
+        if model.kind == "inferred":
+            return self._inferred(st, model, call, args)
         result = self._value(st, model.result, args) if model.result is not None else V.const(0)
         if model.result_type:
             result = V.convert(result, int_type(model.result_type))
@@ -502,6 +504,45 @@ class _Explorer:
             array = st.shared.array(name, len(part.key))
             st.shared.arrays[name] = store(array, part.key, value.term)
         return result
+
+    def _inferred(
+        self, st: PathState, model: Model, call: Call, args: tuple[SymVal, ...]
+    ) -> SymVal:
+        """A call whose footprint was read from its body: an event touching whole
+        arrays; the result depends on its arguments and what it reads, and what it writes
+        becomes an unknown function of its arguments and the old contents."""
+        reads = tuple(FootPart(p.component, ()) for p in model.reads)
+        writes = tuple(FootPart(p.component, ()) for p in model.writes)
+        st.trace.append(Event("effect", model.name, args, reads, writes, call.loc))
+        terms: list[z3.ExprRef] = [a.term for a in args]
+        for part in model.reads:
+            terms.append(self._whole(st, part.component))
+        result = _uf_any(f"inferred:{model.name}", tuple(terms), V.BV)
+        for part in model.writes:
+            old = self._whole(st, part.component)
+            new = _uf_any(
+                f"inferred:{model.name}:{part.component}",
+                (*[a.term for a in args], old),
+                old.sort(),
+            )
+            self._set_whole(st, part.component, new)
+        text = f"{model.name}({', '.join(_describe(a) for a in call.args)})"
+        st.calls.append((self._when(st, text), result))
+        return SymVal(result)
+
+    def _whole(self, st: PathState, component: str) -> z3.ExprRef:
+        if component.startswith("global:"):
+            return st.shared.global_value(component[7:]).term
+        depth = 2 if component == "comp:mm_counter" else 1
+        return st.shared.array(component, depth)
+
+    def _set_whole(self, st: PathState, component: str, value: z3.ExprRef) -> None:
+        if component.startswith("global:"):
+            st.shared.globals[component[7:]] = SymVal(value)
+            st.outer_written.add(component[7:])
+        else:
+            st.shared.arrays[component] = value
+            st.outer_written.add(component)
 
     def _when(self, st: PathState, text: str) -> str:
         """``text``, marked with the ordering point it follows (values after one come
@@ -881,6 +922,14 @@ def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:
     if not terms:
         return z3.BitVec(name, 64)
     func = z3.Function(name, *([V.BV] * len(terms)), V.BV)
+    return func(*terms)
+
+
+def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.ExprRef:
+    """An uninterpreted function of terms of any sort (arrays included)."""
+    if not terms:
+        return z3.Const(name, result)
+    func = z3.Function(name, *[t.sort() for t in terms], result)
     return func(*terms)
 
 

@@ -105,6 +105,7 @@ Kind = Literal[
     "volatile_read",
     "volatile_write",
     "everything",
+    "inferred",
 ]
 
 
@@ -117,7 +118,10 @@ class Model:
     ``ordering`` (an ordering point: nothing moves across it; the state is observed and
     then may change), ``volatile_read``/``volatile_write`` (``READ_ONCE``/``WRITE_ONCE`` of
     the lvalue argument), ``everything`` (an event whose footprint is all state, like an
-    unmodelled call, but with a known name and no result).
+    unmodelled call, but with a known name and no result), ``inferred`` (a footprint
+    read from the function's body in tree mode: its parts name whole arrays, ``field:x``,
+    ``mem``, ``comp:...`` or ``global:g``; its result and new contents are unknown
+    functions of its arguments and of what it reads).
     """
 
     name: str

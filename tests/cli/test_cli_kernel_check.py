@@ -109,3 +109,18 @@ def test_union_member_write_reordered_is_never_equivalent(kernel_tree: Path) -> 
     assert changed and changed[0]["verdict"] == "unknown"
     assert "union member ->mlock_count" in changed[0]["reason"]
     assert all(f["verdict"] != "equivalent" for f in doc["functions"])  # type: ignore[union-attr]
+
+
+def test_swap_with_an_inline_callee_uses_its_inferred_footprint(kernel_tree: Path) -> None:
+    status, doc = _check(kernel_tree, KERNEL / "rmap-swap-hiwater-uffd.patch")
+    assert status == 0, doc
+    [func] = doc["functions"]  # type: ignore[misc]
+    assert func["verdict"] == "equivalent"
+    [swap] = func["reorderings"]
+    assert {swap["first"], swap["second"]} == {
+        "update_hiwater_rss()",
+        "pte_install_uffd_wp_if_needed()",
+    }
+    inferred = [a for a in func["assumptions"] if a.startswith("footprint of")]
+    assert inferred and "pte_install_uffd_wp_if_needed" in inferred[0]
+    assert "mm_inline.h" in inferred[0]

@@ -1,0 +1,255 @@
+"""Footprints of callees no hand-written model covers, read from their bodies.
+
+In tree mode most such callees (``update_hiwater_rss()``,
+``pte_install_uffd_wp_if_needed()``...) are ``static inline`` functions whose bodies are
+in the translation unit. Their footprint is what the body touches: fields, plain memory
+and globals it reads and writes, the footprints of the modelled calls it makes, and
+recursively of the inline functions it calls. A call to a function without a body, an
+asm with a ``"memory"`` clobber, an ordering point or anything the IR keeps opaque means
+"everything": no footprint is inferred and the call stays unmodelled (UNKNOWN).
+Results are cached per translation unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from equivcheck.errors import InputError
+from equivcheck.frontend import gnuc
+from equivcheck.frontend.model import FunctionText
+from equivcheck.ir.lower import function_graph
+from equivcheck.ir.model import (
+    AddrOf,
+    AsmGoto,
+    AsmStmt,
+    Assign,
+    Call,
+    Deref,
+    Field,
+    Global,
+    Graph,
+    Index,
+    Opaque,
+)
+from equivcheck.models.table import MODELS
+from equivcheck.symex.spec import Model, Part
+
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A footprint read from a body, and where the body is."""
+
+    model: Model
+    source: str
+
+    def describe(self) -> str:
+        """One line for the report's assumptions."""
+        reads = ", ".join(sorted(p.component for p in self.model.reads)) or "nothing"
+        writes = ", ".join(sorted(p.component for p in self.model.writes)) or "nothing"
+        return (
+            f"footprint of {self.model.name}() inferred from its body at {self.source}: "
+            f"reads {reads}; writes {writes}"
+        )
+
+
+@dataclass
+class _Footprint:
+    reads: set[str] = field(default_factory=set)
+    writes: set[str] = field(default_factory=set)
+
+
+class _Everything(Exception):
+    """The body may touch anything (the reason is the message)."""
+
+
+_UNITS: dict[int, dict[str, FunctionText]] = {}
+
+
+def _definitions(unit: str) -> dict[str, FunctionText]:
+    key = id(unit)
+    if key not in _UNITS:
+        _UNITS.clear()
+        found: dict[str, FunctionText] = {}
+        for func in gnuc.cut_all_functions(unit):
+            found.setdefault(func.name, func)
+        _UNITS[key] = found
+    return _UNITS[key]
+
+
+def infer(names: set[str], unit: str) -> tuple[dict[str, Inferred], dict[str, str]]:
+    """Footprints for ``names`` from the translation unit ``unit``, and for those that
+    cannot be inferred, why."""
+    defs = _definitions(unit)
+    inferred: dict[str, Inferred] = {}
+    failed: dict[str, str] = {}
+    for name in sorted(names):
+        func = defs.get(name)
+        if func is None:
+            failed[name] = f"{name} has no body in the translation unit"
+            continue
+        try:
+            footprint = _footprint(name, defs, 0, set())
+        except _Everything as why:
+            failed[name] = str(why)
+            continue
+        model = Model(
+            name,
+            "inferred",
+            reads=tuple(Part(c, ()) for c in sorted(footprint.reads)),
+            writes=tuple(Part(c, ()) for c in sorted(footprint.writes)),
+            doc="inferred from the body",
+        )
+        inferred[name] = Inferred(model, f"{func.file}:{func.start_line}")
+    return inferred, failed
+
+
+def _footprint(
+    name: str, defs: dict[str, FunctionText], depth: int, active: set[str]
+) -> _Footprint:
+    if depth > MAX_DEPTH or name in active:
+        raise _Everything(f"{name} calls itself or nests too deeply")
+    func = defs.get(name)
+    if func is None:
+        raise _Everything(f"it calls {name}, which has no body here")
+    try:
+        graph = function_graph(func)
+    except InputError as err:
+        raise _Everything(f"{name} cannot be read: {err.one_line()}") from None
+    if graph.unsupported:
+        raise _Everything(f"{name} has {graph.unsupported[0][0]}")
+    out = _Footprint()
+    for block in graph.blocks.values():
+        for stmt in block.stmts:
+            _statement(stmt, out, graph, defs, depth, active | {name})
+        term = block.terminator
+        if isinstance(term, AsmGoto):
+            raise _Everything(f"{name} has an asm goto")
+        for value in (getattr(term, "cond", None), getattr(term, "value", None)):
+            if value is not None:
+                _reads(value, out)
+    return out
+
+
+def _statement(
+    stmt: object,
+    out: _Footprint,
+    graph: Graph,
+    defs: dict[str, FunctionText],
+    depth: int,
+    active: set[str],
+) -> None:
+    match stmt:
+        case Assign(target=t, value=v):
+            _lvalue(t, out.writes, out)
+            _reads(v, out)
+        case Call(target=t, callee=callee, args=args):
+            if t is not None:
+                _lvalue(t, out.writes, out)
+            for arg in args:
+                _reads(arg, out)
+            if not isinstance(callee, str):
+                raise _Everything("it calls through a function pointer")
+            _callee(callee, out, defs, depth, active)
+        case AsmStmt(clobbers=clobbers, outputs=outputs, inputs=inputs):
+            if "memory" in clobbers:
+                raise _Everything("it has an asm with a memory clobber")
+            for op in outputs:
+                _lvalue(op.expr, out.writes, out)
+            for op in inputs:
+                _reads(op.expr, out)
+
+
+def _callee(
+    callee: str, out: _Footprint, defs: dict[str, FunctionText], depth: int, active: set[str]
+) -> None:
+    model = MODELS.get(callee)
+    if model is not None:
+        if model.kind in {"ordering", "everything", "volatile_read", "volatile_write"}:
+            raise _Everything(f"it calls {callee}, an ordering point or volatile access")
+        out.reads.update(f"comp:{p.component}" for p in model.reads)
+        out.writes.update(f"comp:{p.component}" for p in model.writes)
+        return
+    inner = _footprint(callee, defs, depth + 1, active)
+    out.reads |= inner.reads
+    out.writes |= inner.writes
+
+
+def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
+    match e:
+        case Field(base=Deref(addr=a), name=n):
+            into.add(f"field:{n}")
+            _reads(a, out)
+        case Field(base=b, name=n):
+            root = _root(b)
+            if isinstance(root, Global):
+                into.add(f"global:{root.name}")
+            elif isinstance(root, Deref):
+                into.add(f"field:{_path(e)}")
+                _reads(root.addr, out)
+            else:
+                _lvalue(b, into, out)
+            del n
+        case Deref(addr=a) | Index(base=a):
+            into.add("mem")
+            _reads(a, out)
+        case Global(name=n):
+            into.add(f"global:{n}")
+
+
+def _root(e: object) -> object:
+    while isinstance(e, Field):
+        e = e.base
+    return e
+
+
+def _path(e: object) -> str:
+    names: list[str] = []
+    while isinstance(e, Field):
+        names.append(e.name)
+        e = e.base
+        if isinstance(e, Deref):
+            break
+    return ".".join(reversed(names))
+
+
+def _reads(e: object, out: _Footprint) -> None:
+    """What evaluating ``e`` reads."""
+    match e:
+        case Field() | Deref() | Index():
+            _lvalue(e, out.reads, out)
+            return
+        case Global(name=n):
+            if n.upper() != n:
+                out.reads.add(f"global:{n}")
+            return
+        case AddrOf(lvalue=lv):
+            _address(lv, out)
+            return
+        case Opaque(construct=c):
+            raise _Everything(f"it has {c}")
+    for child in getattr(e, "__dataclass_fields__", {}):
+        if child == "loc":
+            continue
+        value = getattr(e, child)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, tuple):
+                    for sub in item:
+                        _reads(sub, out)
+                else:
+                    _reads(item, out)
+        else:
+            _reads(value, out)
+
+
+def _address(lv: object, out: _Footprint) -> None:
+    match lv:
+        case Deref(addr=a):
+            _reads(a, out)
+        case Field(base=b):
+            _address(b, out)
+        case Index(base=b, index=i):
+            _reads(b, out)
+            _reads(i, out)
