@@ -27,7 +27,8 @@ lvalue argument (events that keep their order among themselves).
 
 Parts are `component[keys]`, keys naming arguments (`arg0` is the first). To add a
 model, add an entry to the table (or extend a family), regenerate this page, and run
-the tests.
+the tests. In tree mode, the footprint of a `static inline` callee without a model is
+inferred from its body when a reordering involves it (docs/check.md).
 
 """
 
