@@ -24,9 +24,10 @@ from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.ir.canon import iter_nodes
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
-from equivcheck.ir.model import Call, Graph
+from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
@@ -160,11 +161,24 @@ def _helpers(work: PatchWork) -> _Helpers:
                 table[fw.change.function] = _graph(text, fw.mode)
             except InputError as err:
                 helpers.broken[fw.change.function] = err.one_line()
-        name = fw.change.function
-        old, new = helpers.before.get(name), helpers.after.get(name)
-        if old is not None and new is not None and canonical_text(old) == canonical_text(new):
-            # Changed only in spelling: calls to it mean the same in both versions.
-            del helpers.before[name], helpers.after[name]
+    # A helper changed only in spelling means the same in both versions and is not
+    # inlined — unless it calls a helper that really changed.
+    changed = {
+        name
+        for name in set(helpers.before) | set(helpers.after)
+        if name not in helpers.before
+        or name not in helpers.after
+        or canonical_text(helpers.before[name]) != canonical_text(helpers.after[name])
+    }
+    grew = True
+    while grew:
+        grew = False
+        for name in set(helpers.before) & set(helpers.after) - changed:
+            if (_calls(helpers.before[name]) | _calls(helpers.after[name])) & changed:
+                changed.add(name)
+                grew = True
+    for name in set(helpers.before) & set(helpers.after) - changed:
+        del helpers.before[name], helpers.after[name]
     return helpers
 
 
@@ -529,8 +543,8 @@ def _outer_are_locals(
             if not any(p.component.startswith(("field:", "mem")) for p in i.model.writes)
         }
     for name in sorted(outer):
-        if name in MODELS or name in KNOWN_NAMES or name.upper() == name:
-            continue
+        if name not in names and (name in MODELS or name in KNOWN_NAMES or name.upper() == name):
+            continue  # a function, a constant
         if name not in names:
             return f"the changed part uses {name}, which is not a local of the function"
         if names[name] and opaque:
@@ -538,7 +552,51 @@ def _outer_are_locals(
                 f"the changed part uses {name}, whose address is taken, and calls "
                 f"{', '.join(sorted(opaque))} without a model"
             )
+        if names[name]:
+            reached = _reachable_through_pointers(built, name)
+            if reached:
+                return (
+                    f"the changed part uses {name}, whose address is taken, and "
+                    f"{reached} through a pointer, which may be {name}"
+                )
     return ""
+
+
+def _reachable_through_pointers(built: _Regions, name: str) -> str:
+    """How the regions' pointer accesses could reach the address-taken local ``name``
+    (empty when they cannot): plain memory (``*p``, ``p[i]``) may be any object; a field
+    through a pointer may be a field of ``name`` with the same name."""
+    used_fields: set[str] = set()
+    whole = False
+    pointer_fields: set[str] = set()
+    plain = False
+
+    nodes = [
+        node
+        for graph in (built.before, built.after)
+        for block in graph.blocks.values()
+        for stmt in [*block.stmts, block.terminator]
+        for node in iter_nodes(stmt)
+    ]
+    bases = {id(n.base) for n in nodes if isinstance(n, Field)}
+    for node in nodes:
+        match node:
+            case Field(base=Deref(), name=n):
+                pointer_fields.add(n)
+            case Field(base=Global(name=g), name=n) if g == name:
+                used_fields.add(n)
+            case Deref() if id(node) not in bases:
+                plain = True
+            case Index():
+                plain = True
+            case Global(name=g) if g == name and id(node) not in bases:
+                whole = True
+    if whole and (plain or pointer_fields):
+        return "accesses memory"
+    if plain:
+        return "accesses plain memory"
+    shared = used_fields & pointer_fields
+    return f"accesses field {sorted(shared)[0]}" if shared else ""
 
 
 def _used_outside(fw: FunctionWork, regions: list[tuple[Region, Region]], built: _Regions) -> str:

@@ -611,6 +611,10 @@ def _exported_difference(
             continue
         if not (key.startswith("name:") or a.used or b.used):
             continue
+        if a.ctype != b.ctype:
+            model = _witness(pc, timeout_ms)
+            if model is not None:
+                return f"{a.name} is declared {a.ctype} before and {b.ctype} after", model
         for path in sorted(set(a.slots) | set(b.slots)):
             differs = a.value(path).term != b.value(path).term
             model = _witness(z3.And(pc, differs), timeout_ms)
@@ -642,7 +646,7 @@ def _state_difference(
         if model is not None:
             return _array_name(name), model
     for name in sorted((set(a.globals) | set(b.globals)) & written):
-        if is_constant_name(name):
+        if is_constant_name(name) and not a.is_outer(name):
             continue
         left_v = a.globals.get(name) or a.initial_global(name)
         right_v = b.globals.get(name) or b.initial_global(name)

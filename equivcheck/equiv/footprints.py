@@ -29,6 +29,7 @@ from equivcheck.ir.model import (
     Global,
     Graph,
     Index,
+    Local,
     Opaque,
 )
 from equivcheck.models.table import MODELS
@@ -188,9 +189,12 @@ def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
             elif isinstance(root, Deref):
                 into.add(f"field:{_path(e)}")
                 _reads(root.addr, out)
+            elif isinstance(root, Local) and not root.address_taken:
+                pass  # a field of the callee's own struct local
             else:
-                _lvalue(b, into, out)
-            del n
+                # p[i].x and the like: the engine keeps it under the field's name.
+                into.add(f"field:{n}")
+                _address(b, out)
         case Deref(addr=a) | Index(base=a):
             into.add("mem")
             _reads(a, out)

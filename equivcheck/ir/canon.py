@@ -10,7 +10,7 @@ differ only in label names, local names or block order have equal canonical form
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from equivcheck.ir.build import reads_memory
@@ -208,6 +208,19 @@ def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
     """Rebuild an IR statement, terminator or expression with every ``Local`` replaced
     by ``fn(local)``."""
     return map_nodes(node, Local, fn)
+
+
+def iter_nodes(node: Any) -> Iterator[Any]:
+    """Every IR node inside ``node`` (itself included), depth first."""
+    if isinstance(node, tuple):
+        for item in node:
+            yield from iter_nodes(item)
+        return
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        yield node
+        for f in dataclasses.fields(node):
+            if f.name != "loc":
+                yield from iter_nodes(getattr(node, f.name))
 
 
 def map_nodes(node: Any, kind: type[Any], fn: Callable[[Any], Any]) -> Any:

@@ -358,7 +358,7 @@ def _mm() -> list[Model]:
         Model(
             "update_hiwater_rss",
             "effect",
-            reads=(Part("mm_counter_all", (0,)),),
+            reads=(Part("mm_counter", (0,)),),
             writes=(Part("hiwater", (0,)),),
             updates=(Put(Part("hiwater", (0,)), Apply("hiwater", (Get(Part("hiwater", (0,))),))),),
             doc="records the mm's RSS high-water mark",

@@ -423,7 +423,11 @@ class _Explorer:
             result = _uf(f"call:{name}", (z3.BitVecVal(st.world, 64), *terms))
         else:
             result = _uf(f"call:{name}", terms)
-        st.trace.append(Event("call", name, args, None, None, call.loc, modelled=False))
+        # The state the call sees is part of what it depends on (general semantics).
+        snapshot = st.shared.snapshot() if general else None
+        st.trace.append(
+            Event("call", name, args, None, None, call.loc, snapshot=snapshot, modelled=False)
+        )
         st.calls.append((f"{name}({', '.join(_describe(a) for a in call.args)})", result))
         if general:
             self._havoc(st, f"w{st.world}")
@@ -518,11 +522,12 @@ class _Explorer:
         for part in model.reads:
             terms.append(self._whole(st, part.component))
         result = _uf_any(f"inferred:{model.name}", tuple(terms), V.BV)
+        read_terms = terms[len(args) :]
         for part in model.writes:
             old = self._whole(st, part.component)
             new = _uf_any(
                 f"inferred:{model.name}:{part.component}",
-                (*[a.term for a in args], old),
+                (*[a.term for a in args], *read_terms, old),
                 old.sort(),
             )
             self._set_whole(st, part.component, new)
@@ -556,15 +561,15 @@ class _Explorer:
     def _volatile(self, st: PathState, model: Model, call: Call) -> SymVal:
         if not call.args:
             return V.const(0)
+        # A volatile access is an ordering point: the state is observed, another CPU may
+        # change it, and then the access happens (so two READ_ONCE()s may differ).
         where = self._locate(st, call.args[0])
-        part = FootPart(f"volatile:{where.name}", where.key)
-        order = FootPart("volatile-order", ())
-        if model.kind == "volatile_read":
-            value = self._read(st, where)
-            st.trace.append(Event("volatile", model.name, (), (part, order), (order,), call.loc))
-            return value
         value = self._eval(st, call.args[1]) if len(call.args) > 1 else V.const(0)
-        st.trace.append(Event("volatile", model.name, (value,), (order,), (part, order), call.loc))
+        address = tuple(SymVal(k) for k in where.key)
+        args = (*address, value) if model.kind == "volatile_write" else address
+        self._ordering(st, model.name, args, call.loc)
+        if model.kind == "volatile_read":
+            return self._read(st, where)
         self._write(st, where, value)
         return V.const(0)
 
@@ -634,14 +639,19 @@ class _Explorer:
                 return V.symbol(f"{self.config.version}:opaque:{text}")
         raise TypeError(f"unknown expression {e!r}")
 
+    def _local_address(self, st: PathState, index: int) -> SymVal:
+        """Where an address-taken local lives: a memory object of its own, numbered in
+        the order the path first touches such locals."""
+        frame = st.frames[-1]
+        if index not in frame.escaped:
+            st.escapes += 1
+            frame.escaped[index] = st.escapes
+        return V.symbol(f"addr:escaped{frame.escaped[index]}:{len(st.frames)}", POINTER)
+
     def _address(self, st: PathState, lv: Expr) -> SymVal:
         match lv:
             case Local(index=i):
-                frame = st.frames[-1]
-                if i not in frame.escaped:
-                    st.escapes += 1
-                    frame.escaped[i] = st.escapes
-                return V.symbol(f"addr:escaped{frame.escaped[i]}:{len(st.frames)}", POINTER)
+                return self._local_address(st, i)
             case Deref(addr=a):
                 return V.convert(self._eval(st, a), POINTER)
             case Field(base=Deref(addr=a), name=n):
@@ -662,6 +672,10 @@ class _Explorer:
         frame = st.frames[-1]
         depth = len(st.frames) - 1
         match lv:
+            case Local(index=i, ctype=t) if _address_taken(frame.graph, i):
+                # Its address is taken: it lives in memory, where pointers reach it.
+                address = self._local_address(st, i)
+                return _Loc("array", "mem", key=(address.term,), ty=_scalar(t))
             case Local(index=i, ctype=t):
                 return _Loc("local", f"local{i}", slot=(i, ""), ty=_scalar(t), frame=depth)
             case Param(index=i, ctype=t):
@@ -670,6 +684,10 @@ class _Explorer:
                 return _Loc("global", n)
             case Field(base=base, name=n):
                 path, root = _field_path(lv)
+                if isinstance(root, Local) and _address_taken(frame.graph, root.index):
+                    address = self._local_address(st, root.index)
+                    self._touch_field(st, path)
+                    return _Loc("array", f"field:{path}", key=(address.term,))
                 if isinstance(root, Local):
                     return _Loc("local", f"local{root.index}", slot=(root.index, path), frame=depth)
                 if isinstance(root, Param):
@@ -678,6 +696,7 @@ class _Explorer:
                     return _Loc("global", f"{root.name}.{path}")
                 if isinstance(root, Deref):
                     pointer = V.convert(self._eval(st, root.addr), POINTER)
+                    self._touch_field(st, path)
                     return _Loc(
                         "array", f"field:{path}", key=(pointer.term,), describe=_describe(lv)
                     )
@@ -697,6 +716,15 @@ class _Explorer:
                 address = self._address(st, lv)
                 return _Loc("array", "mem", key=(address.term,))
         raise TypeError(f"not an lvalue: {lv!r}")
+
+    def _touch_field(self, st: PathState, path: str) -> None:
+        """A field and one of its own members accessed through pointers are kept in
+        separate arrays: when a path uses both, the verdict cannot rest on them."""
+        for other in st.fields:
+            if other != path and (other.startswith(path + ".") or path.startswith(other + ".")):
+                st.notes.append(Note("unsupported", f"->{path} and ->{other} overlap"))
+                break
+        st.fields.add(path)
 
     def _read(self, st: PathState, where: _Loc) -> SymVal:
         frame = st.frames[where.frame] if where.kind in {"local", "param"} else st.frames[-1]
@@ -734,7 +762,11 @@ class _Explorer:
                     label = param.name if param is not None and param.name else f"arg{index}"
                     st.inputs.append((label + (f".{path}" if path else ""), value.term))
             return value
-        if where.kind == "global" and where.name in KNOWN_CONSTANTS:
+        if (
+            where.kind == "global"
+            and where.name in KNOWN_CONSTANTS
+            and not st.shared.is_outer(where.name)
+        ):
             return V.const(KNOWN_CONSTANTS[where.name], V.INT)
         if where.kind == "global" and st.shared.is_outer(where.name):
             if where.name not in st.shared.globals:
@@ -884,6 +916,7 @@ def _exported(frame: Frame) -> list[Exported]:
                 name,
                 graph.export_keys[position],
                 graph.export_used[position],
+                local.ctype if local is not None else "",
             )
         )
     return out
@@ -931,6 +964,11 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
         return z3.Const(name, result)
     func = z3.Function(name, *[t.sort() for t in terms], result)
     return func(*terms)
+
+
+def _address_taken(graph: Graph, index: int) -> bool:
+    local = graph.locals[index] if index < len(graph.locals) else None
+    return local is not None and local.address_taken
 
 
 def _local_of(graph: Graph, index: int) -> Local | None:

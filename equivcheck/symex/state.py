@@ -252,6 +252,7 @@ class Exported:
     name: str
     key: str
     used: bool
+    ctype: str = ""
 
     def value(self, path: str) -> SymVal:
         """The value of one slot (unassigned slots keep the value carried in)."""
@@ -282,6 +283,7 @@ class PathState:
     calls: list[tuple[str, z3.ExprRef]] = field(default_factory=list)
     outer_written: set[str] = field(default_factory=set)
     escapes: int = 0
+    fields: set[str] = field(default_factory=set)
 
     def fork(self) -> PathState:
         return PathState(
@@ -295,4 +297,5 @@ class PathState:
             list(self.calls),
             set(self.outer_written),
             self.escapes,
+            set(self.fields),
         )

@@ -1,0 +1,208 @@
+"""Soundness, second review: pairs of semantically different versions the engine once
+called EQUIVALENT (and one wrong "never ends"): writes through pointers to locals,
+exported locals' types, locals named in capitals, the state an unmodelled call sees,
+inferred footprints, volatile accesses as ordering points, counters read by the
+high-water mark, a field and its own member."""
+
+from __future__ import annotations
+
+from equivcheck.equiv.check import Options, check_patches
+from equivcheck.equiv.compare import Side, compare
+from equivcheck.equiv.footprints import infer
+from equivcheck.frontend.model import FunctionChange, FunctionText
+from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.models.table import MODELS
+from equivcheck.symex.execute import Config
+from tests.equiv.engine import graph, verdict_of
+
+
+def tree_verdict(code_a: str, code_b: str, unit: str = "") -> str:
+    """The full pipeline's verdict on two whole texts of ``f`` (tree mode)."""
+    before = FunctionText("f", "t.c", 1, code_a, frozenset({"bool"}), unit=unit)
+    after = FunctionText("f", "t.c", 1, code_b, frozenset({"bool"}), unit=unit)
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", before, after)
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
+    return result.verdict
+
+
+# ---------------------------------------------------------------- 1. aliasing of locals
+
+
+def test_write_through_pointer_to_local_is_seen_by_direct_read() -> None:
+    before = "int f(int a) { int x = 1; int *p = &x; *p = 2; return x; }"
+    after = "int f(int a) { int x = 1; int *p = &x; *p = 2; return 1; }"
+    assert verdict_of(before, after).verdict == "different"
+    assert tree_verdict(before, after) != "equivalent"
+
+
+def test_region_with_address_taken_local_written_through_pointer() -> None:
+    before = """int f(int a)
+{
+	int x = 0;
+	int *p = &x;
+	int y;
+	*p = 2;
+	y = x;
+	return y;
+}
+"""
+    after = """int f(int a)
+{
+	int x = 0;
+	int *p = &x;
+	int y;
+	y = x;
+	*p = 2;
+	return y;
+}
+"""
+    assert tree_verdict(before, after) != "equivalent"
+
+
+# ---------------------------------------------------------------- 2. the changed part
+
+
+def test_exported_local_with_changed_type() -> None:
+    before = """int f(int a)
+{
+	int r = 0;
+	unsigned int x = 5;
+	if (x > -1)
+		r = 1;
+	return r;
+}
+"""
+    after = before.replace("unsigned int x = 5;", "int x = 5;")
+    assert verdict_of(before, after).verdict == "different"  # the engine itself knows
+    assert tree_verdict(before, after) == "different"
+
+
+def test_region_writes_local_named_in_capitals() -> None:
+    before = """int f(int a)
+{
+	int N = 0;
+	if (a)
+		N = 1;
+	return N;
+}
+"""
+    after = before.replace("N = 1;", "N = 2;")
+    assert verdict_of(before, after).verdict == "different"  # the engine itself knows
+    assert tree_verdict(before, after) == "different"
+
+
+# ---------------------------------------------------------------- 3. unmodelled calls
+
+
+def test_state_before_an_unmodelled_call_matters() -> None:
+    before = """int f(struct s *p)
+{
+	int r;
+	p->b = 1;
+	r = g(p);
+	p->b = 0;
+	return r;
+}
+"""
+    after = before.replace("p->b = 1;", "p->b = 2;")
+    assert verdict_of(before, after).verdict != "equivalent"
+    assert tree_verdict(before, after) != "equivalent"
+
+
+def test_inferred_write_depends_on_what_the_callee_reads() -> None:
+    unit = """struct s { int a; int b; };
+static inline void cp(struct s *p) { p->a = p->b; }
+"""
+    inferred, failed = infer({"cp"}, unit)
+    assert not failed
+    models = {**MODELS, "cp": inferred["cp"].model}
+    before = """void f(struct s *p)
+{
+	p->b = 1;
+	cp(p);
+	p->b = 0;
+}
+"""
+    after = before.replace("p->b = 1;", "p->b = 2;")
+    outcome = compare(Side(graph(before), Config(models)), Side(graph(after), Config(models)))
+    assert outcome.verdict != "equivalent"
+
+
+def test_inferred_footprint_of_field_of_indexed_element() -> None:
+    unit = """struct s { int x; };
+static inline void set(struct s *p) { p[0].x = 1; }
+static inline int get(struct s *p) { return p->x; }
+"""
+    inferred, failed = infer({"set", "get"}, unit)
+    assert not failed
+    models = {**MODELS, **{n: i.model for n, i in inferred.items()}}
+    before = "int f(struct s *p) { int r; set(p); r = get(p); return r; }"
+    after = "int f(struct s *p) { int r; r = get(p); set(p); return r; }"
+    outcome = compare(Side(graph(before), Config(models)), Side(graph(after), Config(models)))
+    assert outcome.verdict != "equivalent"
+
+
+# ---------------------------------------------------------------- 4. ordering points
+
+
+def test_two_read_once_may_differ() -> None:
+    before = """int f(int *p)
+{
+	int a, b;
+	a = READ_ONCE(*p);
+	b = READ_ONCE(*p);
+	return a - b;
+}
+"""
+    after = before.replace("return a - b;", "return 0;")
+    assert verdict_of(before, after).verdict == "different"
+
+
+def test_spin_on_read_once_is_not_a_hang() -> None:
+    before = """int f(int *p)
+{
+	while (!READ_ONCE(*p))
+		;
+	return 1;
+}
+"""
+    after = "int f(int *p)\n{\n\treturn 1;\n}\n"
+    outcome = verdict_of(before, after)
+    # Another CPU may set *p: the spin is no proven hang. (Dropping the volatile read
+    # is a real difference, found as such.)
+    assert "never ends" not in outcome.reason
+
+
+# ---------------------------------------------------------------- 5. footprints
+
+
+def test_hiwater_does_not_commute_with_counter_update() -> None:
+    before = """void f(struct mm_struct *mm)
+{
+	add_mm_counter(mm, MM_ANONPAGES, 1);
+	update_hiwater_rss(mm);
+}
+"""
+    after = """void f(struct mm_struct *mm)
+{
+	update_hiwater_rss(mm);
+	add_mm_counter(mm, MM_ANONPAGES, 1);
+}
+"""
+    assert verdict_of(before, after).verdict != "equivalent"
+
+
+def test_nested_field_aliases_its_container() -> None:
+    before = """void f(struct out *p, struct in v)
+{
+	p->a = v;
+	p->a.b = 1;
+}
+"""
+    after = """void f(struct out *p, struct in v)
+{
+	p->a.b = 1;
+	p->a = v;
+}
+"""
+    assert verdict_of(before, after).verdict != "equivalent"
