@@ -221,7 +221,8 @@ def from_files(
         )
         for change in changes
     ]
-    outside = [] if function is not None else unattributed_changes(pseudo, {name: old}, {name: new})
+    # A change outside every function (a macro) can change the function chosen too.
+    outside = unattributed_changes(pseudo, {name: old}, {name: new})
     return [PatchWork(pseudo.subject, None, works, outside)]
 
 

@@ -84,3 +84,16 @@ def test_changes_outside_functions_make_it_unknown() -> None:
 
 def test_check_bad_input() -> None:
     assert_input_error(run("check", PATCHES / "not-a-patch.txt"), "no diff")
+
+
+def test_two_files_with_a_changed_macro_are_not_equivalent(tmp_path: Path) -> None:
+    before = tmp_path / "a.c"
+    after = tmp_path / "b.c"
+    before.write_text("#define LIMIT 2\nint f(int n)\n{\n\treturn n > LIMIT;\n}\n")
+    after.write_text(before.read_text().replace("LIMIT 2", "LIMIT 3"))
+    result = run(
+        "check", "--before", before, "--after", after, "--function", "f", "--format", "json"
+    )
+    doc = json.loads(result.out)
+    assert result.status == 2 and doc["verdict"] == "unknown"
+    assert "outside every function" in doc["functions"][0]["reason"]
