@@ -26,9 +26,17 @@ from equivcheck.symex.execute import (
     Config,
     Exploration,
     explore,
+)
+from equivcheck.symex.state import (
+    Event,
+    FootPart,
+    Note,
+    Path,
+    Shared,
+    Snapshot,
+    current_array,
     is_constant_name,
 )
-from equivcheck.symex.state import Event, FootPart, Note, Path, Shared, Snapshot, current_array
 
 Verdict = Literal["equivalent", "different", "unknown"]
 

@@ -98,6 +98,11 @@ def int_type(ctype: str) -> IntType:
     return _NAMED.get(text, DEFAULT)
 
 
+def scalar_type(ctype: str) -> IntType:
+    """The type a whole variable of ``ctype`` holds (``DEFAULT`` for a struct value)."""
+    return DEFAULT if is_aggregate(ctype) else int_type(ctype)
+
+
 def is_aggregate(ctype: str) -> bool:
     """Whether a declared type is a struct or union value (not a pointer to one)."""
     text = " ".join(_QUALIFIERS.sub(" ", ctype).split())

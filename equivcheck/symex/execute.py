@@ -50,7 +50,7 @@ from equivcheck.ir.model import (
 )
 from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
-from equivcheck.symex.ctypes import DEFAULT, POINTER, IntType, int_type, is_aggregate
+from equivcheck.symex.ctypes import DEFAULT, POINTER, IntType, int_type, is_aggregate, scalar_type
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
@@ -63,7 +63,7 @@ from equivcheck.symex.state import (
     Path,
     PathState,
     Shared,
-    carried,
+    is_constant_name,
     select,
     store,
 )
@@ -121,11 +121,6 @@ class _Loc:
 
 # The kernel's own constants that are not in capitals (include/linux/stddef.h).
 KNOWN_CONSTANTS = {"false": 0, "true": 1, "NULL": 0}
-
-
-def is_constant_name(name: str) -> bool:
-    """Identifiers in capitals are constants (macros, enumerators): never havocked."""
-    return name.upper() == name and any(c.isalpha() for c in name)
 
 
 def explore(
@@ -675,11 +670,11 @@ class _Explorer:
             case Local(index=i, ctype=t) if _address_taken(frame.graph, i):
                 # Its address is taken: it lives in memory, where pointers reach it.
                 address = self._local_address(st, i)
-                return _Loc("array", "mem", key=(address.term,), ty=_scalar(t))
+                return _Loc("array", "mem", key=(address.term,), ty=scalar_type(t))
             case Local(index=i, ctype=t):
-                return _Loc("local", f"local{i}", slot=(i, ""), ty=_scalar(t), frame=depth)
+                return _Loc("local", f"local{i}", slot=(i, ""), ty=scalar_type(t), frame=depth)
             case Param(index=i, ctype=t):
-                return _Loc("param", f"param{i}", slot=(i, ""), ty=_scalar(t), frame=depth)
+                return _Loc("param", f"param{i}", slot=(i, ""), ty=scalar_type(t), frame=depth)
             case Global(name=n):
                 return _Loc("global", n)
             case Field(base=base, name=n):
@@ -733,17 +728,12 @@ class _Explorer:
             if value is not None:
                 return value
             index, path = where.slot
-            if index in frame.zeroed:
-                return V.const(0, where.ty)
+            initial = frame.initial_local(where.slot, top=where.frame == 0)
+            if initial is not None:
+                if index not in frame.zeroed:
+                    frame.locals[where.slot] = initial
+                return initial
             local = _local_of(frame.graph, index)
-            if where.frame == 0 and index in frame.graph.exported:
-                # Declared by a region: its value flows in from code the patch hides.
-                position = frame.graph.exported.index(index)
-                value = carried(frame.graph.export_keys[position], path)
-                if not path:
-                    value = V.convert(value, where.ty)
-                frame.locals[where.slot] = value
-                return value
             if local is not None and local.index in frame.escaped and path:
                 return V.symbol(f"escaped{frame.escaped[index]}:{path}")
             name = local.name if local is not None and local.name else f"local {index}"
@@ -753,9 +743,7 @@ class _Explorer:
             value = frame.params.get(where.slot)
             if value is None:
                 index, path = where.slot
-                value = V.symbol(
-                    f"param:{frame.name}:{index}{'.' + path if path else ''}", where.ty
-                )
+                value = frame.initial_param(where.slot)
                 frame.params[where.slot] = value
                 param = frame.graph.params[index] if index < len(frame.graph.params) else None
                 if len(st.frames) == 1:
@@ -775,11 +763,7 @@ class _Explorer:
         if where.kind == "global":
             fresh = where.name not in st.shared.globals
             value = st.shared.global_value(where.name)
-            if fresh and st.shared.epoch == "init" and not is_constant_name(where.name):
-                st.inputs.append((where.name, value.term))
-            elif fresh and is_constant_name(where.name):
-                value = V.symbol(f"const:{where.name}")
-                st.shared.globals[where.name] = value
+            if fresh and (st.shared.epoch == "init" or is_constant_name(where.name)):
                 st.inputs.append((where.name, value.term))
             return value
         array = st.shared.array(where.name, len(where.key))
@@ -920,10 +904,6 @@ def _exported(frame: Frame) -> list[Exported]:
             )
         )
     return out
-
-
-def _scalar(ctype: str) -> IntType:
-    return DEFAULT if is_aggregate(ctype) else int_type(ctype)
 
 
 def _field_path(lv: Expr) -> tuple[str, Expr]:

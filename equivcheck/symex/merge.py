@@ -8,9 +8,11 @@ conditions are disjoint (they come from different branches), so the merged state
 exactly "the first state on the first condition, the second on the second".
 
 What is not merged stays separate: states with different effect sequences, different
-escaped locals or different ``zeroed`` structs. A local assigned on one side only is
-dropped from the merged state, so a later read of it is reported as uninitialised
-(never silently given a value).
+escaped locals or different ``zeroed`` structs. A slot written on one side only is
+merged with the value the other side would read for it (a parameter's initial value,
+zero in a zeroed struct, an exported local's carried-in value); a local slot with no
+such value is dropped, so a later read of it is reported as uninitialised (never
+silently given a value).
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ def merge(a: PathState, b: PathState) -> PathState:
     def pick(x: SymVal, y: SymVal) -> SymVal:
         return x if x.term.eq(y.term) and x.ty == y.ty else ite(cond, x, y)
 
-    frames = [_merge_frame(fa, fb, pick) for fa, fb in zip(a.frames, b.frames, strict=True)]
+    frames = [
+        _merge_frame(fa, fb, pick, depth == 0)
+        for depth, (fa, fb) in enumerate(zip(a.frames, b.frames, strict=True))
+    ]
     shared = _merge_shared(a.shared, b.shared, cond, pick)
     trace = [_merge_event(x, y, cond, pick) for x, y in zip(a.trace, b.trace, strict=True)]
     notes = a.notes + [n for n in b.notes if n not in a.notes]
@@ -105,11 +110,18 @@ def _merge_slots(
     xs: dict[tuple[int, str], SymVal],
     ys: dict[tuple[int, str], SymVal],
     pick: Callable[[SymVal, SymVal], SymVal],
+    initial: Callable[[tuple[int, str]], SymVal | None],
 ) -> dict[tuple[int, str], SymVal]:
-    return {key: pick(xs[key], ys[key]) for key in xs if key in ys}
+    out: dict[tuple[int, str], SymVal] = {}
+    for key in xs.keys() | ys.keys():
+        x = xs[key] if key in xs else initial(key)
+        y = ys[key] if key in ys else initial(key)
+        if x is not None and y is not None:
+            out[key] = pick(x, y)
+    return out
 
 
-def _merge_frame(a: Frame, b: Frame, pick: Callable[[SymVal, SymVal], SymVal]) -> Frame:
+def _merge_frame(a: Frame, b: Frame, pick: Callable[[SymVal, SymVal], SymVal], top: bool) -> Frame:
     visits = dict(a.visits)
     for block, count in b.visits.items():
         visits[block] = max(visits.get(block, 0), count)
@@ -117,8 +129,8 @@ def _merge_frame(a: Frame, b: Frame, pick: Callable[[SymVal, SymVal], SymVal]) -
         a.graph,
         a.block,
         a.stmt,
-        _merge_slots(a.locals, b.locals, pick),
-        _merge_slots(a.params, b.params, pick),
+        _merge_slots(a.locals, b.locals, pick, lambda key: a.initial_local(key, top)),
+        _merge_slots(a.params, b.params, pick, a.initial_param),
         set(a.zeroed),
         a.ret_target,
         visits,

@@ -17,8 +17,8 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
-from equivcheck.symex.ctypes import DEFAULT, IntType
-from equivcheck.symex.values import BV, SymVal, symbol
+from equivcheck.symex.ctypes import DEFAULT, IntType, scalar_type
+from equivcheck.symex.values import BV, SymVal, normalise, symbol
 
 Key = tuple[z3.BitVecRef, ...]
 
@@ -98,6 +98,35 @@ class Frame:
     name: str = ""
     seen: dict[int, tuple[object, ...]] = field(default_factory=dict)
 
+    def slot_type(self, kind: str, slot: tuple[int, str]) -> IntType:
+        """The type of a local's or parameter's slot (a field slot is ``DEFAULT``)."""
+        index, path = slot
+        variables = self.graph.locals if kind == "local" else self.graph.params
+        if path or index >= len(variables):
+            return DEFAULT
+        return scalar_type(variables[index].ctype)
+
+    def initial_param(self, slot: tuple[int, str]) -> SymVal:
+        """A parameter slot's value before anything is written to it."""
+        index, path = slot
+        name = f"param:{self.name}:{index}{'.' + path if path else ''}"
+        return symbol(name, self.slot_type("param", slot))
+
+    def initial_local(self, slot: tuple[int, str], top: bool) -> SymVal | None:
+        """A local slot's value before anything is written to it: zero in a zeroed
+        struct, the carried-in value of a region's exported local (``top``: the bottom
+        frame), else None (reading it is reading an uninitialised local)."""
+        index, path = slot
+        ty = self.slot_type("local", slot)
+        if index in self.zeroed:
+            return SymVal(normalise(z3.BitVecVal(0, 64), ty), ty)
+        if top and index in self.graph.exported:
+            # Declared by a region: its value flows in from code the patch hides.
+            position = self.graph.exported.index(index)
+            value = carried(self.graph.export_keys[position], path)
+            return SymVal(normalise(value.term, ty), ty) if not path else value
+        return None
+
     def copy(self) -> Frame:
         """A copy that can change independently."""
         return Frame(
@@ -153,6 +182,8 @@ class Shared:
         """The value a global has when first seen in the current epoch."""
         if self.is_outer(name):
             return symbol(f"outer:{name}", self.outer_types.get(name, DEFAULT))
+        if is_constant_name(name):
+            return symbol(f"const:{name}")
         return symbol(f"{self.epoch}:global:{name}")
 
     def global_value(self, name: str) -> SymVal:
@@ -172,6 +203,11 @@ class Shared:
         self.depth = {}
         self.globals = {k: v for k, v in self.globals.items() if k in keep or self.is_outer(k)}
         self.epoch = epoch
+
+
+def is_constant_name(name: str) -> bool:
+    """Identifiers in capitals are constants (macros, enumerators): never havocked."""
+    return name.upper() == name and any(c.isalpha() for c in name)
 
 
 def fresh_array(name: str, depth: int) -> z3.ArrayRef:

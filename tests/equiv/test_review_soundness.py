@@ -6,6 +6,7 @@ high-water mark, a field and its own member."""
 
 from __future__ import annotations
 
+
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Side, compare
 from equivcheck.equiv.footprints import infer
@@ -206,3 +207,12 @@ def test_nested_field_aliases_its_container() -> None:
 }
 """
     assert verdict_of(before, after).verdict != "equivalent"
+
+
+def test_a_parameter_written_on_one_branch_survives_merging() -> None:
+    # Merging once dropped a slot written on one side only; a later read then gave the
+    # parameter's initial value on both branches, hiding n = 1 against n = 2.
+    head = "int f(int a, int n)\n"
+    before = head + "{\n\tif (a)\n\t\tn = 1;\n\tg(a);\n\treturn n;\n}\n"
+    after = before.replace("n = 1", "n = 2")
+    assert verdict_of(before, after).verdict == "different"
