@@ -6,7 +6,6 @@ high-water mark, a field and its own member."""
 
 from __future__ import annotations
 
-
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Side, compare
 from equivcheck.equiv.footprints import infer
