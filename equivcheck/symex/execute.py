@@ -348,6 +348,18 @@ class _Explorer:
 
     def _assign_init(self, st: PathState, target: Expr, init: InitList) -> None:
         frame = st.frames[-1]
+        if isinstance(target, Local) and _address_taken(frame.graph, target.index):
+            # It lives in memory: each named member is stored where pointers reach it.
+            # (Unlisted members keep their old contents instead of zero: both versions
+            # alike, so this can only hide a difference when a member is positional.)
+            members = _flatten(init, "")
+            if any(path.split(".")[-1].startswith("#") for path, _ in members):
+                st.notes.append(
+                    Note("unsupported", "positional initializer of an address-taken local")
+                )
+            for path, value in members:
+                self._write(st, self._locate(st, Field(target, path)), self._eval(st, value))
+            return
         if isinstance(target, Local):
             for key in [k for k in frame.locals if k[0] == target.index]:
                 del frame.locals[key]
@@ -443,19 +455,13 @@ class _Explorer:
         )
         st.trace.append(event)
         st.world += 1
-        self._havoc(st, f"w{st.world}", locals_too=False)
+        self._havoc(st, f"w{st.world}")
 
-    def _havoc(self, st: PathState, epoch: str, locals_too: bool = True) -> None:
+    def _havoc(self, st: PathState, epoch: str) -> None:
+        """Everything shared may change (address-taken locals live in memory, so they
+        change with it); constants stay."""
         keep = {name for name in st.shared.globals if is_constant_name(name)}
         st.shared.havoc(epoch, keep)
-        if not locals_too:
-            return
-        for depth, frame in enumerate(st.frames):
-            for index, number in frame.escaped.items():
-                for slot in [s for s in frame.locals if s[0] == index]:
-                    fresh = V.symbol(f"{epoch}:escaped{number}:{slot[1]}:{depth}")
-                    frame.locals[slot] = fresh
-                frame.zeroed.discard(index)
 
     def _modelled(self, st: PathState, model: Model, call: Call) -> SymVal:
         if model.kind in {"volatile_read", "volatile_write"}:
@@ -669,6 +675,16 @@ class _Explorer:
         match lv:
             case Local(index=i, ctype=t) if _address_taken(frame.graph, i):
                 # Its address is taken: it lives in memory, where pointers reach it.
+                if is_aggregate(t):
+                    # Its members live under their own names; the whole value is not
+                    # kept in step with them.
+                    st.notes.append(
+                        Note(
+                            "unsupported",
+                            "whole value of an address-taken "
+                            f"struct local {frame.graph.locals[i].name}",
+                        )
+                    )
                 address = self._local_address(st, i)
                 return _Loc("array", "mem", key=(address.term,), ty=scalar_type(t))
             case Local(index=i, ctype=t):
@@ -702,12 +718,7 @@ class _Explorer:
                     return self._locate(st, a.lvalue)
                 pointer = V.convert(self._eval(st, a), POINTER)
                 return _Loc("array", "mem", key=(pointer.term,), describe=_describe(lv))
-            case Index(base=b, index=i):
-                if (isinstance(b, Local) and b.index in frame.escaped) or (
-                    isinstance(b, Local) and "[" in b.ctype
-                ):
-                    address = self._address(st, lv)
-                    return _Loc("array", "mem", key=(address.term,))
+            case Index():
                 address = self._address(st, lv)
                 return _Loc("array", "mem", key=(address.term,))
         raise TypeError(f"not an lvalue: {lv!r}")
@@ -734,8 +745,6 @@ class _Explorer:
                     frame.locals[where.slot] = initial
                 return initial
             local = _local_of(frame.graph, index)
-            if local is not None and local.index in frame.escaped and path:
-                return V.symbol(f"escaped{frame.escaped[index]}:{path}")
             name = local.name if local is not None and local.name else f"local {index}"
             st.notes.append(Note("uninitialised", f"{name}{'.' + path if path else ''}"))
             return V.symbol(f"{self.config.version}:uninit:{frame.name}:{index}:{path}")

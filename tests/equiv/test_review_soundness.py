@@ -215,3 +215,17 @@ def test_a_parameter_written_on_one_branch_survives_merging() -> None:
     before = head + "{\n\tif (a)\n\t\tn = 1;\n\tg(a);\n\treturn n;\n}\n"
     after = before.replace("n = 1", "n = 2")
     assert verdict_of(before, after).verdict == "different"
+
+
+def test_initializer_of_an_address_taken_struct_local_is_kept() -> None:
+    head = "int f(int a)\n"
+    before = head + "{\n\tstruct s x = { .a = 1 };\n\tg(&x);\n\treturn x.a;\n}\n"
+    after = before.replace(".a = 1", ".a = 2")
+    assert verdict_of(before, after).verdict != "equivalent"
+
+
+def test_whole_copy_into_an_address_taken_struct_local_is_not_trusted() -> None:
+    head = "int f(struct s *p, struct s *q)\n"
+    before = head + "{\n\tstruct s x;\n\tx = *p;\n\tg(&x);\n\treturn x.a;\n}\n"
+    after = before.replace("x = *p", "x = *q")
+    assert verdict_of(before, after).verdict != "equivalent"
