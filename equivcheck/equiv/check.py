@@ -16,12 +16,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict, compare
+from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict
 from equivcheck.equiv.footprints import infer
+from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.prototypes import return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.canon import iter_nodes
@@ -191,8 +193,10 @@ def _config(
     outer_types: Mapping[str, str] | None = None,
     unions: frozenset[str] = frozenset(),
     models: Mapping[str, Model] = MODELS,
+    return_types: Mapping[str, str] | None = None,
 ) -> Config:
     return Config(
+        return_types=dict(return_types or {}),
         union_members=unions,
         deadline=deadline,
         outer_types=dict(outer_types or {}),
@@ -319,12 +323,18 @@ def _run_compare(
     model were reordered and the translation unit is at hand (tree mode), their
     footprints are inferred from their bodies and the comparison runs again."""
     outer = frozenset(before.outer_names) | frozenset(after.outer_names)
+    graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
+    results = return_types(unit, set().union(*map(_calls, graphs))) if unit else {}
 
     def run(models: Mapping[str, Model]) -> Outcome:
-        cfg_b = _config(helpers.before, name, options, outer, deadline, outer_types, unions, models)
-        cfg_a = _config(helpers.after, name, options, outer, deadline, outer_types, unions, models)
+        cfg_b = _config(
+            helpers.before, name, options, outer, deadline, outer_types, unions, models, results
+        )
+        cfg_a = _config(
+            helpers.after, name, options, outer, deadline, outer_types, unions, models, results
+        )
         try:
-            return compare(
+            return compare_with_induction(
                 Side(before, cfg_b),
                 Side(after, cfg_a),
                 label_map,

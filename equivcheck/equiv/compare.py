@@ -19,6 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
+from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
 from equivcheck.symex.execute import (
@@ -33,7 +34,6 @@ from equivcheck.symex.state import (
     Note,
     Path,
     Shared,
-    Snapshot,
     current_array,
     is_constant_name,
 )
@@ -231,7 +231,17 @@ def _unique_swaps(swaps: list[Swap]) -> list[Swap]:
 # ---------------------------------------------------------------------- entries
 
 
-Entry = tuple[str, int | None, int | None]
+@dataclass(frozen=True)
+class Entry:
+    """One entry point both versions have: its name for reports, the block in each
+    version (None: the graph's entry) and the exported locals whose values flow in
+    there (None: all of them)."""
+
+    name: str
+    block_a: int | None
+    block_b: int | None
+    carried_a: frozenset[int] | None = None
+    carried_b: frozenset[int] | None = None
 
 
 def _entries(a: Graph, b: Graph, labels: dict[str, str]) -> list[Entry] | str:
@@ -241,19 +251,44 @@ def _entries(a: Graph, b: Graph, labels: dict[str, str]) -> list[Entry] | str:
     vanished would not build), so it is not an entry of its own."""
     entries: list[Entry] = []
     if REGION + "1" not in a.labels:
-        entries.append(("the start", None, None))
+        entries.append(Entry("the start", None, None, frozenset(), frozenset()))
     for label, block in a.labels.items():
         mapped = labels.get(label, label)
         if mapped in b.labels:
-            name = (
-                f"the start of region {label[len(REGION) :]}"
-                if label.startswith(REGION)
-                else f"label {label}"
+            entries.append(
+                Entry(
+                    _entry_name(label),
+                    block,
+                    b.labels[mapped],
+                    _carried(a, label),
+                    _carried(b, mapped),
+                )
             )
-            entries.append((name, block, b.labels[mapped]))
         elif label.startswith(REGION):
             return f"region {label} has no counterpart in the after version"
     return entries
+
+
+def _entry_name(label: str) -> str:
+    if label.startswith(REGION):
+        return f"the start of region {label[len(REGION) :]}"
+    if label.startswith(CUT):
+        return f"the head of loop {label[len(CUT) :]}"
+    return f"label {label}"
+
+
+def _carried(graph: Graph, label: str) -> frozenset[int]:
+    """The exported locals whose values flow in at entry ``label``: at a loop head, all
+    of them; elsewhere, all but those the entry's own code declares (a region's start
+    runs their declarations) and those only a loop cut exports."""
+    declared = graph.export_declared or [""] * len(graph.exported)
+    if label.startswith(CUT):
+        return frozenset(graph.exported)
+    return frozenset(
+        index
+        for index, where in zip(graph.exported, declared, strict=True)
+        if where not in (label, CUT)
+    )
 
 
 # ---------------------------------------------------------------------- one run
@@ -269,11 +304,11 @@ def _run(
 ) -> _Run:
     run = _Run()
     total_a = total_b = 0
-    for name, entry_a, entry_b in entries:
+    for entry in entries:
         cfg_a = dataclasses.replace(before.config, mode=mode, version="before")
         cfg_b = dataclasses.replace(after.config, mode=mode, version="after")
-        ex_a = explore(before.graph, cfg_a, entry=entry_a)
-        ex_b = explore(after.graph, cfg_b, entry=entry_b)
+        ex_a = explore(before.graph, cfg_a, entry=entry.block_a, carried=entry.carried_a)
+        ex_b = explore(after.graph, cfg_b, entry=entry.block_b, carried=entry.carried_b)
         total_a += len(ex_a.paths)
         total_b += len(ex_b.paths)
         _note_truncation(run, ex_a, ex_b)
@@ -282,7 +317,7 @@ def _run(
             for pb in ex_b.paths:
                 if deadline is not None and time.monotonic() > deadline:
                     raise BudgetExceeded("while comparing paths")
-                _compare_pair(run, pa, pb, labels, timeout_ms, name)
+                _compare_pair(run, pa, pb, labels, timeout_ms, entry.name)
                 if run.difference is not None:
                     run.paths = (total_a, total_b)
                     return run
@@ -352,6 +387,23 @@ def _compare_pair(
     if pa.exit[0] in {"return", "unreachable"}:
         # The function is over: its locals (a region's outer variables) are dead.
         written = {name for name in written if not pa.shared.is_outer(name)}
+    if pa.exit[0] == "cut":
+        if _uninitialised_at_cut(run, pa) or _uninitialised_at_cut(run, pb):
+            return
+        param = _param_difference(pa, pb, pc, timeout_ms)
+        if param is not None:
+            what, model = param
+            run.difference = Difference(
+                f"the state at the head of loop {pa.exit[1][len(CUT) :]} differs: {what}",
+                pa.exit_loc,
+                pb.exit_loc,
+                model,
+                pa,
+                pb,
+                "outer",
+                what,
+            )
+            return
     if pa.exit[0] not in {"return", "unreachable"}:
         live = _exported_difference(pa, pb, pc, timeout_ms)
         if live is not None:
@@ -380,6 +432,43 @@ def _compare_pair(
             "outer" if pa.shared.is_outer(what) else "state",
             what,
         )
+
+
+def _uninitialised_at_cut(run: _Run, path: Path) -> bool:
+    """Whether a local live at the loop head a path reaches may still be unassigned
+    there (its value did not flow in at the path's entry and nothing wrote it): the
+    loop may read it uninitialised, so equal values there prove nothing."""
+    if path.top is None:
+        return False
+    graph = path.top.graph
+    live = graph.cut_live.get(path.exit[1], frozenset()) if len(path.exit) > 1 else frozenset()
+    for index, exported in zip(graph.exported, path.exported, strict=True):
+        if index not in live or exported.carried_in or exported.zeroed:
+            continue
+        if "" not in exported.slots:
+            where = f" at {path.exit_loc}" if path.exit_loc else ""
+            run.unknown.append(f"{exported.name} may be read uninitialised in the loop{where}")
+            return True
+    return False
+
+
+def _param_difference(
+    pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int
+) -> tuple[str, z3.ModelRef] | None:
+    """A parameter whose value can differ where two paths reach a loop head."""
+    if pa.top is None or pb.top is None:
+        return None
+    top_a, top_b = pa.top, pb.top
+    for slot in sorted(set(top_a.params) | set(top_b.params)):
+        left = top_a.params.get(slot) or top_a.initial_param(slot)
+        right = top_b.params.get(slot) or top_b.initial_param(slot)
+        model = _witness(z3.And(pc, left.term != right.term), timeout_ms)
+        if model is not None:
+            index, path = slot
+            params = top_a.graph.params
+            name = params[index].name if index < len(params) else f"arg{index}"
+            return f"parameter {name}{'.' + path if path else ''}", model
+    return None
 
 
 def _note_use(run: _Run, path: Path) -> None:
@@ -421,6 +510,8 @@ def _exit_text(exit_key: tuple[str, ...]) -> str:
             return "falls through"
         case ("unreachable",):
             return "stops (does not return)"
+        case ("cut", label):
+            return f"reaches the head of loop {label[len(CUT) :]}"
         case ("hang",):
             return "never ends (a loop comes back to the same state)"
         case (kind,):
@@ -504,8 +595,8 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
             )
         if ea.snapshot is not None and eb.snapshot is not None:
             state = _state_difference(
-                _as_shared(ea.snapshot),
-                _as_shared(eb.snapshot),
+                ea.snapshot.as_shared(),
+                eb.snapshot.as_shared(),
                 pc,
                 timeout_ms,
                 pa.outer_written | pb.outer_written,
@@ -630,12 +721,6 @@ def _exported_difference(
                 name = a.name + (f".{path}" if path else "")
                 return name, model
     return None
-
-
-def _as_shared(snapshot: Snapshot) -> Shared:
-    return Shared(
-        dict(snapshot.arrays), dict(snapshot.globals), snapshot.epoch, outer=snapshot.outer
-    )
 
 
 def _state_difference(

@@ -164,6 +164,12 @@ def _preorder(blocks: dict[int, Block], roots: list[int]) -> list[int]:
     return order
 
 
+def block_order(graph: Graph) -> list[int]:
+    """The reachable blocks of ``graph`` in depth-first preorder from its entry points
+    (the entry, then its labels)."""
+    return _preorder(graph.blocks, [graph.entry, *graph.labels.values()])
+
+
 def _renumber_blocks(
     blocks: dict[int, Block], roots: list[int]
 ) -> tuple[dict[int, Block], dict[int, int]]:

@@ -280,7 +280,7 @@ class Return:
     loc: SourceLocation | None = field(default=None, compare=False)
 
 
-ExitKind = Literal["goto", "break", "continue", "fallthrough"]
+ExitKind = Literal["goto", "break", "continue", "fallthrough", "cut"]
 
 
 @dataclass(frozen=True)
@@ -348,6 +348,10 @@ class Graph:
     outside the region may jump there, so these blocks are entry points too.
     ``exported`` (regions only) lists the locals declared at the region's outermost
     scope, in declaration order: code after the region may still use them.
+    ``export_declared`` says, per exported local, which entry's code declares it (its
+    value is not carried in there): a region label, or ``CUT`` for locals a loop cut
+    exports (carried in only at loop heads). ``cut_live`` (cut graphs only) lists, per
+    loop-head label, the locals live there.
     """
 
     name: str
@@ -366,6 +370,8 @@ class Graph:
     exported: list[int] = field(default_factory=list)
     export_keys: list[str] = field(default_factory=list)
     export_used: list[bool] = field(default_factory=list)
+    export_declared: list[str] = field(default_factory=list)
+    cut_live: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def successors(self, index: int) -> list[int]:
         """The blocks ``index`` can branch to, in a fixed order."""

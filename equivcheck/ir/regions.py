@@ -42,6 +42,7 @@ def combine_regions(
     ends: dict[int, str] = {}
     exported: list[int] = []
     keys: list[str] = []
+    declared: list[str] = []
     block_offset = 0
     for number, graph in enumerate(graphs, start=1):
         local_offset = len(locals_)
@@ -54,6 +55,7 @@ def combine_regions(
         for position, index in enumerate(graph.exported):
             exported.append(index + local_offset)
             keys.append(f"pos:r{number}:{position}")
+            declared.append(region_label(number))
         moved = {old: old + block_offset for old in graph.blocks}
         for old, block in graph.blocks.items():
             stmts = [map_locals(s, shift) for s in block.stmts]
@@ -92,6 +94,7 @@ def combine_regions(
         exported=exported,
         export_keys=keys,
         export_used=[index in used for index in exported],
+        export_declared=declared,
     )
 
 

@@ -88,6 +88,7 @@ class Config:
     deadline: float | None = None
     outer_types: Mapping[str, str] = field(default_factory=dict)
     union_members: frozenset[str] = frozenset()
+    return_types: Mapping[str, str] = field(default_factory=dict)
 
 
 class BudgetExceeded(Exception):
@@ -128,9 +129,13 @@ def explore(
     config: Config,
     *,
     entry: int | None = None,
+    carried: frozenset[int] | None = None,
 ) -> Exploration:
-    """Every path of ``graph`` from ``entry`` (its entry by default)."""
-    frame = Frame(graph, graph.entry if entry is None else entry, 0, {}, {}, name=graph.name)
+    """Every path of ``graph`` from ``entry`` (its entry by default). ``carried`` names
+    the exported locals whose values flow in at that entry (None: all of them); reading
+    another before writing it is reading an uninitialised local."""
+    block = graph.entry if entry is None else entry
+    frame = Frame(graph, block, 0, {}, {}, name=graph.name, carried=carried)
     types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
     start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
     return _Explorer(config).run(start)
@@ -220,6 +225,7 @@ class _Explorer:
                 st.calls,
                 st.outer_written,
                 _exported(st.frames[0]),
+                st.frames[0],
             )
         )
 
@@ -435,10 +441,19 @@ class _Explorer:
         st.trace.append(
             Event("call", name, args, None, None, call.loc, snapshot=snapshot, modelled=False)
         )
-        st.calls.append((f"{name}({', '.join(_describe(a) for a in call.args)})", result))
+        declared = self.config.return_types.get(name)
+        value = (
+            SymVal(result) if declared is None else V.convert(SymVal(result), int_type(declared))
+        )
+        st.calls.append((f"{name}({', '.join(_describe(a) for a in call.args)})", value.term))
         if general:
             self._havoc(st, f"w{st.world}")
-        return SymVal(result)
+        return value
+
+    def _as_declared(self, name: str, value: SymVal) -> SymVal:
+        """A call's result as a value of the callee's declared return type."""
+        declared = self.config.return_types.get(name)
+        return value if declared is None else V.convert(value, int_type(declared))
 
     def _ordering(
         self,
@@ -471,8 +486,9 @@ class _Explorer:
             return args[0] if args else V.const(0)
         if model.kind == "pure":
             if model.result is not None:
-                return self._value(st, model.result, args)
-            return SymVal(_uf(f"pure:{model.name}", tuple(a.term for a in args)))
+                return self._as_declared(model.name, self._value(st, model.result, args))
+            pure = SymVal(_uf(f"pure:{model.name}", tuple(a.term for a in args)))
+            return self._as_declared(model.name, pure)
         reads = tuple(self._part(p, args, call) for p in model.reads)
         writes = tuple(self._part(p, args, call) for p in model.writes)
         if model.kind == "everything":
@@ -483,6 +499,8 @@ class _Explorer:
         result = self._value(st, model.result, args) if model.result is not None else V.const(0)
         if model.result_type:
             result = V.convert(result, int_type(model.result_type))
+        elif model.result is not None:
+            result = self._as_declared(model.name, result)
         if model.result is not None:
             text = f"{model.name}({', '.join(_describe(a) for a in call.args)})"
             st.calls.append((self._when(st, text), result.term))
@@ -910,6 +928,7 @@ def _exported(frame: Frame) -> list[Exported]:
                 graph.export_keys[position],
                 graph.export_used[position],
                 local.ctype if local is not None else "",
+                frame.carries(index),
             )
         )
     return out

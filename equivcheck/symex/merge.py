@@ -137,6 +137,7 @@ def _merge_frame(a: Frame, b: Frame, pick: Callable[[SymVal, SymVal], SymVal], t
         dict(a.escaped),
         a.name,
         {},
+        a.carried,
     )
 
 
@@ -207,13 +208,12 @@ def _merge_event(
     snapshot = None
     if x.snapshot is not None and y.snapshot is not None:
         sa, sb = x.snapshot, y.snapshot
-        shared_a = Shared(dict(sa.arrays), dict(sa.globals), sa.epoch, outer=sa.outer)
-        shared_b = Shared(dict(sb.arrays), dict(sb.globals), sb.epoch, outer=sb.outer)
         snapshot = Snapshot(
             _merge_arrays(sa.arrays, sb.arrays, sa.epoch, cond),
-            _merge_globals(shared_a, shared_b, sa.globals, sb.globals, pick),
+            _merge_globals(sa.as_shared(), sb.as_shared(), sa.globals, sb.globals, pick),
             sa.epoch,
             sa.outer,
+            sa.outer_types,
         )
     return Event(
         x.kind,

@@ -50,6 +50,18 @@ class Snapshot:
     globals: dict[str, SymVal]
     epoch: str
     outer: frozenset[str] = frozenset()
+    outer_types: Mapping[str, IntType] = field(default_factory=dict)
+
+    def as_shared(self) -> Shared:
+        """The snapshot as shared state (its outer variables typed as declared, so an
+        unwritten one reads as it did on the path)."""
+        return Shared(
+            dict(self.arrays),
+            dict(self.globals),
+            self.epoch,
+            outer=self.outer,
+            outer_types=self.outer_types,
+        )
 
 
 EventKind = Literal["call", "read", "effect", "ordering", "volatile", "asm"]
@@ -97,6 +109,7 @@ class Frame:
     escaped: dict[int, int] = field(default_factory=dict)
     name: str = ""
     seen: dict[int, tuple[object, ...]] = field(default_factory=dict)
+    carried: frozenset[int] | None = None
 
     def slot_type(self, kind: str, slot: tuple[int, str]) -> IntType:
         """The type of a local's or parameter's slot (a field slot is ``DEFAULT``)."""
@@ -115,17 +128,22 @@ class Frame:
     def initial_local(self, slot: tuple[int, str], top: bool) -> SymVal | None:
         """A local slot's value before anything is written to it: zero in a zeroed
         struct, the carried-in value of a region's exported local (``top``: the bottom
-        frame), else None (reading it is reading an uninitialised local)."""
+        frame) where the entry carries it in (``carried``; None: every exported local),
+        else None (reading it is reading an uninitialised local)."""
         index, path = slot
         ty = self.slot_type("local", slot)
         if index in self.zeroed:
             return SymVal(normalise(z3.BitVecVal(0, 64), ty), ty)
-        if top and index in self.graph.exported:
+        if top and index in self.graph.exported and self.carries(index):
             # Declared by a region: its value flows in from code the patch hides.
             position = self.graph.exported.index(index)
             value = carried(self.graph.export_keys[position], path)
             return SymVal(normalise(value.term, ty), ty) if not path else value
         return None
+
+    def carries(self, index: int) -> bool:
+        """Whether local ``index`` has a value carried in at this frame's entry."""
+        return self.carried is None or index in self.carried
 
     def copy(self) -> Frame:
         """A copy that can change independently."""
@@ -141,6 +159,7 @@ class Frame:
             dict(self.escaped),
             self.name,
             dict(self.seen),
+            self.carried,
         )
 
 
@@ -194,7 +213,9 @@ class Shared:
 
     def snapshot(self) -> Snapshot:
         """The shared state as it stands."""
-        return Snapshot(dict(self.arrays), dict(self.globals), self.epoch, self.outer)
+        return Snapshot(
+            dict(self.arrays), dict(self.globals), self.epoch, self.outer, self.outer_types
+        )
 
     def havoc(self, epoch: str, keep: set[str]) -> None:
         """Everything shared may have changed: start a new epoch (globals in ``keep``,
@@ -276,6 +297,7 @@ class Path:
     calls: list[tuple[str, z3.ExprRef]]
     outer_written: set[str]
     exported: list[Exported] = field(default_factory=list)
+    top: Frame | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +311,7 @@ class Exported:
     key: str
     used: bool
     ctype: str = ""
+    carried_in: bool = True
 
     def value(self, path: str) -> SymVal:
         """The value of one slot (unassigned slots keep the value carried in)."""

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.kernel
 KERNEL = PATCHES / "kernel"
 
 
-def _check(kernel_tree: Path, patch: Path) -> tuple[int, dict[str, object]]:
-    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
+def _check(kernel_tree: Path, patch: Path, *extra: str) -> tuple[int, dict[str, object]]:
+    result = run("check", patch, "--tree", kernel_tree, "--format", "json", *extra)
     assert result.err == "", result.err
     return result.status, json.loads(result.out)
 
@@ -78,6 +78,29 @@ def test_loop_rewrite_for_to_while_is_equivalent(kernel_tree: Path) -> None:
     assert status == 0, doc
     verdicts = {f["function"]: f["verdict"] for f in doc["functions"]}  # type: ignore[union-attr]
     assert verdicts["__folio_add_anon_rmap"] == "equivalent"
+
+
+def test_do_while_rewrite_is_proved_by_the_inductive_rule(kernel_tree: Path) -> None:
+    """The canonical IR cannot match these loops (the step moves into the body, the
+    count becomes a test): the inductive rule proves them, and only because the
+    unmodelled atomic_inc_and_test() returns a bool as its prototype says."""
+    status, doc = _check(kernel_tree, KERNEL / "rmap-loop-do-while-body.patch")
+    assert status == 0, doc
+    rows = {f["function"]: f for f in doc["functions"]}  # type: ignore[union-attr]
+    assert rows["__folio_add_rmap"]["verdict"] == "equivalent"
+    assert "inductive loop rule" in rows["__folio_add_rmap"]["reason"]
+    assert {f["verdict"] for f in rows.values()} == {"equivalent"}
+
+
+def test_do_while_rewrite_running_once_more_is_different(kernel_tree: Path) -> None:
+    status, doc = _check(
+        kernel_tree, KERNEL / "rmap-loop-do-while-off-by-one.patch", "--budget", "10"
+    )
+    assert status == 1, doc
+    rows = {f["function"]: f for f in doc["functions"]}  # type: ignore[union-attr]
+    assert rows["__folio_add_rmap"]["verdict"] == "different"
+    assert "atomic_inc_and_test" in rows["__folio_add_rmap"]["reason"]
+    assert all(f["verdict"] != "equivalent" for f in rows.values())
 
 
 def test_continue_skipping_the_increment_is_different(kernel_tree: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from equivcheck.equiv.compare import Outcome, Side, compare
+from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionText
 from equivcheck.ir.build import build_function
@@ -29,8 +30,11 @@ def verdict_of(
     helpers_before: dict[str, Graph] | None = None,
     helpers_after: dict[str, Graph] | None = None,
     unroll: int = 2,
+    induction: bool = False,
 ) -> Outcome:
-    """Compare two versions of a function."""
+    """Compare two versions of a function (with the inductive loop rule when
+    ``induction``)."""
     cfg_a = Config(MODELS, helpers_before or {}, loop_bound=unroll)
     cfg_b = Config(MODELS, helpers_after or {}, loop_bound=unroll)
-    return compare(Side(graph(before), cfg_a), Side(graph(after), cfg_b))
+    run = compare_with_induction if induction else compare
+    return run(Side(graph(before), cfg_a), Side(graph(after), cfg_b))

@@ -6,11 +6,13 @@ high-water mark, a field and its own member."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Side, compare
 from equivcheck.equiv.footprints import infer
 from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.frontend.workset import FunctionWork, PatchWork, from_patch_file
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
 from tests.equiv.engine import graph, verdict_of
@@ -229,3 +231,17 @@ def test_whole_copy_into_an_address_taken_struct_local_is_not_trusted() -> None:
     before = head + "{\n\tstruct s x;\n\tx = *p;\n\tg(&x);\n\treturn x.a;\n}\n"
     after = before.replace("x = *p", "x = *q")
     assert verdict_of(before, after).verdict != "equivalent"
+
+
+def test_region_local_read_before_any_assignment_is_uninitialised(tmp_path: Path) -> None:
+    """A local the shown region declares has no value at the region's start: reading
+    it there is reading an uninitialised local, not a value both versions share."""
+    patch = tmp_path / "u.patch"
+    patch.write_text(
+        "--- a/mm/t.c\n+++ b/mm/t.c\n@@ -10,7 +10,7 @@ static void f(int p)\n {\n"
+        "-\tint x;\n-\tint z = 2;\n-\n-\tfoo(x + z);\n"
+        "+\tint x;\n+\tint z = 1 + 1;\n+\n+\tfoo(x + z);\n \tbar(p);\n"
+    )
+    [result] = check_patches(from_patch_file(patch, None), Options(budget_s=10))
+    assert result.verdict == "unknown"
+    assert "uninitialised local: x" in result.reason
