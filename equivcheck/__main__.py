@@ -1,5 +1,5 @@
 """``python -m equivcheck``: the command line."""
 
-from equivcheck.cli.main import main
+from equivcheck.entry import main
 
 main()

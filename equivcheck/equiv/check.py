@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict
@@ -73,6 +73,10 @@ class FunctionResult:
     before_location: str = ""
     after_location: str = ""
     time_s: float = 0.0
+    before_line: int = 0
+    after_line: int = 0
+    before_path: list[int] = field(default_factory=list)
+    after_path: list[int] = field(default_factory=list)
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:
@@ -80,11 +84,17 @@ def worst(verdicts: list[Verdict]) -> Verdict:
     return max(verdicts, key=RANK.__getitem__, default="equivalent")
 
 
-def check_patches(works: list[PatchWork], options: Options = Options()) -> list[FunctionResult]:
-    """Verdicts for every touched function of every patch, in order."""
+Progress = Callable[[int, str], None]
+
+
+def check_patches(
+    works: list[PatchWork], options: Options = Options(), progress: Progress | None = None
+) -> list[FunctionResult]:
+    """Verdicts for every touched function of every patch, in order. ``progress`` is
+    told the patch number and function name before each function is compared."""
     results: list[FunctionResult] = []
     for index, work in enumerate(works, start=1):
-        results.extend(_check_patch(work, index, options))
+        results.extend(_check_patch(work, index, options, progress))
     return results
 
 
@@ -98,7 +108,9 @@ class _Helpers:
     broken: dict[str, str] = field(default_factory=dict)
 
 
-def _check_patch(work: PatchWork, index: int, options: Options) -> list[FunctionResult]:
+def _check_patch(
+    work: PatchWork, index: int, options: Options, progress: Progress | None = None
+) -> list[FunctionResult]:
     helpers = _helpers(work)
     results: dict[str, FunctionResult] = {}
     callers_of: dict[str, list[str]] = {}
@@ -110,6 +122,8 @@ def _check_patch(work: PatchWork, index: int, options: Options) -> list[Function
         if fw.change.status in {"added", "removed"}:
             deferred.append(fw)
     for fw in order:
+        if progress is not None:
+            progress(index, fw.change.function)
         start = time.perf_counter()
         result = _unchanged_caller(fw, work, index, helpers, results, callers_of)
         if result is None:
@@ -230,7 +244,21 @@ def _base(
         fw.mode,
         work.title,
         index,
+        before_line=_first_line(fw, "before"),
+        after_line=_first_line(fw, "after"),
     )
+
+
+def _first_line(fw: FunctionWork, side: str) -> int:
+    """Where the function starts in one version (its definition, or in patch-alone mode
+    its first changed region); 0 when that version has no text of it."""
+    text = fw.before if side == "before" else fw.after
+    if text is not None:
+        return text.start_line
+    if fw.regions:
+        region = fw.regions[0][0 if side == "before" else 1]
+        return region.first_line
+    return 0
 
 
 def _unchanged_caller(
@@ -724,6 +752,8 @@ def _combine(
     result.counterexample = chosen.counterexample
     result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
     result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
+    result.before_path = [loc.line for loc in chosen.before_path if loc.file == fw.change.file]
+    result.after_path = [loc.line for loc in chosen.after_path if loc.file == fw.change.file]
     return result
 
 

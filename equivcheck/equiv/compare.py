@@ -92,6 +92,8 @@ class Outcome:
     continues: bool = False
     exits: tuple[tuple[str, ...], ...] = ()
     opaque_calls: tuple[str, ...] = ()
+    before_path: list[SourceLocation] = field(default_factory=list)
+    after_path: list[SourceLocation] = field(default_factory=list)
 
 
 @dataclass
@@ -198,7 +200,21 @@ def _different(run: _Run) -> Outcome:
         subject=diff.subject,
         continues=diff.continues(),
         exits=(diff.before.exit, diff.after.exit),
+        before_path=_lines_taken(diff.before, diff.model),
+        after_path=_lines_taken(diff.after, diff.model),
     )
+
+
+def _lines_taken(path: Path, model: z3.ModelRef | None) -> list[SourceLocation]:
+    """The source lines the counterexample runs on one path, in file order."""
+    if model is None:
+        return []
+    taken = [
+        SourceLocation(file, line)
+        for (file, line), guard in path.lines.items()
+        if z3.is_true(model.eval(guard, model_completion=True))
+    ]
+    return sorted(taken, key=lambda loc: (loc.file, loc.line))
 
 
 def _unknown(run: _Run, reason: str) -> Outcome:

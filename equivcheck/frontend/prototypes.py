@@ -20,17 +20,29 @@ _BEFORE_TYPE = {"static", "inline", "__inline", "__inline__", "extern", "__alway
 def return_types(unit: str, names: set[str]) -> dict[str, str]:
     """For each of ``names`` declared in ``unit`` with an integer return type, that
     type as written (``"bool"``, ``"unsigned int"``, ``"u32"``)."""
-    found: dict[str, str] = {}
-    conflicting: set[str] = set()
-    for name in names:
-        for match in re.finditer(rf"\b{re.escape(name)}\s*\(", unit):
+    known = _known_for(unit)
+    missing = sorted(n for n in names if n not in known and n.isidentifier())
+    if missing:
+        found: dict[str, set[str]] = {name: set() for name in missing}
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, missing)) + r")\s*\(")
+        for match in pattern.finditer(unit):
             ctype = _declared_type(unit, match.start())
-            if ctype is None:
-                continue
-            if found.get(name, ctype) != ctype:
-                conflicting.add(name)
-            found[name] = ctype
-    return {name: ctype for name, ctype in found.items() if name not in conflicting}
+            if ctype is not None:
+                found[match.group(1)].add(ctype)
+        for name, types in found.items():
+            known[name] = types.pop() if len(types) == 1 else None
+    return {name: ctype for name in names if (ctype := known.get(name)) is not None}
+
+
+# The translation unit last asked about and what is known of it (one file is checked
+# function after function, so the same unit comes back many times).
+_LAST: list[tuple[str, dict[str, str | None]]] = []
+
+
+def _known_for(unit: str) -> dict[str, str | None]:
+    if not _LAST or _LAST[0][0] is not unit:
+        _LAST[:] = [(unit, {})]
+    return _LAST[0][1]
 
 
 def _declared_type(unit: str, start: int) -> str | None:

@@ -72,6 +72,11 @@ class PatchWork:
     patch: Patch | None
     functions: list[FunctionWork]
     unattributed: list[Unattributed] = field(default_factory=list)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def source(self, side: Side, path: str) -> str | None:
+        """The whole text of file ``path`` in one version, when the input had it."""
+        return self.sources.get(side, {}).get(path)
 
 
 def read_input(path: Path) -> bytes:
@@ -151,7 +156,9 @@ def from_patch_file(
                 for c in changed_functions(patch, before, after)
             ]
         outside = unattributed_changes(patch, before, after)
-        works.append(PatchWork(patch_title(patch, len(patches)), patch, functions, outside))
+        title = patch_title(patch, len(patches))
+        sources = {"before": before, "after": after}
+        works.append(PatchWork(title, patch, functions, outside, sources))
     return works
 
 
@@ -185,7 +192,9 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
             ]
         title = f"{sha[:12]} {patch.subject}"
         outside = unattributed_changes(patch, before, after)
-        works.append(PatchWork(title, patch, functions, outside))
+        works.append(
+            PatchWork(title, patch, functions, outside, {"before": before, "after": after})
+        )
     return works
 
 
@@ -223,7 +232,8 @@ def from_files(
     ]
     # A change outside every function (a macro) can change the function chosen too.
     outside = unattributed_changes(pseudo, {name: old}, {name: new})
-    return [PatchWork(pseudo.subject, None, works, outside)]
+    sources = {"before": {name: old}, "after": {name: new}}
+    return [PatchWork(pseudo.subject, None, works, outside, sources)]
 
 
 # ---------------------------------------------------------------------- texts

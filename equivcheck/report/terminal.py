@@ -1,10 +1,12 @@
 """The check report for a terminal (rich): a summary table, then each function's
-details: label map, inlined helpers, accepted reorderings, assumptions, and the
-counterexample or the reason it is unknown."""
+details: label map, inlined helpers, accepted reorderings, assumptions; for DIFFERENT
+the counterexample and both versions' source side by side along the path it takes,
+the first diverging line highlighted; for UNKNOWN the reason and what would resolve
+it. Colour follows rich's terminal detection (none when piped, none with NO_COLOR)."""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -13,14 +15,44 @@ from rich.text import Text
 from equivcheck.equiv.check import FunctionResult
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.report.document import overall
+from equivcheck.report.hints import resolution
+from equivcheck.report.source_view import SourceLine, excerpt, known_lines, line_of
 
 COLOURS = {"equivalent": "green", "different": "red", "unknown": "yellow"}
 
 
-def render(console: Console, results: list[FunctionResult], works: list[PatchWork]) -> None:
-    """Print the report."""
-    table = Table(title="equivcheck", title_justify="left")
+def render(
+    console: Console,
+    results: list[FunctionResult],
+    works: list[PatchWork],
+    *,
+    quiet: bool = False,
+    verdict: str | None = None,
+) -> None:
+    """Print the report (``quiet``: only the summary table and the verdict;
+    ``verdict``: the overall verdict when ``works`` are not at hand)."""
     several = len(works) > 1
+    if not quiet:
+        for index, work in enumerate(works, start=1):
+            console.print(escape(f"{index}. {work.title}" if several else work.title))
+    console.print(summary_table(results, several))
+    if not quiet:
+        for r in results:
+            shown = works[r.patch_index - 1] if 0 < r.patch_index <= len(works) else None
+            console.print(_details(r, shown))
+        for index, work in enumerate(works, start=1):
+            for u in work.unattributed:
+                console.print(
+                    f"[yellow]change outside any function[/] at {escape(u.file)}:{u.line} "
+                    f"({u.side}): {escape(u.text)}" + (f" (patch {index})" if several else "")
+                )
+    final = verdict if verdict is not None else overall(results, works)
+    console.print(f"verdict: [{COLOURS.get(final, 'yellow')}]{final.upper()}[/]")
+
+
+def summary_table(results: list[FunctionResult], several: bool) -> Table:
+    """One row per function: file, function, change, verdict in colour, time."""
+    table = Table(title="equivcheck", title_justify="left")
     if several:
         table.add_column("#", justify="right")
     for column in ("file", "function", "change", "verdict", "time"):
@@ -36,23 +68,13 @@ def render(console: Console, results: list[FunctionResult], works: list[PatchWor
         if several:
             cells.insert(0, str(r.patch_index))
         table.add_row(*cells)
-    for index, work in enumerate(works, start=1):
-        console.print(escape(f"{index}. {work.title}" if several else work.title))
-    console.print(table)
-    for r in results:
-        console.print(_details(r))
-    for index, work in enumerate(works, start=1):
-        for u in work.unattributed:
-            console.print(
-                f"[yellow]change outside any function[/] at {escape(u.file)}:{u.line} "
-                f"({u.side}): {escape(u.text)}" + (f" (patch {index})" if several else "")
-            )
-    verdict = overall(results, works)
-    console.print(f"verdict: [{COLOURS[verdict]}]{verdict.upper()}[/]")
+    return table
 
 
-def _details(r: FunctionResult) -> Panel:
-    lines: list[Text | Table] = [Text(r.reason)]
+def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
+    lines: list[RenderableType] = [Text(r.reason)]
+    if r.verdict == "unknown":
+        lines.append(Text(f"to resolve: {resolution(r.reason, r.mode)}", style="bold"))
     if r.label_map:
         pairs = ", ".join(f"{a} -> {b}" for a, b in r.label_map.items())
         lines.append(Text(f"label map: {pairs}"))
@@ -71,9 +93,13 @@ def _details(r: FunctionResult) -> Panel:
         )
     if r.counterexample:
         lines.append(_counterexample(r))
+    if r.verdict == "different" and work is not None:
+        source = _side_by_side(r, work)
+        if source is not None:
+            lines.append(source)
     for assumption in r.assumptions:
         lines.append(Text(f"assumes {assumption}", style="dim"))
-    title = f"{escape(r.function)} ({r.file}): [{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
+    title = f"{escape(r.function)} ({escape(r.file)}): [{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
     return Panel(Group(*lines), title=title, title_align="left")
 
 
@@ -81,13 +107,49 @@ def _counterexample(r: FunctionResult) -> Table:
     table = Table(title="counterexample", title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value")
-    inputs = r.counterexample.get("inputs", {})
-    calls = r.counterexample.get("call_results", {})
-    for group in (inputs, calls):
-        if isinstance(group, dict):
-            for key, value in group.items():
-                table.add_row(escape(str(key)), str(value))
+    sections = (("inputs", "inputs and flags"), ("call_results", "results of calls"))
+    for key, heading in sections:
+        group = r.counterexample.get(key, {})
+        if isinstance(group, dict) and group:
+            table.add_row(Text(heading, style="bold"), "")
+            for name, value in group.items():
+                table.add_row(Text(f"  {name}"), Text(str(value)))
     for side in ("before", "after"):
         if side in r.counterexample:
-            table.add_row(f"{side} version", escape(str(r.counterexample[side])))
+            table.add_row(Text(f"{side} version", style="bold"), Text(str(r.counterexample[side])))
     return table
+
+
+def _side_by_side(r: FunctionResult, work: PatchWork) -> Table | None:
+    """Both versions along the counterexample's path; the first diverging line in
+    reverse video, lines off the path dim."""
+    before = excerpt(known_lines(work, r, "before"), r.before_path, line_of(r.before_location))
+    after = excerpt(known_lines(work, r, "after"), r.after_path, line_of(r.after_location))
+    if not before and not after:
+        return None
+    table = Table(title="the path, side by side", title_justify="left", expand=True)
+    table.add_column("before")
+    table.add_column("after")
+    table.add_row(_lines(before), _lines(after))
+    return table
+
+
+def _lines(lines: list[SourceLine]) -> Text:
+    texts = [line.text.expandtabs(4) for line in lines]
+    indents = [
+        len(t) - len(t.lstrip())
+        for t, line in zip(texts, lines, strict=True)
+        if line.number and t.strip()
+    ]
+    cut = min(indents, default=0)
+    out = Text()
+    for index, (line, text) in enumerate(zip(lines, texts, strict=True)):
+        if index:
+            out.append("\n")
+        if line.number == 0:
+            out.append("     ...", style="dim")
+            continue
+        style = "bold reverse red" if line.diverges else ("" if line.on_path else "dim")
+        marker = ">" if line.diverges else " "
+        out.append(f"{line.number:5d}{marker} {text[cut:]}", style=style)
+    return out

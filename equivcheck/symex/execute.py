@@ -226,6 +226,7 @@ class _Explorer:
                 st.outer_written,
                 _exported(st.frames[0]),
                 st.frames[0],
+                st.lines,
             )
         )
 
@@ -251,15 +252,20 @@ class _Explorer:
                 st.notes.append(Note("bounded", "loop unrolled to the bound", loc))
                 self._finish(st, ("bounded",), None, loc)
                 return []
+        guard = z3.And(*st.pc) if st.pc else z3.BoolVal(True)
         try:
             while frame.stmt < len(block.stmts):
                 stmt = block.stmts[frame.stmt]
                 frame.stmt += 1
+                st.visit(stmt.loc, guard)
                 if isinstance(stmt, Call) and self._inline(st, stmt):
                     return [st]
                 self._exec(st, stmt)
         except _Finished:
             return []
+        if not isinstance(block.terminator, Jump | Exit):
+            # (a jump or exit block may be shared by several gotos: its line is one of them)
+            st.visit(getattr(block.terminator, "loc", None), guard)
         return self._terminate(st, block.terminator)
 
     # ------------------------------------------------------------------ terminators
@@ -675,10 +681,10 @@ class _Explorer:
                 return V.convert(self._eval(st, a), POINTER)
             case Field(base=Deref(addr=a), name=n):
                 base = V.convert(self._eval(st, a), POINTER)
-                return V.binary("+", base, V.symbol(f"offset:{n}", POINTER))
+                return self._field_address(st, lv, base, n)
             case Field(base=b, name=n):
                 base = self._address(st, b)
-                return V.binary("+", base, V.symbol(f"offset:{n}", POINTER))
+                return self._field_address(st, lv, base, n)
             case Index(base=b, index=i):
                 return V.binary("+", V.convert(self._eval(st, b), POINTER), self._eval(st, i))
             case Global(name=n):
@@ -686,6 +692,13 @@ class _Explorer:
             case Param(index=i):
                 return V.symbol(f"addr:param{i}", POINTER)
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
+
+    def _field_address(self, st: PathState, lv: Expr, base: SymVal, name: str) -> SymVal:
+        """The address of a field; remembered, so that a dereference of exactly this
+        pointer later on the path reaches the field itself (not plain memory)."""
+        address = V.binary("+", base, V.symbol(f"offset:{name}", POINTER))
+        st.aliases[address.term.get_id()] = self._locate(st, lv)
+        return address
 
     def _locate(self, st: PathState, lv: Expr) -> _Loc:
         frame = st.frames[-1]
@@ -732,9 +745,14 @@ class _Explorer:
                 address = self._address(st, base)
                 return _Loc("array", f"field:{n}", key=(address.term,))
             case Deref(addr=a):
-                if isinstance(a, AddrOf):
-                    return self._locate(st, a.lvalue)
+                inner = _without_casts(a)
+                if isinstance(inner, AddrOf):
+                    return self._locate(st, inner.lvalue)
                 pointer = V.convert(self._eval(st, a), POINTER)
+                named = st.aliases.get(pointer.term.get_id())
+                if isinstance(named, _Loc):
+                    # A pointer this path made from a field's address: the field itself.
+                    return named
                 return _Loc("array", "mem", key=(pointer.term,), describe=_describe(lv))
             case Index():
                 address = self._address(st, lv)
@@ -972,6 +990,12 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
         return z3.Const(name, result)
     func = z3.Function(name, *[t.sort() for t in terms], result)
     return func(*terms)
+
+
+def _without_casts(e: Expr) -> Expr:
+    while isinstance(e, Cast):
+        e = e.operand
+    return e
 
 
 def _address_taken(graph: Graph, index: int) -> bool:

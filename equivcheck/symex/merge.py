@@ -95,7 +95,18 @@ def merge(a: PathState, b: PathState) -> PathState:
         _union(a.calls, b.calls),
         a.outer_written | b.outer_written,
         a.escapes,
+        lines=_merge_lines(a.lines, b.lines),
+        aliases={**a.aliases, **b.aliases},
     )
+
+
+def _merge_lines(
+    a: dict[tuple[str, int], z3.BoolRef], b: dict[tuple[str, int], z3.BoolRef]
+) -> dict[tuple[str, int], z3.BoolRef]:
+    out = dict(a)
+    for key, guard in b.items():
+        out[key] = guard if key not in out or out[key].eq(guard) else z3.Or(out[key], guard)
+    return out
 
 
 def _union[T](xs: list[T], ys: list[T]) -> list[T]:

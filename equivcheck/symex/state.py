@@ -298,6 +298,7 @@ class Path:
     outer_written: set[str]
     exported: list[Exported] = field(default_factory=list)
     top: Frame | None = None
+    lines: dict[tuple[str, int], z3.BoolRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,17 @@ class PathState:
     outer_written: set[str] = field(default_factory=set)
     escapes: int = 0
     fields: set[str] = field(default_factory=set)
+    lines: dict[tuple[str, int], z3.BoolRef] = field(default_factory=dict)
+    aliases: dict[int, object] = field(default_factory=dict)
+
+    def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
+        """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
+        merged path stands for several, so the line is on some of them only)."""
+        if loc is None:
+            return
+        key = (loc.file, loc.line)
+        known = self.lines.get(key)
+        self.lines[key] = guard if known is None or known.eq(guard) else z3.Or(known, guard)
 
     def fork(self) -> PathState:
         return PathState(
@@ -357,4 +369,6 @@ class PathState:
             set(self.outer_written),
             self.escapes,
             set(self.fields),
+            dict(self.lines),
+            dict(self.aliases),
         )

@@ -245,3 +245,18 @@ def test_region_local_read_before_any_assignment_is_uninitialised(tmp_path: Path
     [result] = check_patches(from_patch_file(patch, None), Options(budget_s=10))
     assert result.verdict == "unknown"
     assert "uninitialised local: x" in result.reason
+
+
+def test_a_field_written_through_a_pointer_to_it_is_the_field() -> None:
+    """``*(int *)&p->x`` and ``*q`` with ``q = &p->x`` are ``p->x``: plain memory
+    must not hide the write from a read of the field (assumption A2 does not cover a
+    pointer the function made from the field's own address)."""
+    cast = "int f(struct s *p) { *(int *)&p->x = 1; return p->x; }"
+    cast_old = "int f(struct s *p) { int old = p->x; *(int *)&p->x = 1; return old; }"
+    assert verdict_of(cast, cast_old).verdict == "different"
+    through = "int f(struct s *p) { int *q = &p->x; *q = 1; return p->x; }"
+    assert (
+        verdict_of(through, "int f(struct s *p) { int *q = &p->x; *q = 1; return 1; }").verdict
+        == "equivalent"
+    )
+    assert verdict_of(through, cast_old).verdict == "different"

@@ -1,0 +1,161 @@
+"""Turning a check run into output: the formats, the output file, the progress display
+on stderr, the command that reproduces the run, and reading a saved JSON report back."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import shlex
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from equivcheck.cli.output import write_atomically
+from equivcheck.equiv.check import FunctionResult
+from equivcheck.errors import InputError
+from equivcheck.frontend.workset import PatchWork
+from equivcheck.report.terminal import render
+
+FORMATS = ("table", "json", "markdown", "sarif", "email")
+
+
+def reproduce_command(
+    patch: Path | None,
+    tree: Path | None,
+    rev: str | None,
+    before: Path | None,
+    after: Path | None,
+    function: str | None,
+) -> str:
+    """The one command line that runs the same check again."""
+    words = ["equivcheck", "check"]
+    if patch is not None:
+        words.append(str(patch))
+    for option, value in (
+        ("--tree", tree),
+        ("--rev", rev),
+        ("--before", before),
+        ("--after", after),
+        ("--function", function),
+    ):
+        if value is not None:
+            words += [option, str(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def format_report(
+    doc: Mapping[str, Any],
+    fmt: str,
+    results: list[FunctionResult] | None = None,
+    works: list[PatchWork] | None = None,
+    *,
+    quiet: bool = False,
+    console: Console | None = None,
+) -> str | None:
+    """The report in ``fmt`` as text; for ``table`` printed to ``console`` instead
+    when one is given (None is returned then)."""
+    if fmt == "json":
+        return json.dumps(doc) + "\n"
+    if fmt == "markdown":
+        from equivcheck.report.markdown import render_markdown
+
+        return render_markdown(doc)
+    if fmt == "sarif":
+        from equivcheck.report.sarif import render_sarif
+
+        return json.dumps(render_sarif(doc), indent=2) + "\n"
+    if fmt == "email":
+        from equivcheck.report.email import render_email
+
+        return render_email(doc)
+    rows = results if results is not None else results_of(doc)
+    if console is not None:
+        render(console, rows, works or [], quiet=quiet, verdict=str(doc["verdict"]))
+        return None
+    buffer = io.StringIO()
+    plain = Console(file=buffer, width=120, no_color=True, highlight=False, soft_wrap=True)
+    render(plain, rows, works or [], quiet=quiet, verdict=str(doc["verdict"]))
+    return buffer.getvalue()
+
+
+def emit(text: str | None, output: Path | None) -> None:
+    """Write a report to ``output`` (all or nothing) or to stdout."""
+    if text is None:
+        return
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A JSON report saved by ``check --format json``, or an InputError."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file", "check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read it ({exc})", "check the file") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            str(path), f"is not JSON (line {exc.lineno})", "give a file saved by --format json"
+        ) from None
+    if not isinstance(data, dict) or data.get("tool") != "equivcheck":
+        raise InputError(
+            str(path), "is not an equivcheck report", "give a file saved by --format json"
+        )
+    if not isinstance(data.get("functions"), list) or "verdict" not in data:
+        raise InputError(str(path), "is an incomplete equivcheck report", "run the check again")
+    return data
+
+
+def results_of(doc: Mapping[str, Any]) -> list[FunctionResult]:
+    """The function results of a JSON report (fields this version does not know are
+    ignored, missing ones take their defaults)."""
+    names = {f.name for f in dataclasses.fields(FunctionResult)}
+    required = {
+        f.name
+        for f in dataclasses.fields(FunctionResult)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    rows = []
+    for item in doc["functions"]:
+        if not isinstance(item, dict) or not required <= set(item):
+            raise InputError("report", "has a function entry without its fields", "run again")
+        rows.append(FunctionResult(**{k: v for k, v in item.items() if k in names}))
+    return rows
+
+
+@contextmanager
+def progress_display(total: int, enabled: bool) -> Iterator[Callable[[int, str], None] | None]:
+    """A transient progress line on stderr while functions are compared (only when
+    ``enabled``: stderr is a terminal and the user did not ask for quiet)."""
+    if not enabled or total < 1:
+        yield None
+        return
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("checking", total=total)
+        started = False
+
+        def tell(patch: int, function: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=f"patch {patch}: {function}")
+
+        yield tell

@@ -1,0 +1,1 @@
+"""Integrations with the places kernel developers work: b4 and GitHub."""
