@@ -6,7 +6,17 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "equivcheck"
-STAGES = ["frontend", "ir", "symex", "models", "equiv", "report", "cli", "integrations"]
+STAGES = [
+    "frontend",
+    "ir",
+    "symex",
+    "models",
+    "equiv",
+    "binary",
+    "report",
+    "cli",
+    "integrations",
+]
 
 
 def _stage(module: str) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,8 +13,11 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from equivcheck import __version__
+from equivcheck.cli.output import write_atomically
 from equivcheck.cli.reporting import (
     FORMATS,
     emit,
@@ -23,14 +28,25 @@ from equivcheck.cli.reporting import (
 )
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.errors import InputError
+from equivcheck.frontend import gnuc
+from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.prepare import prepare_tree
 from equivcheck.frontend.tree import KernelTree, open_tree
 from equivcheck.frontend.workset import (
+    FunctionWork,
     PatchWork,
+    Side,
     from_files,
     from_patch_file,
     from_rev,
+    light_function_text,
+    read_c_file,
 )
+from equivcheck.ir.labels import infer_label_map
+from equivcheck.ir.lower import function_graph, region_graph
+from equivcheck.ir.model import Graph
+from equivcheck.ir.text import canonical_text, format_dot, format_graph
 from equivcheck.report.document import EXIT_STATUS, document
 
 EXIT_INPUT_ERROR = 3
@@ -135,6 +151,227 @@ def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
 
 
 # ---------------------------------------------------------------------- functions
+
+
+@app.command()
+@_input_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def functions(
+    inputs: Inputs,
+    fmt: str,
+) -> None:
+    """List the functions a patch changes, adds, removes or affects."""
+    works = _gather(inputs, with_texts=False)
+    rows = [
+        {
+            "file": fw.change.file,
+            "function": fw.change.function,
+            "status": fw.change.status,
+            "detail": fw.change.detail,
+            "patch": work.title,
+            "patch_index": index,
+            "mode": fw.mode,
+        }
+        for index, work in enumerate(works, start=1)
+        for fw in work.functions
+    ]
+    outside = [
+        {"patch_index": index, "file": u.file, "line": u.line, "side": u.side, "text": u.text}
+        for index, work in enumerate(works, start=1)
+        for u in work.unattributed
+    ]
+    if fmt == "json":
+        doc = {"tool": "equivcheck", "version": __version__, "functions": rows}
+        doc["unattributed"] = outside
+        print(json.dumps(doc))
+        return
+    table = Table(title="Functions touched", title_justify="left")
+    if len(works) > 1:
+        table.add_column("#", justify="right")
+    for column in ("file", "function", "status", "mode", "detail"):
+        table.add_column(column)
+    colours = {"changed": "yellow", "added": "green", "removed": "red", "affected": "cyan"}
+    for row in rows:
+        cells = [
+            escape(str(row["file"])),
+            escape(str(row["function"])),
+            f"[{colours[str(row['status'])]}]{row['status']}[/]",
+            str(row["mode"]),
+            escape(str(row["detail"])),
+        ]
+        if len(works) > 1:
+            cells.insert(0, str(row["patch_index"]))
+        table.add_row(*cells)
+    console = _console()
+    for index, work in enumerate(works, start=1):
+        title = escape(work.title)
+        console.print(f"{index}. {title}" if len(works) > 1 else title)
+    console.print(table)
+    for item in outside:
+        console.print(
+            f"[yellow]change outside any function[/] at {escape(str(item['file']))}:"
+            f"{item['line']} ({item['side']}): {escape(str(item['text']))}"
+        )
+
+
+# ---------------------------------------------------------------------- ir
+
+
+def _graphs_of(work: FunctionWork, side: Side) -> list[Graph]:
+    """The IR of one side of a touched function: whole, or its regions."""
+    text = work.text(side)
+    if work.problem:
+        raise InputError(work.change.function, work.problem)
+    if text is not None:
+        return [function_graph(text, light=work.mode != "tree")]
+    if work.regions:
+        index = 0 if side == "before" else 1
+        return [
+            region_graph(
+                pair[index].text,
+                function=work.change.function,
+                file=work.change.file,
+                first_line=pair[index].first_line,
+            )
+            for pair in work.regions
+        ]
+    raise InputError(
+        work.change.function,
+        f"has no {side} version ({work.change.status})",
+        "pick the other --side" if work.change.status in {"added", "removed"} else "",
+    )
+
+
+def _find_work(works: list[PatchWork], function: str, source: str) -> FunctionWork:
+    for work in works:
+        for fw in work.functions:
+            if fw.change.function == function:
+                return fw
+    names = sorted({fw.change.function for w in works for fw in w.functions})
+    raise InputError(
+        source,
+        f"the patch does not touch a function named {function}",
+        f"it touches: {', '.join(names) or 'none'}",
+    )
+
+
+def _file_function(path: Path, function: str, tree: Path | None) -> tuple[FunctionText, bool]:
+    """A function from a C file: preprocessed as kbuild would in a configured tree
+    (``False``: not light), else as written (``True``)."""
+    kernel = _open_tree(tree)
+    if kernel is not None and kernel.configured:
+        rel = _inside(path, kernel)
+        starts = {f.name: f.start_line for f in find_functions(kernel.read(rel))}
+        pre = kernel.preprocess(rel, keep_macros_for=[function])
+        near = (rel, starts[function]) if function in starts else None
+        return gnuc.cut_function(pre.text, function, near=near), False
+    if kernel is not None and not path.exists():
+        path = kernel.root / path
+    func = light_function_text(read_c_file(path), str(path), function, kernel)
+    if func is None:
+        raise InputError(str(path), f"no function named {function}", "check the name")
+    return func, True
+
+
+def _inside(path: Path, kernel: KernelTree) -> str:
+    candidate = path if path.is_absolute() else Path.cwd() / path
+    if not candidate.exists():
+        candidate = kernel.root / path
+    try:
+        return candidate.resolve().relative_to(kernel.root.resolve()).as_posix()
+    except ValueError:
+        raise InputError(
+            str(path), f"is not inside the tree {kernel.root}", "give a path in --tree"
+        ) from None
+
+
+@app.command()
+@click.argument("target", type=PathArg)
+@click.argument("function")
+@click.option("--tree", type=PathArg, help="Kernel tree (git checkout or extracted).")
+@click.option(
+    "--side",
+    type=click.Choice(["before", "after"]),
+    help="TARGET is a patch: show its before or after version.",
+)
+@click.option("--dot", type=PathArg, help="Also write the graph for Graphviz here.")
+@click.option("--locations/--no-locations", default=True, help="Show source lines.")
+def ir(
+    target: Path,
+    function: str,
+    tree: Path | None,
+    side: str | None,
+    dot: Path | None,
+    locations: bool,
+) -> None:
+    """Print one function (or one side of a patch) as label-free IR."""
+    if side is not None:
+        works = from_patch_file(target, _open_tree(tree))
+        chosen: Side = "before" if side == "before" else "after"
+        graphs = _graphs_of(_find_work(works, function, str(target)), chosen)
+    else:
+        func, light = _file_function(target, function, tree)
+        graphs = [function_graph(func, light=light)]
+    text = "\n".join(format_graph(g, locations=locations) for g in graphs)
+    if dot is not None:
+        write_atomically(dot, "".join(format_dot(g) for g in graphs))
+    sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------------- ir-diff
+
+
+@app.command("ir-diff")
+@_input_options
+@click.option("--show", is_flag=True, help="Print the differing IR.")
+def ir_diff(
+    inputs: Inputs,
+    show: bool,
+) -> int:
+    """Compare before and after IR structurally: exit 0 when every touched function
+    is the same graph up to labels, local names and layout, 1 when one is not. Not a
+    semantic verdict: a structural difference may still be an equivalent refactor."""
+    works = _gather(inputs)
+    table = Table(title="Structural comparison", title_justify="left")
+    for column in ("file", "function", "status", "IR"):
+        table.add_column(column)
+    diffs: list[str] = []
+    differing = 0
+    for work in works:
+        for fw in work.functions:
+            if fw.change.status in {"added", "removed"} or (
+                fw.before is None and fw.after is None and not fw.regions
+            ):
+                table.add_row(fw.change.file, fw.change.function, fw.change.status, "-")
+                continue
+            old_graphs, new_graphs = _graphs_of(fw, "before"), _graphs_of(fw, "after")
+            renames = infer_label_map(zip(old_graphs, new_graphs, strict=False))
+            old = "\n".join(canonical_text(g, renames) for g in old_graphs)
+            new = "\n".join(canonical_text(g) for g in new_graphs)
+            same = old == new
+            differing += not same
+            verdict = "[green]same shape[/]" if same else "[yellow]differs[/]"
+            table.add_row(fw.change.file, fw.change.function, fw.change.status, verdict)
+            if not same and show:
+                diffs.extend(
+                    difflib.unified_diff(
+                        old.splitlines(),
+                        new.splitlines(),
+                        f"{fw.change.function} (before)",
+                        f"{fw.change.function} (after)",
+                        lineterm="",
+                    )
+                )
+    console = _console()
+    console.print(table)
+    for line in diffs:
+        console.print(line, markup=False)
+    return 1 if differing else 0
+
+
+# ---------------------------------------------------------------------- check
 
 
 @app.command()

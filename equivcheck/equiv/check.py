@@ -23,7 +23,7 @@ from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.prototypes import return_types
+from equivcheck.frontend.prototypes import common_return_types, return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.canon import iter_nodes
@@ -346,13 +346,18 @@ def _run_compare(
     outer_types: Mapping[str, str] | None = None,
     unions: frozenset[str] = frozenset(),
     unit: str = "",
+    before_unit: str = "",
 ) -> Outcome:
     """Compare two graphs. When the verdict is UNKNOWN only because calls without a
     model were reordered and the translation unit is at hand (tree mode), their
-    footprints are inferred from their bodies and the comparison runs again."""
+    footprints are inferred from their bodies and the comparison runs again. Call
+    results take the return types both versions' units declare alike."""
     outer = frozenset(before.outer_names) | frozenset(after.outer_names)
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
-    results = return_types(unit, set().union(*map(_calls, graphs))) if unit else {}
+    called = set().union(*map(_calls, graphs))
+    results: dict[str, str] = {}
+    if unit and before_unit:
+        results = common_return_types(return_types(before_unit, called), return_types(unit, called))
 
     def run(models: Mapping[str, Model]) -> Outcome:
         cfg_b = _config(
@@ -491,7 +496,17 @@ def _check_whole(
         reasons.append(f"comparing the changed part: {outcome.reason}")
     unions = fw.before.union_members | fw.after.union_members
     whole = _run_compare(
-        before, after, name, helpers, options, {}, deadline, None, unions, fw.after.unit
+        before,
+        after,
+        name,
+        helpers,
+        options,
+        {},
+        deadline,
+        None,
+        unions,
+        fw.after.unit,
+        fw.before.unit,
     )
     if whole.verdict != "unknown" or not reasons:
         return _combine(fw, work, index, [whole], {}, sorted(used))
@@ -546,6 +561,7 @@ def _whole_by_regions(
         _declared_types(before, after),
         fw.before.union_members | fw.after.union_members,
         fw.after.unit,
+        fw.before.unit,
     )
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built

@@ -755,8 +755,7 @@ def _state_difference(
         if model is not None:
             return _array_name(name), model
     for name in sorted((set(a.globals) | set(b.globals)) & written):
-        if is_constant_name(name) and not a.is_outer(name):
-            continue
+        # (a name in capitals that either version writes is a variable after all)
         left_v = a.globals.get(name) or a.initial_global(name)
         right_v = b.globals.get(name) or b.initial_global(name)
         model = _witness(z3.And(pc, left_v.term != right_v.term), timeout_ms)

@@ -3,66 +3,133 @@
 An unmodelled call's result is a value of the callee's return type: a ``bool``
 function returns 0 or 1, an ``int`` one a 32-bit value. The engine needs that to avoid
 counterexamples no real call can produce (``first += atomic_inc_and_test(v)`` against
-``if (atomic_inc_and_test(v)) first++``). Only plain integer types are reported; a
-name declared with two different types, or whose declaration cannot be read, is left
-out (its result stays an unconstrained word).
+``if (atomic_inc_and_test(v)) first++``). Only declarations at file scope count (not
+calls, not text in strings); a name is typed only when every such declaration reads as
+the same plain integer type, spelled canonically (``long unsigned int`` is
+``unsigned long``). Anything else leaves the result an unconstrained word.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 
-_INTEGER_WORDS = {"unsigned", "signed", "long", "short", "int", "char", "bool", "_Bool"}
+_SIZES = {"char", "short", "int", "long", "bool", "_Bool"}
+_SIGNS = {"unsigned", "signed"}
 _FIXED_WIDTH = re.compile(r"^(?:__)?[us](?:8|16|32|64)$")
 _BEFORE_TYPE = {"static", "inline", "__inline", "__inline__", "extern", "__always_inline"}
+# Strings, character constants and braces: enough to know the brace depth anywhere.
+_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]')
 
 
 def return_types(unit: str, names: set[str]) -> dict[str, str]:
     """For each of ``names`` declared in ``unit`` with an integer return type, that
-    type as written (``"bool"``, ``"unsigned int"``, ``"u32"``)."""
-    known = _known_for(unit)
+    type in canonical spelling (``"bool"``, ``"unsigned int"``, ``"u32"``)."""
+    scope = _scope_of(unit)
+    known = scope.types
     missing = sorted(n for n in names if n not in known and n.isidentifier())
     if missing:
-        found: dict[str, set[str]] = {name: set() for name in missing}
+        found: dict[str, set[str | None]] = {name: set() for name in missing}
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, missing)) + r")\s*\(")
         for match in pattern.finditer(unit):
-            ctype = _declared_type(unit, match.start())
-            if ctype is not None:
-                found[match.group(1)].add(ctype)
+            if not scope.at_file_scope(match.start()):
+                continue
+            found[match.group(1)].add(_declared_type(unit, match.start()))
         for name, types in found.items():
-            known[name] = types.pop() if len(types) == 1 else None
+            known[name] = next(iter(types)) if len(types) == 1 else None
     return {name: ctype for name in names if (ctype := known.get(name)) is not None}
 
 
-# The translation unit last asked about and what is known of it (one file is checked
-# function after function, so the same unit comes back many times).
-_LAST: list[tuple[str, dict[str, str | None]]] = []
+def common_return_types(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    """The names both versions type alike (a type the patch changes is not assumed)."""
+    return {name: ctype for name, ctype in before.items() if after.get(name) == ctype}
 
 
-def _known_for(unit: str) -> dict[str, str | None]:
-    if not _LAST or _LAST[0][0] is not unit:
-        _LAST[:] = [(unit, {})]
-    return _LAST[0][1]
+class _Scope:
+    """Where a unit's text is at file scope (outside braces, strings and characters),
+    and the types found so far."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.types: dict[str, str | None] = {}
+        self.starts: list[int] = []  # positions where file scope starts again
+        self.ends: list[int] = []  # positions where it ends
+        depth = 0
+        for token in _TOKENS.finditer(unit):
+            text = token.group()
+            if text == "{":
+                if depth == 0:
+                    self.ends.append(token.start())
+                depth += 1
+            elif text == "}":
+                depth = max(depth - 1, 0)
+                if depth == 0:
+                    self.starts.append(token.end())
+            elif depth == 0:
+                # a string at file scope: not file-scope code either
+                self.ends.append(token.start())
+                self.starts.append(token.end())
+
+    def at_file_scope(self, position: int) -> bool:
+        last_end = bisect.bisect_right(self.ends, position)
+        last_start = bisect.bisect_right(self.starts, position)
+        return last_end == last_start
+
+
+_LAST: list[_Scope] = []
+
+
+def _scope_of(unit: str) -> _Scope:
+    if not _LAST or _LAST[0].unit is not unit:
+        _LAST[:] = [_Scope(unit)]
+    return _LAST[0]
 
 
 def _declared_type(unit: str, start: int) -> str | None:
-    """The integer type written just before a declarator at ``start``, if the text
-    since the previous statement reads as a declaration: storage words and attributes,
-    then the type."""
+    """The canonical integer type written just before a declarator at ``start``, or
+    None when the text since the previous declaration does not read as storage words
+    and attributes followed by a plain integer type."""
     begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
     lines = unit[begin:start].splitlines()
     plain = _without_attributes(
         " ".join(line for line in lines if not line.lstrip().startswith("#"))
     )
-    if plain is None or any(c in plain for c in "=(),*[]"):
-        return None  # an expression, a parameter or a pointer result
+    if plain is None or any(c in plain for c in "=(),*[]\"'"):
+        return None
     words = plain.split()
     type_words: list[str] = []
-    while words and (words[-1] in _INTEGER_WORDS or _FIXED_WIDTH.match(words[-1])):
+    while words and (words[-1] in _SIZES or words[-1] in _SIGNS or _FIXED_WIDTH.match(words[-1])):
         type_words.insert(0, words.pop())
     if not type_words or any(word not in _BEFORE_TYPE for word in words):
         return None
-    return " ".join(type_words)
+    return _canonical(type_words)
+
+
+def _canonical(words: list[str]) -> str | None:
+    """``long unsigned int`` as ``unsigned long``; None for what is not one integer
+    type."""
+    if len(words) == 1 and _FIXED_WIDTH.match(words[0]):
+        return words[0].removeprefix("__")
+    if any(_FIXED_WIDTH.match(w) for w in words):
+        return None
+    count = Counter(words)
+    if count["unsigned"] + count["signed"] > 1 or any(
+        n > 1 for w, n in count.items() if w != "long"
+    ):
+        return None
+    sign = "unsigned " if count["unsigned"] else ("signed " if count["signed"] else "")
+    if count["bool"] or count["_Bool"]:
+        return "bool" if len(words) == 1 else None
+    if count["char"]:
+        return None if count["long"] or count["short"] or count["int"] else f"{sign}char"
+    if count["short"] and count["long"]:
+        return None
+    longs = count["long"]
+    if longs > 2:
+        return None
+    base = "short" if count["short"] else {0: "int", 1: "long", 2: "long long"}[longs]
+    return base if sign != "unsigned " else f"unsigned {base}"
 
 
 def _without_attributes(text: str) -> str | None:

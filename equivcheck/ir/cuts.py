@@ -37,6 +37,11 @@ def cut_loops(graph: Graph) -> Graph | str:
     order = block_order(graph)
     heads = sorted({loop.header for loop in loops}, key=order.index)
     live = live_in(graph)
+    for head in heads:
+        for index in live[head]:
+            local = graph.locals[index]
+            if _is_struct_value(local.ctype):
+                return f"struct local {local.name or index} is live at a loop head"
     next_block = max(graph.blocks) + 1
     head_cut: dict[int, int] = {}
     labels = dict(graph.labels)
@@ -92,6 +97,13 @@ def _refuse(graph: Graph) -> str:
             if isinstance(node, AddrOf) and _root_is_param(node.lvalue):
                 return "the address of a parameter is taken"
     return ""
+
+
+def _is_struct_value(ctype: str) -> bool:
+    """A struct or union held by value: its whole value and its members are separate
+    slots in the engine, which the rule cannot carry across a loop head together."""
+    words = ctype.replace("const", " ").replace("volatile", " ").split()
+    return bool(words) and words[0] in {"struct", "union"} and not ctype.rstrip().endswith("*")
 
 
 def _root_is_param(node: object) -> bool:

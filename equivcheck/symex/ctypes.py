@@ -33,7 +33,8 @@ INT = IntType(32, True)
 _NAMED: dict[str, IntType] = {
     "bool": BOOL,
     "_Bool": BOOL,
-    "char": IntType(8, True),
+    # The kernel builds with -funsigned-char (since 6.2): plain char is unsigned.
+    "char": IntType(8, False),
     "signed char": IntType(8, True),
     "unsigned char": IntType(8, False),
     "short": IntType(16, True),
@@ -96,6 +97,12 @@ def int_type(ctype: str) -> IntType:
     if text.startswith("enum "):
         return INT
     return _NAMED.get(text, DEFAULT)
+
+
+def is_known_scalar(ctype: str) -> bool:
+    """Whether a declared type is an integer type this module knows, or a pointer."""
+    text = " ".join(_QUALIFIERS.sub(" ", ctype).split())
+    return text in _NAMED or text.endswith("*") or text.startswith("enum ")
 
 
 def scalar_type(ctype: str) -> IntType:

@@ -50,7 +50,15 @@ from equivcheck.ir.model import (
 )
 from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
-from equivcheck.symex.ctypes import DEFAULT, POINTER, IntType, int_type, is_aggregate, scalar_type
+from equivcheck.symex.ctypes import (
+    DEFAULT,
+    POINTER,
+    IntType,
+    int_type,
+    is_aggregate,
+    is_known_scalar,
+    scalar_type,
+)
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
@@ -372,6 +380,12 @@ class _Explorer:
             for path, value in members:
                 self._write(st, self._locate(st, Field(target, path)), self._eval(st, value))
             return
+        if isinstance(target, Local) and is_known_scalar(target.ctype):
+            # ``int x = { a };``: the braces hold the scalar's value.
+            scalar = _flatten(init, "")
+            first = self._eval(st, scalar[0][1]) if scalar else V.const(0)
+            self._write(st, self._locate(st, target), first)
+            return
         if isinstance(target, Local):
             for key in [k for k in frame.locals if k[0] == target.index]:
                 del frame.locals[key]
@@ -383,8 +397,7 @@ class _Explorer:
         # Aggregate stored through a pointer: its value as a function of its items.
         items = tuple(self._eval(st, v).term for _, v in _flatten(init, ""))
         names = ",".join(d for d, _ in _flatten(init, ""))
-        value = _uf(f"init{{{names}}}", items)
-        self._write(st, self._locate(st, target), SymVal(value))
+        self._write(st, self._locate(st, target), SymVal(_uf(f"init{{{names}}}", items)))
 
     def _asm(self, st: PathState, asm: AsmStmt) -> None:
         inputs = tuple(self._eval(st, op.expr) for op in asm.inputs)
@@ -693,6 +706,17 @@ class _Explorer:
                 return V.symbol(f"addr:param{i}", POINTER)
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
 
+    def _check_array_member(self, st: PathState, base: Expr) -> None:
+        """``s.arr[i]`` for a struct variable ``s`` (not in memory): its array members
+        have no addresses of their own here."""
+        inner = _without_casts(base)
+        if isinstance(inner, Field):
+            _, root = _field_path(inner)
+            frame = st.frames[-1]
+            in_memory = isinstance(root, Local) and _address_taken(frame.graph, root.index)
+            if isinstance(root, Local | Param | Global) and not in_memory:
+                st.notes.append(Note("unsupported", f"indexing member {expr_text(inner)}"))
+
     def _field_address(self, st: PathState, lv: Expr, base: SymVal, name: str) -> SymVal:
         """The address of a field; remembered, so that a dereference of exactly this
         pointer later on the path reaches the field itself (not plain memory)."""
@@ -754,7 +778,8 @@ class _Explorer:
                     # A pointer this path made from a field's address: the field itself.
                     return named
                 return _Loc("array", "mem", key=(pointer.term,), describe=_describe(lv))
-            case Index():
+            case Index(base=b):
+                self._check_array_member(st, b)
                 address = self._address(st, lv)
                 return _Loc("array", "mem", key=(address.term,))
         raise TypeError(f"not an lvalue: {lv!r}")
@@ -770,6 +795,8 @@ class _Explorer:
 
     def _read(self, st: PathState, where: _Loc) -> SymVal:
         frame = st.frames[where.frame] if where.kind in {"local", "param"} else st.frames[-1]
+        if where.kind in {"local", "param", "global"}:
+            self._check_whole_and_members(st, frame, where)
         if where.kind == "local":
             value = frame.locals.get(where.slot)
             if value is not None:
@@ -817,6 +844,41 @@ class _Explorer:
             st.inputs.append((self._when(st, where.describe), value.term))
         return value
 
+    def _check_whole_and_members(self, st: PathState, frame: Frame, where: _Loc) -> None:
+        """A struct variable's whole value and its members are kept as separate slots,
+        not in step with each other: reading one after the other was set (a member
+        after a whole assignment, the whole after a member was set) is not modelled."""
+        if where.kind == "global":
+            root, _, path = where.name.partition(".")
+            names = st.shared.globals
+            if path and root in names and where.name not in names and root in st.outer_written:
+                st.notes.append(
+                    Note(
+                        "unsupported",
+                        f"member {where.name} of {root} after {root} was assigned whole",
+                    )
+                )
+            elif not path and any(n.startswith(root + ".") for n in st.outer_written):
+                st.notes.append(
+                    Note("unsupported", f"whole value of {root} after a member was set")
+                )
+            return
+        index, path = where.slot
+        slots = frame.locals if where.kind == "local" else frame.params
+        variables = frame.graph.locals if where.kind == "local" else frame.graph.params
+        variable = variables[index] if index < len(variables) else None
+        name = variable.name if variable is not None and variable.name else f"#{index}"
+        if path and (index, "") in slots and where.slot not in slots:
+            st.notes.append(
+                Note("unsupported", f"member {name}.{path} after {name} was assigned whole")
+            )
+        elif not path and variable is not None and is_aggregate(variable.ctype):
+            members = any(k[0] == index and k[1] for k in slots)
+            if members or (where.kind == "local" and index in frame.zeroed):
+                st.notes.append(
+                    Note("unsupported", f"whole value of struct {name} after its members were set")
+                )
+
     def _write(self, st: PathState, where: _Loc, value: SymVal) -> None:
         if where.kind in {"local", "param"}:
             frame = st.frames[where.frame]
@@ -831,6 +893,8 @@ class _Explorer:
             slots[where.slot] = V.convert(value, where.ty) if where.slot[1] == "" else value
             return
         if where.kind == "global":
+            for name in [n for n in st.shared.globals if n.startswith(where.name + ".")]:
+                del st.shared.globals[name]  # members of a variable assigned whole
             if where.name in st.shared.outer_types:
                 value = V.convert(value, st.shared.outer_types[where.name])
             st.shared.globals[where.name] = value

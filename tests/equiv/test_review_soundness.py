@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Side, compare
 from equivcheck.equiv.footprints import infer
 from equivcheck.frontend.model import FunctionChange, FunctionText
+from equivcheck.frontend.prototypes import return_types
 from equivcheck.frontend.workset import FunctionWork, PatchWork, from_patch_file
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config
@@ -260,3 +263,132 @@ def test_a_field_written_through_a_pointer_to_it_is_the_field() -> None:
         == "equivalent"
     )
     assert verdict_of(through, cast_old).verdict == "different"
+
+
+# ---------------------------------------------------------------- third review
+
+
+def test_loop_rule_refuses_a_struct_local_live_at_the_loop_head() -> None:
+    before = """int f(struct s *p, int n)
+{
+	struct s st = { 0 };
+	int i, sum = 0;
+	for (i = 0; i < n; i++) {
+		sum += st.a;
+		st = *p;
+		sum += st.a;
+	}
+	return sum;
+}
+"""
+    after = before.replace(
+        "sum += st.a;\n\t\tst = *p;\n\t\tsum += st.a;",
+        "sum += st.a;\n\t\tsum += st.a;\n\t\tst = *p;",
+    )
+    assert verdict_of(before, after, induction=True).verdict != "equivalent"
+
+
+def test_plain_char_results_are_unsigned_as_the_kernel_builds() -> None:
+    unit = "char get_flag(void);\n"
+    before = "int f(void) { int c = get_flag(); if (c > 127) return -1; return 0; }"
+    after = "int f(void) { int c = get_flag(); return 0; }"
+    assert tree_verdict(before, after, unit=unit) != "equivalent"
+
+
+def test_a_declaration_that_cannot_be_read_leaves_the_result_untyped() -> None:
+    unit = (
+        "loff_t big_len(void);\n"
+        'void g(void) { pr_warn("x; unsigned big_len(void) is deprecated\\n"); }\n'
+    )
+    before = "int f(void) { long r = big_len(); if ((unsigned long)r >> 32) return -1; return 0; }"
+    after = "int f(void) { long r = big_len(); return 0; }"
+    assert tree_verdict(before, after, unit=unit) != "equivalent"
+    assert return_types(unit, {"big_len"}) == {}
+
+
+def test_a_return_type_the_patch_changes_is_not_assumed() -> None:
+    a = "int f(void)\n{\n\tlong r = foo();\n\n\tif (r >> 32)\n\t\treturn -1;\n\treturn 0;\n}\n"
+    b = "int f(void)\n{\n\tlong r = foo();\n\n\treturn 0;\n}\n"
+    before = FunctionText("f", "t.c", 1, a, frozenset({"bool"}), unit="long foo(void);\n")
+    after = FunctionText("f", "t.c", 1, b, frozenset({"bool"}), unit="unsigned int foo(void);\n")
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", before, after)
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
+    assert result.verdict != "equivalent"
+
+
+STRUCT_PAIRS = {
+    "member read after a whole assignment": (
+        (
+            "int f(struct s *p)\n"
+            "{\n"
+            "\tstruct s st = { 0 };\n"
+            "\tint r;\n"
+            "\n"
+            "\tst = *p;\n"
+            "\tr = st.a;\n"
+            "\treturn r;\n"
+            "}\n"
+        ),
+        (
+            "int f(struct s *p)\n"
+            "{\n"
+            "\tstruct s st = { 0 };\n"
+            "\tint r;\n"
+            "\n"
+            "\tr = st.a;\n"
+            "\tst = *p;\n"
+            "\treturn r;\n"
+            "}\n"
+        ),
+    ),
+    "whole read after a member write": (
+        ("void f(struct s *q, int x)\n{\n\tstruct s st = { 0 };\n\n\tst.a = x;\n\t*q = st;\n}\n"),
+        ("void f(struct s *q, int x)\n{\n\tstruct s st = { 0 };\n\n\t*q = st;\n\tst.a = x;\n}\n"),
+    ),
+    "parameter member after a whole assignment": (
+        ("int f(struct s v, struct s *p)\n{\n\tv = *p;\n\treturn v.a;\n}\n"),
+        ("int f(struct s v, struct s *p)\n{\n\tint r = v.a;\n\tv = *p;\n\treturn r;\n}\n"),
+    ),
+    "array members of two struct locals": (
+        (
+            "int f(int v)\n"
+            "{\n"
+            "\tstruct s x = { 0 }, y = { 0 };\n"
+            "\n"
+            "\tx.arr[0] = 1;\n"
+            "\ty.arr[0] = 2;\n"
+            "\treturn x.arr[0];\n"
+            "}\n"
+        ),
+        (
+            "int f(int v)\n"
+            "{\n"
+            "\tstruct s x = { 0 }, y = { 0 };\n"
+            "\n"
+            "\tx.arr[0] = 1;\n"
+            "\ty.arr[0] = 2;\n"
+            "\treturn 2;\n"
+            "}\n"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRUCT_PAIRS))
+def test_struct_whole_values_and_members_are_never_mixed_silently(name: str) -> None:
+    before, after = STRUCT_PAIRS[name]
+    assert verdict_of(before, after).verdict != "equivalent"
+    assert tree_verdict(before, after) != "equivalent"
+
+
+def test_scalar_brace_initialiser_holds_the_value() -> None:
+    before = "int f(int a)\n{\n\tint x = { a };\n\treturn x;\n}\n"
+    after = "int f(int a)\n{\n\tint x = { a };\n\treturn 0;\n}\n"
+    assert verdict_of(before, after).verdict == "different"
+    assert verdict_of(before, "int f(int a)\n{\n\treturn a;\n}\n").verdict == "equivalent"
+
+
+def test_a_name_in_capitals_that_is_written_is_compared() -> None:
+    before = "void f(int a)\n{\n\tMAXV = a;\n}\n"
+    after = "void f(int a)\n{\n\tMAXV = a + 1;\n}\n"
+    assert verdict_of(before, after).verdict == "different"
