@@ -147,7 +147,7 @@ def _compare(
         # nothing is still a real counterexample.
         benign = _run(before, after, labels, entries, "benign", timeout_ms)
         if benign.difference is not None:
-            return _different(benign)
+            return _realisable(benign, before, after, labels, entries, timeout_ms)
     if general.difference is None:
         if general.opaque_swaps:
             return _unknown(general, "; ".join(dict.fromkeys(general.opaque_swaps)))
@@ -162,7 +162,7 @@ def _compare(
         )
     benign = _run(before, after, labels, entries, "benign", timeout_ms)
     if benign.difference is not None:
-        return _different(benign)
+        return _realisable(benign, before, after, labels, entries, timeout_ms)
     if general.opaque_swaps or benign.opaque_swaps:
         swaps = dict.fromkeys(general.opaque_swaps + benign.opaque_swaps)
         general.opaque_names |= benign.opaque_names
@@ -181,6 +181,42 @@ def _compare(
         f"a model of {named} would decide"
     )
     return _unknown(general, reason)
+
+
+def _realisable(
+    run: _Run,
+    before: Side,
+    after: Side,
+    labels: dict[str, str],
+    entries: list[Entry],
+    timeout_ms: int,
+) -> Outcome:
+    """DIFFERENT, unless the counterexample rests on variables whose types the input
+    does not show (a region's outer variables in patch-alone mode, taken as 64-bit): it
+    must hold again with those variables as ``int``, else the verdict is UNKNOWN (an
+    ``int`` passed to a helper's ``int`` parameter loses the high bits a 64-bit value
+    would need)."""
+    diff = run.difference
+    assert diff is not None
+    typed = set(before.config.outer_types) | set(after.config.outer_types)
+    untyped = (before.config.outer | after.config.outer) - typed
+    used = sorted({name for name, _ in diff.before.inputs + diff.after.inputs if name in untyped})
+    if not used:
+        return _different(run)
+    narrow = {name: "int" for name in untyped}
+    sides = [
+        Side(s.graph, dataclasses.replace(s.config, outer_types={**s.config.outer_types, **narrow}))
+        for s in (before, after)
+    ]
+    again = _run(sides[0], sides[1], labels, entries, "benign", timeout_ms)
+    if again.difference is not None:
+        return _different(again)
+    return _unknown(
+        run,
+        f"the versions differ only when some of {', '.join(used)} hold values that do not fit in "
+        f"an int ({diff.what}); their types are not visible from the patch (run with "
+        "--tree)",
+    )
 
 
 def _different(run: _Run) -> Outcome:

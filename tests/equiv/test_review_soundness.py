@@ -392,3 +392,14 @@ def test_a_name_in_capitals_that_is_written_is_compared() -> None:
     before = "void f(int a)\n{\n\tMAXV = a;\n}\n"
     after = "void f(int a)\n{\n\tMAXV = a + 1;\n}\n"
     assert verdict_of(before, after).verdict == "different"
+
+
+def test_untyped_outer_values_do_not_make_a_counterexample() -> None:
+    """Patch alone, ``ref_count`` and ``map_count`` have no visible type (64-bit): the
+    extracted helper's ``int`` parameters cut them to 32 bits. A difference that needs
+    values no ``int`` can hold is not a counterexample (it was a false DIFFERENT)."""
+    patch = Path(__file__).parents[2] / "fixtures/patches/kernel/rmap-extract-helper.patch"
+    results = check_patches(from_patch_file(patch, None), Options(budget_s=10))
+    verdicts = {r.function: r for r in results}
+    assert verdicts["try_to_unmap_one"].verdict == "unknown"
+    assert "do not fit in an int" in verdicts["try_to_unmap_one"].reason
