@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from equivcheck import __version__
+from equivcheck.binary.opinion import angr_available
+from equivcheck.binary.second import add_second_opinions
 from equivcheck.cli.output import write_atomically
 from equivcheck.cli.reporting import (
     FORMATS,
@@ -388,6 +390,11 @@ def ir_diff(
     help="Loop iterations explored before the inductive rule is tried.",
 )
 @click.option("--budget", default=60.0, show_default=True, help="Seconds per function.")
+@click.option(
+    "--binary",
+    is_flag=True,
+    help="Also compile both versions and ask angr for a second opinion (needs equivcheck[binary]).",
+)
 def check(
     inputs: Inputs,
     fmt: str,
@@ -397,6 +404,7 @@ def check(
     max_paths: int,
     unroll: int,
     budget: float,
+    binary: bool,
 ) -> int:
     """Decide, for every function the input touches, whether the change keeps its
     behaviour: EQUIVALENT (proved, with assumptions), DIFFERENT (with a counterexample)
@@ -409,6 +417,14 @@ def check(
     )
     with progress_display(total, sys.stderr.isatty() and not quiet) as tell:
         results = check_patches(works, options, tell)
+    if binary:
+        if not angr_available():
+            raise InputError(
+                "--binary", "angr is not installed", "pip install 'equivcheck[binary]'"
+            )
+        kernel = _open_tree(inputs.tree)
+        root = kernel.root if kernel is not None else None
+        add_second_opinions(results, works, root, budget_s=budget, max_paths=max_paths)
     doc = document(results, works)
     doc["command"] = reproduce_command(
         inputs.patch, inputs.tree, inputs.rev, inputs.before, inputs.after, inputs.function

@@ -77,6 +77,7 @@ class FunctionResult:
     after_line: int = 0
     before_path: list[int] = field(default_factory=list)
     after_path: list[int] = field(default_factory=list)
+    binary: dict[str, object] | None = None
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from equivcheck.report.opinions import conflict, opinion_text
+
 WIDTH = 72
 CX_ENTRIES = 30
 """Counterexample values listed; the JSON report has them all."""
@@ -151,6 +153,12 @@ def _function(f: Mapping[str, Any]) -> list[str]:
     head = f"{_clean(f.get('file', ''))}: {name}() ({_clean(f.get('status', ''))}): "
     lines = _wrap(head + _verdict(f.get("verdict")), "", "  ")
     lines += _wrap(f.get("reason", ""), "  ")
+    binary = _map(f.get("binary"))
+    if binary:
+        problem = conflict(f.get("verdict"), binary)
+        if problem:
+            lines += _wrap(f"CONFLICT: {problem}", "  ", "    ")
+        lines += _wrap(f"compiled code (angr): {_clean(opinion_text(binary))}", "  ", "    ")
     labels = _map(f.get("label_map"))
     if labels:
         pairs = ", ".join(f"{_clean(a)} -> {_clean(b)}" for a, b in labels.items())

@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from equivcheck.report.opinions import conflict, opinion_text
+
 COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment body, in characters."""
 BUDGET = 60_000
@@ -246,6 +248,12 @@ def _details(f: Mapping[str, Any]) -> str:
         f"<b>{_html(_clean(f.get('verdict', 'unknown')).upper())}</b>"
     )
     body = [f"**Reason:** {_md(f.get('reason', ''))}"]
+    binary = _map(f.get("binary"))
+    if binary:
+        problem = conflict(f.get("verdict"), binary)
+        if problem:
+            body.append(f"**⚠️ Conflict:** {_md(problem)}")
+        body.append(f"**Compiled code (angr):** {_md(opinion_text(binary))}")
     title = _clean(f.get("patch", ""))
     if title:
         body.append(

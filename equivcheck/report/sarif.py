@@ -237,7 +237,7 @@ def _properties(f: Mapping[str, Any]) -> dict[str, Any]:
     """What a viewer does not show but a script may want: the report's own fields."""
     keys = ("status", "mode", "patch", "patch_index", "label_map", "inlined")
     props: dict[str, Any] = {k: f[k] for k in keys if k in f}
-    for key in ("reorderings", "assumptions", "counterexample"):
+    for key in ("reorderings", "assumptions", "counterexample", "binary"):
         if f.get(key):
             props[key] = f[key]
     return props

@@ -16,6 +16,7 @@ from equivcheck.equiv.check import FunctionResult
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.report.document import overall
 from equivcheck.report.hints import resolution
+from equivcheck.report.opinions import conflict as binary_conflict
 from equivcheck.report.source_view import SourceLine, excerpt, known_lines, line_of
 
 COLOURS = {"equivalent": "green", "different": "red", "unknown": "yellow"}
@@ -55,8 +56,11 @@ def summary_table(results: list[FunctionResult], several: bool) -> Table:
     table = Table(title="equivcheck", title_justify="left")
     if several:
         table.add_column("#", justify="right")
+    binary = any(r.binary for r in results)
     for column in ("file", "function", "change", "verdict", "time"):
         table.add_column(column)
+    if binary:
+        table.add_column("compiled code")
     for r in results:
         cells = [
             escape(r.file),
@@ -67,14 +71,35 @@ def summary_table(results: list[FunctionResult], several: bool) -> Table:
         ]
         if several:
             cells.insert(0, str(r.patch_index))
+        if binary:
+            cells.append(_binary_cell(r))
         table.add_row(*cells)
     return table
+
+
+OPINION_COLOURS = {"agree": "green", "disagree": "red", "inconclusive": "yellow"}
+
+
+def conflict(r: FunctionResult) -> str:
+    """Why the source verdict and the compiled code's opinion contradict each other
+    ("" when they do not): exactly the case a maintainer must look at."""
+    return binary_conflict(r.verdict, r.binary)
+
+
+def _binary_cell(r: FunctionResult) -> str:
+    if not r.binary:
+        return ""
+    opinion = str(r.binary.get("opinion", ""))
+    text = f"[{OPINION_COLOURS.get(opinion, 'yellow')}]{opinion}[/]"
+    return f"[bold reverse red]{opinion} (!)[/]" if conflict(r) else text
 
 
 def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
     lines: list[RenderableType] = [Text(r.reason)]
     if r.verdict == "unknown":
         lines.append(Text(f"to resolve: {resolution(r.reason, r.mode)}", style="bold"))
+    if r.binary:
+        lines.extend(_binary_lines(r))
     if r.label_map:
         pairs = ", ".join(f"{a} -> {b}" for a, b in r.label_map.items())
         lines.append(Text(f"label map: {pairs}"))
@@ -101,6 +126,27 @@ def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
         lines.append(Text(f"assumes {assumption}", style="dim"))
     title = f"{escape(r.function)} ({escape(r.file)}): [{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
     return Panel(Group(*lines), title=title, title_align="left")
+
+
+def _binary_lines(r: FunctionResult) -> list[RenderableType]:
+    assert r.binary is not None
+    opinion = str(r.binary.get("opinion", ""))
+    out: list[RenderableType] = []
+    problem = conflict(r)
+    if problem:
+        out.append(Text(f"CONFLICT: {problem}", style="bold reverse red"))
+    seconds = r.binary.get("time_s", 0)
+    out.append(
+        Text(
+            f"compiled code (angr, {seconds} s): {opinion}: {r.binary.get('reason', '')}",
+            style=OPINION_COLOURS.get(opinion, "yellow"),
+        )
+    )
+    for side in ("before", "after"):
+        trace = r.binary.get(f"{side}_trace")
+        if isinstance(trace, list) and trace:
+            out.append(Text(f"  {side}: " + " ; ".join(str(t) for t in trace[:8])))
+    return out
 
 
 def _counterexample(r: FunctionResult) -> Table:
