@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from equivcheck.binary.model import Opinion
-from equivcheck.binary.opinion import opinion_from_texts, opinion_from_tree
+from equivcheck.binary.opinion import opinion_from_files, opinion_from_tree
 from equivcheck.equiv.check import FunctionResult
 from equivcheck.frontend.workset import PatchWork
 
@@ -71,6 +71,7 @@ def _opinion(
             budget_s=budget_s,
             max_paths=max_paths,
         )
-    return opinion_from_texts(
+    # Two files: gcc with kernel-like flags and with plain -O2; any disagreement wins.
+    return opinion_from_files(
         before, after, result.function, budget_s=budget_s, max_paths=max_paths
     )

@@ -155,7 +155,7 @@ def _function(f: Mapping[str, Any]) -> list[str]:
     lines += _wrap(f.get("reason", ""), "  ")
     binary = _map(f.get("binary"))
     if binary:
-        problem = conflict(f.get("verdict"), binary)
+        problem = conflict(f.get("verdict"), binary, f.get("reorderings") or ())
         if problem:
             lines += _wrap(f"CONFLICT: {problem}", "  ", "    ")
         lines += _wrap(f"compiled code (angr): {_clean(opinion_text(binary))}", "  ", "    ")

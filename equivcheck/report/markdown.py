@@ -250,7 +250,7 @@ def _details(f: Mapping[str, Any]) -> str:
     body = [f"**Reason:** {_md(f.get('reason', ''))}"]
     binary = _map(f.get("binary"))
     if binary:
-        problem = conflict(f.get("verdict"), binary)
+        problem = conflict(f.get("verdict"), binary, f.get("reorderings") or ())
         if problem:
             body.append(f"**⚠️ Conflict:** {_md(problem)}")
         body.append(f"**Compiled code (angr):** {_md(opinion_text(binary))}")

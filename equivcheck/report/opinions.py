@@ -7,11 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def conflict(verdict: object, binary: object) -> str:
+def conflict(verdict: object, binary: object, reorderings: object = ()) -> str:
     """Why the source verdict and the compiled code's opinion contradict each other,
     or "" when they do not."""
     opinion = binary.get("opinion") if isinstance(binary, Mapping) else None
     if verdict == "equivalent" and opinion == "disagree":
+        if reorderings:
+            return (
+                "the source engine proved the versions equivalent, accepting reordered "
+                "effects the compiled-code check cannot judge (it has no footprints): "
+                "look at whether its disagreement is one of those reorderings"
+            )
         return (
             "the source engine proved the versions equivalent but the compiled code "
             "behaves differently: look at this function"

@@ -83,7 +83,7 @@ OPINION_COLOURS = {"agree": "green", "disagree": "red", "inconclusive": "yellow"
 def conflict(r: FunctionResult) -> str:
     """Why the source verdict and the compiled code's opinion contradict each other
     ("" when they do not): exactly the case a maintainer must look at."""
-    return binary_conflict(r.verdict, r.binary)
+    return binary_conflict(r.verdict, r.binary, r.reorderings)
 
 
 def _binary_cell(r: FunctionResult) -> str:
