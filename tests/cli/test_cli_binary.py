@@ -97,3 +97,16 @@ def test_a_conflict_is_shown_prominently_in_every_format(tmp_path: Path) -> None
     saved.write_text(json.dumps(CONFLICT_DOC))
     table = run("render", saved)
     assert "CONFLICT" in table.out and "disagree (!)" in table.out
+
+
+@pytest.mark.kernel
+def test_tree_mode_label_rename_agrees_from_the_compiled_objects(kernel_tree: Path) -> None:
+    """kbuild's own command compiles both versions of mm/rmap.c in a scratch folder;
+    a label rename leaves the machine code identical."""
+    pytest.importorskip("angr", reason="angr is not installed")
+    patch = REPO / "fixtures" / "patches" / "kernel" / "rmap-rename-label.patch"
+    result = run("check", patch, "--tree", kernel_tree, "--binary", "--format", "json")
+    assert result.status == 0 and result.err == "", result
+    [row] = json.loads(result.out)["functions"]
+    assert row["verdict"] == "equivalent"
+    assert row["binary"]["opinion"] == "agree"
