@@ -724,6 +724,18 @@ class Barrier(_Proc):
         self.jump(self.site, jumpkind="Ijk_NoHook")
 
 
+class SystemInstruction(_Proc):
+    """An instruction with effects on the machine the comparison cannot see (a port,
+    a control or segment register, the flags): the path is cut there."""
+
+    def __init__(self, what: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.what = what
+
+    def run(self) -> None:
+        raise Unsupported(f"the system instruction {self.what}")
+
+
 class Alternative(_Proc):
     """An alternative's site: noted, then its original instructions run."""
 

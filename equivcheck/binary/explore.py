@@ -90,6 +90,8 @@ def load(path: Path) -> Loaded:
             )
     for addr in layout.ud2_sites:
         project.hook(addr, engine.Ud2(addr, project=project), length=2, replace=True)
+    for addr, what in layout.system_sites.items():
+        project.hook(addr, engine.SystemInstruction(what, project=project), length=0, replace=True)
     project.hook(RET_SENTINEL, engine.Sentinel(project=project))
     project.hook(TERM_SENTINEL, engine.Sentinel(project=project))
     return Loaded(project, layout, path)

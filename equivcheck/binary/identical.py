@@ -112,7 +112,11 @@ class _Compare:
         section = self.a.elf.get_section(sa["st_shndx"])
         writable = bool(section["sh_flags"] & 0x1)
         if sa["st_info"]["type"] == "STT_OBJECT" and writable:
-            return sa["st_size"] == sb["st_size"] or self.fail(f"{name_a} changed size")
+            if sa["st_size"] != sb["st_size"]:
+                return self.fail(f"{name_a} changed size")
+            if _initial_bytes(self.a, sa) != _initial_bytes(self.b, sb):
+                return self.fail(f"the initial value of {name_a} differs")
+            return True
         data_a, rows_a, follow_a = self._piece(self.a, sa)
         data_b, rows_b, follow_b = self._piece(self.b, sb)
         if data_a != data_b:
@@ -125,6 +129,16 @@ class _Compare:
                     return False
             elif not self.same_symbol(x.name, y.name):
                 return False
+        if sa["st_info"]["type"] == "STT_FUNC":
+            # The assembler resolves a branch to a function of the same section by
+            # itself (no relocation): such callees must be the same code too.
+            outside_a = _branches_out(self.a, sa, data_a, rows_a)
+            outside_b = _branches_out(self.b, sb, data_b, rows_b)
+            if outside_a is None or outside_b is None or len(outside_a) != len(outside_b):
+                return self.fail(f"{name_a} branches to code outside any named function")
+            for x, y in zip(outside_a, outside_b, strict=True):
+                if not self.same_symbol(x, y):
+                    return False
         return True
 
     def same_section(self, name: str, contents: bool = False) -> bool:
@@ -138,6 +152,8 @@ class _Compare:
         if sa is None or sb is None:
             return self.fail(f"section {name} is not in both objects")
         if sa["sh_flags"] & 0x1 and not contents:  # writable data: run-time state
+            if _section_bytes(sa) != _section_bytes(sb):
+                return self.fail(f"the initial contents of {name} differ")
             return self._same_symbols(sa, sb, name)
         if sa.data() != sb.data():
             return self.fail(f"section {name} differs")
@@ -159,6 +175,92 @@ class _Compare:
         la = sorted((s.name, s["st_value"], s["st_size"]) for s in self.a.by_section.get(ia, []))
         lb = sorted((s.name, s["st_value"], s["st_size"]) for s in self.b.by_section.get(ib, []))
         return la == lb or self.fail(f"the objects of {name} are laid out differently")
+
+
+def _initial_bytes(obj: _Object, sym: Symbol) -> bytes:
+    """The bytes a data object starts with (zeros in ``.bss``)."""
+    section = obj.elf.get_section(sym["st_shndx"])
+    start, size = sym["st_value"], sym["st_size"]
+    if section["sh_type"] == "SHT_NOBITS":
+        return bytes(size)
+    return bytes(section.data()[start : start + size])
+
+
+def initial_data_difference(path_a: Path, symbol_a: str, path_b: Path, symbol_b: str) -> str:
+    """The first writable data object the function refers to whose initial bytes differ
+    between the two objects ("" when none): the function may read it before anything
+    writes it."""
+    with path_a.open("rb") as fa, path_b.open("rb") as fb:
+        a, b = _Object.read(fa), _Object.read(fb)
+        names: set[str] = set()
+        for obj, symbol in ((a, symbol_a), (b, symbol_b)):
+            sym = obj.symbols.get(symbol)
+            if sym is None:
+                continue
+            start, size = sym["st_value"], sym["st_size"]
+            for off, _, target, _ in obj.relocs.get(sym["st_shndx"], []):
+                if not start <= off < start + size:
+                    continue
+                if target["st_info"]["type"] == "STT_SECTION":
+                    section = obj.elf.get_section(target["st_shndx"])
+                    if section["sh_flags"] & 0x1:
+                        names.add("section:" + section.name)
+                elif target.name in obj.symbols and isinstance(target["st_shndx"], int):
+                    section = obj.elf.get_section(target["st_shndx"])
+                    if section["sh_flags"] & 0x1 and not section["sh_flags"] & 0x4:
+                        names.add(target.name)
+        for name in sorted(names):
+            if name.startswith("section:"):
+                section_name = name.removeprefix("section:")
+                sa = a.elf.get_section_by_name(section_name)
+                sb = b.elf.get_section_by_name(section_name)
+                if sa is None or sb is None or _section_bytes(sa) != _section_bytes(sb):
+                    return section_name
+                continue
+            sa_sym, sb_sym = a.symbols.get(name), b.symbols.get(name)
+            if sa_sym is None or sb_sym is None:
+                return name
+            if _initial_bytes(a, sa_sym) != _initial_bytes(b, sb_sym):
+                return name
+    return ""
+
+
+def _section_bytes(section: Any) -> bytes:
+    if section["sh_type"] == "SHT_NOBITS":
+        return bytes(section["sh_size"])
+    return bytes(section.data())
+
+
+def _branches_out(
+    obj: _Object, sym: Symbol, data: bytes, rows: list[tuple[int, int, Target]]
+) -> list[str] | None:
+    """The functions that direct jumps and calls without a relocation reach outside
+    ``sym`` (in order), or None when one lands where no named function starts."""
+    import capstone  # type: ignore[import-untyped]
+
+    cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    cs.detail = True
+    start, size = sym["st_value"], sym["st_size"]
+    relocated = {offset for offset, _, _ in rows}
+    names: list[str] = []
+    for insn in cs.disasm(data, start):
+        if not insn.groups or not any(
+            g in (capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL) for g in insn.groups
+        ):
+            continue
+        if any(insn.address - start <= r < insn.address - start + insn.size for r in relocated):
+            continue  # the target comes from a relocation (compared already)
+        ops = insn.operands
+        if len(ops) != 1 or ops[0].type != capstone.x86.X86_OP_IMM:
+            continue
+        target = ops[0].imm
+        if start <= target < start + size:
+            continue
+        callee = obj.function_at(sym["st_shndx"], target)
+        if callee is None:
+            return None
+        names.append(callee.name)
+    return names
 
 
 def same_contents(path_a: Path, path_b: Path, names: list[str]) -> str:

@@ -18,6 +18,7 @@ disassembly of every function finds ``ud2``, ``lock``-prefixed instructions and 
 from __future__ import annotations
 
 import bisect
+import re
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class Layout:
     alt_sites: list[AltSite] = field(default_factory=list)
     ud2_sites: set[int] = field(default_factory=set)
     barrier_sites: dict[int, str] = field(default_factory=dict)
+    system_sites: dict[int, str] = field(default_factory=dict)
     insn_length: dict[int, int] = field(default_factory=dict)
     insn_mnemonic: dict[int, str] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
@@ -318,6 +320,59 @@ def _entry_size(starts: list[int], size: int) -> int:
     return 12 if len(starts) * 6 == size else 8 if len(starts) * 8 == size else 12
 
 
+# Instructions whose effect on the machine (ports, control and segment registers,
+# flags, privilege) VEX does not show as a state change the comparison sees.
+_SYSTEM_MNEMONICS = {
+    "in",
+    "ins",
+    "insb",
+    "insw",
+    "insd",
+    "out",
+    "outs",
+    "outsb",
+    "outsw",
+    "outsd",
+    "swapgs",
+    "popf",
+    "popfq",
+    "popfd",
+    "std",
+    "cld",
+    "sysret",
+    "sysretq",
+    "sysexit",
+    "iret",
+    "iretd",
+    "iretq",
+    "clwb",
+    "clflushopt",
+    "wrmsr",
+    "xsetbv",
+    "lgdt",
+    "lidt",
+    "lldt",
+    "ltr",
+    "lmsw",
+    "wrfsbase",
+    "wrgsbase",
+    "wrpkru",
+    "invpcid",
+    "vmcall",
+}
+_SYSTEM_REGISTER = re.compile(r"^(cr\d+|dr\d+|[cdefgs]s)$")
+
+
+def _is_system(mnemonic: str, operands: str) -> bool:
+    """An instruction whose effect the symbolic execution would silently lose."""
+    if mnemonic in _SYSTEM_MNEMONICS:
+        return True
+    if mnemonic == "mov":
+        destination = operands.split(",")[0].strip()
+        return _SYSTEM_REGISTER.match(destination) is not None
+    return False
+
+
 def _sweep(layout: Layout, project: Any) -> None:
     """Disassemble every function linearly: ud2, lock prefixes and fences."""
     import capstone  # type: ignore[import-untyped]
@@ -341,3 +396,5 @@ def _sweep(layout: Layout, project: Any) -> None:
                 layout.barrier_sites[insn.address] = insn.mnemonic
             elif insn.mnemonic == "xchg" and "ptr" in insn.op_str:
                 layout.barrier_sites[insn.address] = "xchg"
+            elif _is_system(insn.mnemonic, insn.op_str):
+                layout.system_sites[insn.address] = f"{insn.mnemonic} {insn.op_str}".strip()

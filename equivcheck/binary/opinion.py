@@ -10,6 +10,7 @@ works without it.
 from __future__ import annotations
 
 import importlib.util
+import re
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -23,8 +24,38 @@ from equivcheck.binary.compile import (
     compile_tree_file,
 )
 from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails
+from equivcheck.frontend.cfuncs import find_functions
 
 INSTALL_HINT = "angr is not installed (pip install 'equivcheck[binary]')"
+
+# Accesses machine code does not tell apart from plain ones (docs/binary.md, B2).
+_VOLATILE = re.compile(r"\b(volatile|READ_ONCE|WRITE_ONCE|__READ_ONCE|__WRITE_ONCE)\b")
+
+
+def _volatile_in(text: str, function: str) -> bool:
+    """Whether the definition of ``function`` in ``text`` uses volatile accesses."""
+    lines = text.splitlines()
+    for found in find_functions(text):
+        if found.name == function:
+            body = "\n".join(lines[found.start_line - 1 : found.end_line])
+            return _VOLATILE.search(body) is not None
+    return _VOLATILE.search(text) is not None
+
+
+def _no_volatile_agree(result: Opinion, texts: Sequence[str], function: str) -> Opinion:
+    """An ``agree`` from symbolic execution cannot vouch for a function with volatile
+    accesses: an added or dropped one looks like a plain load or store the comparison
+    may merge. Identical machine code still agrees."""
+    if result.opinion != "agree" or result.details.method == "identical machine code":
+        return result
+    if any(_volatile_in(text, function) for text in texts):
+        result.opinion = "inconclusive"
+        result.reason = (
+            "no difference found, but the function uses volatile accesses "
+            "(READ_ONCE/WRITE_ONCE), which machine code does not tell apart from plain "
+            f"ones (docs/binary.md, B2); {result.reason}"
+        )
+    return result
 
 
 def angr_available() -> bool:
@@ -102,7 +133,7 @@ def opinion_from_texts(
         )
     result.details.compile_s = first.seconds + second.seconds
     result.time_s = time.perf_counter() - started
-    return result
+    return _no_volatile_agree(result, (before_text, after_text), function)
 
 
 def opinion_from_files(
@@ -209,4 +240,4 @@ def opinion_from_tree(
         )
     result.details.compile_s = first.seconds + second.seconds
     result.time_s = time.perf_counter() - started
-    return result
+    return _no_volatile_agree(result, (before_text, after_text), function)

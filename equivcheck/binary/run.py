@@ -18,7 +18,7 @@ from typing import Any
 from equivcheck.binary import explore as ex
 from equivcheck.binary import loops
 from equivcheck.binary.compare import Comparison, Divergence, compare
-from equivcheck.binary.identical import identical_code, same_contents
+from equivcheck.binary.identical import identical_code, initial_data_difference, same_contents
 from equivcheck.binary.layout import Layout
 from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails, VersionStats
 from equivcheck.binary.records import Event, Exploration, PathRecord
@@ -89,8 +89,10 @@ def opinion(
         details.before.paths, details.after.paths = proof.paths
         details.explore_s, details.compare_s = proof.explore_s, proof.compare_s
         if proof.outcome == "agree":
-            alt_limit = _alternatives(ctx_a, ctx_b, details) or _referenced(
-                before, after, ctx_a, ctx_b
+            alt_limit = (
+                _alternatives(ctx_a, ctx_b, details)
+                or _referenced(before, after, ctx_a, ctx_b)
+                or _initial_data(before, after, ctx_a, ctx_b)
             )
             if alt_limit:
                 return done("inconclusive", alt_limit)
@@ -128,7 +130,11 @@ def opinion(
         return done("inconclusive", result.reason + extra + failed_rule)
     if cuts:
         return done("inconclusive", _cut_summary(cuts) + failed_rule)
-    alt_limit = alt_limit or _referenced(before, after, ctx_a, ctx_b)
+    alt_limit = (
+        alt_limit
+        or _referenced(before, after, ctx_a, ctx_b)
+        or _initial_data(before, after, ctx_a, ctx_b)
+    )
     if alt_limit:
         return done("inconclusive", alt_limit)
     n = f"{len(finished_a.paths)}/{len(finished_b.paths)} paths"
@@ -150,6 +156,15 @@ def _referenced(before: CompiledFunction, after: CompiledFunction, ctx_a: Any, c
     if differ:
         return f"the address of {differ} is used as a value and its contents differ"
     return ""
+
+
+def _initial_data(before: CompiledFunction, after: CompiledFunction, ctx_a: Any, ctx_b: Any) -> str:
+    """Writable data the function refers to must start with the same bytes in both
+    objects: the symbolic run takes its contents as an input both versions share."""
+    differ = initial_data_difference(
+        before.object_path, ctx_a.function, after.object_path, ctx_b.function
+    )
+    return f"the initial value of {differ} differs between the objects" if differ else ""
 
 
 def _clone_kind(symbol: str) -> str:
