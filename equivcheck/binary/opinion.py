@@ -95,6 +95,34 @@ def binary_opinion(
     return Opinion("inconclusive", reason, time.perf_counter() - started)
 
 
+def _compare_compiled(
+    compiled: tuple[CompileResult, CompileResult],
+    sources: tuple[str, str],
+    texts: tuple[str, str],
+    function: str,
+    started: float,
+    budget: Budget,
+    shortcut: bool,
+) -> Opinion:
+    """The opinion on two compile results (``sources`` give the prototypes, ``texts``
+    the functions' own source)."""
+    first, second = compiled
+    if not first.ok:
+        return _failed("before", first, started)
+    if not second.ok:
+        return _failed("after", second, started)
+    assert first.object_path is not None and second.object_path is not None
+    before = CompiledFunction(first.object_path, function, "before", source=sources[0])
+    after = CompiledFunction(second.object_path, function, "after", source=sources[1])
+    remaining = max(1.0, budget.seconds - (time.perf_counter() - started))
+    result = binary_opinion(
+        before, after, remaining, budget.max_paths, unroll=budget.unroll, shortcut=shortcut
+    )
+    result.details.compile_s = first.seconds + second.seconds
+    result.time_s = time.perf_counter() - started
+    return _no_volatile_agree(result, texts, function)
+
+
 def _failed(label: str, result: CompileResult, started: float) -> Opinion:
     details = OpinionDetails(method="compile", compile_s=result.seconds)
     reason = f"the {label} version does not compile: {result.error}"
@@ -119,21 +147,16 @@ def opinion_from_texts(
     with tempfile.TemporaryDirectory(prefix="equivcheck-bin-") as tmp:
         work = Path(tmp)
         first = compile_plain(before_text, work, flags, name="before")
-        if not first.ok:
-            return _failed("before", first, started)
         second = compile_plain(after_text, work, after_flags or flags, name="after")
-        if not second.ok:
-            return _failed("after", second, started)
-        assert first.object_path is not None and second.object_path is not None
-        before = CompiledFunction(first.object_path, function, "before", source=before_text)
-        after = CompiledFunction(second.object_path, function, "after", source=after_text)
-        remaining = max(1.0, budget_s - (time.perf_counter() - started))
-        result = binary_opinion(
-            before, after, remaining, max_paths, unroll=unroll, shortcut=shortcut
+        return _compare_compiled(
+            (first, second),
+            (before_text, after_text),
+            (before_text, after_text),
+            function,
+            started,
+            Budget(budget_s, max_paths, unroll),
+            shortcut,
         )
-    result.details.compile_s = first.seconds + second.seconds
-    result.time_s = time.perf_counter() - started
-    return _no_volatile_agree(result, (before_text, after_text), function)
 
 
 def opinion_from_files(
@@ -226,18 +249,13 @@ def opinion_from_tree(
     with tempfile.TemporaryDirectory(prefix="equivcheck-bin-") as tmp:
         work = Path(tmp)
         first = compile_tree_file(tree, rel, before_text, work, overlay_before, tag="before")
-        if not first.ok:
-            return _failed("before", first, started)
         second = compile_tree_file(tree, rel, after_text, work, overlay_after, tag="after")
-        if not second.ok:
-            return _failed("after", second, started)
-        assert first.object_path is not None and second.object_path is not None
-        before = CompiledFunction(first.object_path, function, "before", source=units[0])
-        after = CompiledFunction(second.object_path, function, "after", source=units[1])
-        remaining = max(1.0, budget_s - (time.perf_counter() - started))
-        result = binary_opinion(
-            before, after, remaining, max_paths, unroll=unroll, shortcut=shortcut
+        return _compare_compiled(
+            (first, second),
+            (units[0], units[1]),
+            (before_text, after_text),
+            function,
+            started,
+            Budget(budget_s, max_paths, unroll),
+            shortcut,
         )
-    result.details.compile_s = first.seconds + second.seconds
-    result.time_s = time.perf_counter() - started
-    return _no_volatile_agree(result, (before_text, after_text), function)

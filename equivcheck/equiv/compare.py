@@ -444,32 +444,13 @@ def _compare_pair(
             return
         param = _param_difference(pa, pb, pc, timeout_ms)
         if param is not None:
-            what, model = param
-            run.difference = Difference(
-                f"the state at the head of loop {pa.exit[1][len(CUT) :]} differs: {what}",
-                pa.exit_loc,
-                pb.exit_loc,
-                model,
-                pa,
-                pb,
-                "outer",
-                what,
-            )
+            where = f"the state at the head of loop {pa.exit[1][len(CUT) :]}"
+            run.difference = _outer_difference(where, param, pa, pb)
             return
     if pa.exit[0] not in {"return", "unreachable"}:
         live = _exported_difference(pa, pb, pc, timeout_ms)
         if live is not None:
-            what, model = live
-            run.difference = Difference(
-                f"the final state differs: {what}",
-                pa.exit_loc,
-                pb.exit_loc,
-                model,
-                pa,
-                pb,
-                "outer",
-                what,
-            )
+            run.difference = _outer_difference("the final state", live, pa, pb)
             return
     state = _state_difference(pa.shared, pb.shared, pc, timeout_ms, written)
     if state is not None:
@@ -484,6 +465,14 @@ def _compare_pair(
             "outer" if pa.shared.is_outer(what) else "state",
             what,
         )
+
+
+def _outer_difference(where: str, found: tuple[str, z3.ModelRef], pa: Path, pb: Path) -> Difference:
+    """A difference in a variable the code after the paths' exit may read."""
+    what, model = found
+    return Difference(
+        f"{where} differs: {what}", pa.exit_loc, pb.exit_loc, model, pa, pb, "outer", what
+    )
 
 
 def _uninitialised_at_cut(run: _Run, path: Path) -> bool:
