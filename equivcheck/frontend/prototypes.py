@@ -77,13 +77,19 @@ class _Scope:
         return last_end == last_start
 
 
-_LAST: list[_Scope] = []
+# The units last asked about (a function's before and after units come in turns, one
+# function after another of the same file): building a scope reads the whole unit.
+_RECENT: list[_Scope] = []
+_KEEP = 2
 
 
 def _scope_of(unit: str) -> _Scope:
-    if not _LAST or _LAST[0].unit is not unit:
-        _LAST[:] = [_Scope(unit)]
-    return _LAST[0]
+    for scope in _RECENT:
+        if scope.unit is unit:
+            return scope
+    scope = _Scope(unit)
+    _RECENT[:] = [scope, *_RECENT[: _KEEP - 1]]
+    return scope
 
 
 def _declared_type(unit: str, start: int) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from equivcheck.ir.canon import block_order, find_loops, iter_nodes, retarget
+from equivcheck.ir.ctype import is_aggregate
 from equivcheck.ir.liveness import live_in
 from equivcheck.ir.model import AddrOf, Block, Exit, Field, Graph, Param
 
@@ -40,7 +41,7 @@ def cut_loops(graph: Graph) -> Graph | str:
     for head in heads:
         for index in live[head]:
             local = graph.locals[index]
-            if _is_struct_value(local.ctype):
+            if is_aggregate(local.ctype):
                 return f"struct local {local.name or index} is live at a loop head"
     next_block = max(graph.blocks) + 1
     head_cut: dict[int, int] = {}
@@ -97,13 +98,6 @@ def _refuse(graph: Graph) -> str:
             if isinstance(node, AddrOf) and _root_is_param(node.lvalue):
                 return "the address of a parameter is taken"
     return ""
-
-
-def _is_struct_value(ctype: str) -> bool:
-    """A struct or union held by value: its whole value and its members are separate
-    slots in the engine, which the rule cannot carry across a loop head together."""
-    words = ctype.replace("const", " ").replace("volatile", " ").split()
-    return bool(words) and words[0] in {"struct", "union"} and not ctype.rstrip().endswith("*")
 
 
 def _root_is_param(node: object) -> bool:

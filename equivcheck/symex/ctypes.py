@@ -7,8 +7,9 @@ zero-extended from its width). A value of unknown type is a 64-bit signed intege
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from equivcheck.ir.ctype import is_aggregate, spelled
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,12 @@ _NAMED: dict[str, IntType] = {
     "gfp_t": IntType(32, False),
     "vm_flags_t": IntType(64, False),
 }
-_QUALIFIERS = re.compile(r"\b(const|volatile|restrict|static|register|extern|inline)\b")
 
 
 def int_type(ctype: str) -> IntType:
     """The integer type of a declared C type text; pointers are unsigned 64-bit;
     anything unknown (structs, typedefs we do not know, ``?``) is ``DEFAULT``."""
-    text = " ".join(_QUALIFIERS.sub(" ", ctype).split())
+    text = spelled(ctype)
     if not text or text == "?":
         return DEFAULT
     if text.endswith("*") or "(*" in text:
@@ -101,22 +101,10 @@ def int_type(ctype: str) -> IntType:
 
 def is_known_scalar(ctype: str) -> bool:
     """Whether a declared type is an integer type this module knows, or a pointer."""
-    text = " ".join(_QUALIFIERS.sub(" ", ctype).split())
+    text = spelled(ctype)
     return text in _NAMED or text.endswith("*") or text.startswith("enum ")
 
 
 def scalar_type(ctype: str) -> IntType:
     """The type a whole variable of ``ctype`` holds (``DEFAULT`` for a struct value)."""
     return DEFAULT if is_aggregate(ctype) else int_type(ctype)
-
-
-def is_aggregate(ctype: str) -> bool:
-    """Whether a declared type is a struct or union value (not a pointer to one)."""
-    text = " ".join(_QUALIFIERS.sub(" ", ctype).split())
-    return text.startswith(("struct ", "union ")) and not text.endswith("*")
-
-
-def is_union(ctype: str) -> bool:
-    """Whether a declared type is a union value."""
-    text = " ".join(_QUALIFIERS.sub(" ", ctype).split())
-    return text.startswith("union ") and not text.endswith("*")

@@ -19,6 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
+from equivcheck.ir.ctype import is_aggregate
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -55,7 +56,6 @@ from equivcheck.symex.ctypes import (
     POINTER,
     IntType,
     int_type,
-    is_aggregate,
     is_known_scalar,
     scalar_type,
 )
