@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,12 +21,12 @@ from rich.table import Table
 from equivcheck import __version__
 from equivcheck.binary.opinion import angr_available
 from equivcheck.binary.second import add_second_opinions
+from equivcheck.cli.interrupt import Abandoned, Interrupted, flush_and_leave, interruptible
 from equivcheck.cli.output import write_atomically
 from equivcheck.cli.reporting import (
     FORMATS,
     emit,
     format_report,
-    load_report,
     progress_display,
     reproduce_command,
 )
@@ -50,8 +52,10 @@ from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Graph
 from equivcheck.ir.text import canonical_text, format_dot, format_graph
 from equivcheck.report.document import EXIT_STATUS, document
+from equivcheck.report.schema import load_report
 
 EXIT_INPUT_ERROR = 3
+EXIT_INTERRUPTED = 130
 
 PathArg = click.Path(path_type=Path)
 
@@ -99,18 +103,35 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def main() -> None:
-    """Entry point: runs the app; bad input is one line on stderr and exit status 3."""
+    """Entry point: runs the app; bad input is one line on stderr and exit status 3;
+    Ctrl-C stops the run, writes nothing more and exits 130."""
     try:
-        status = app.main(standalone_mode=False)
+        status = interruptible(lambda: app.main(standalone_mode=False))
+        sys.stdout.flush()
+    except Abandoned:
+        print("equivcheck: interrupted", file=sys.stderr)
+        flush_and_leave(EXIT_INTERRUPTED)
+    except (Interrupted, click.exceptions.Abort):
+        _fail("interrupted", status=EXIT_INTERRUPTED)
     except InputError as err:
         _fail(err.one_line())
-    except click.exceptions.Abort:
-        _fail("interrupted", status=130)
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        _stdout_failed(err)
     except click.ClickException as err:
         _fail(f"{err.format_message().rstrip('.')}; see equivcheck --help")
     except RecursionError:
         _fail("input nests too deeply for the parser; report the function")
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _stdout_failed(err: OSError) -> None:
+    """Standard output could not take the output (a full disk, a closed pipe)."""
+    with contextlib.suppress(OSError, ValueError):
+        # Python's last flush at exit must not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _fail(f"standard output: cannot write ({err.strerror or err}); write with -o FILE instead")
 
 
 def _fail(message: str, status: int = EXIT_INPUT_ERROR) -> None:

@@ -1,5 +1,5 @@
 """Turning a check run into output: the formats, the output file, the progress display
-on stderr, the command that reproduces the run, and reading a saved JSON report back."""
+on stderr, the command that reproduces the run, and a saved report's function results."""
 
 from __future__ import annotations
 
@@ -92,27 +92,6 @@ def emit(text: str | None, output: Path | None) -> None:
         write_atomically(output, text)
     else:
         sys.stdout.write(text)
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    """A JSON report saved by ``check --format json``, or an InputError."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file", "check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read it ({exc})", "check the file") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            str(path), f"is not JSON (line {exc.lineno})", "give a file saved by --format json"
-        ) from None
-    if not isinstance(data, dict) or data.get("tool") != "equivcheck":
-        raise InputError(
-            str(path), "is not an equivcheck report", "give a file saved by --format json"
-        )
-    if not isinstance(data.get("functions"), list) or "verdict" not in data:
-        raise InputError(str(path), "is an incomplete equivcheck report", "run the check again")
-    return data
 
 
 def results_of(doc: Mapping[str, Any]) -> list[FunctionResult]:

@@ -23,18 +23,15 @@ import click
 from equivcheck.errors import InputError
 from equivcheck.integrations.annotations import render_annotations
 from equivcheck.integrations.github import DEFAULT_API_URL, GitHubClient, upsert_comment
+from equivcheck.report.schema import load_report
 
 #: GitHub's limit on a comment body is 65536 characters; this leaves room to spare.
 MAX_COMMENT_CHARS = 65_000
-
-#: A report larger than this is not read (it comes from an artifact in workflow_run).
-MAX_REPORT_BYTES = 50 * 1024 * 1024
 
 #: The file beside the report that carries the pull-request number in the results
 #: artifact (written by the action's check step), for ``workflow_run`` events.
 PR_NUMBER_FILE = "pr-number"
 
-VERDICTS = {"equivalent", "different", "unknown"}
 _MARKER_TEXT = re.compile(r"^[A-Za-z0-9 _.:/-]{1,100}$")
 
 PathArg = click.Path(path_type=Path, dir_okay=False)
@@ -51,33 +48,6 @@ class Target:
 
 
 # ---------------------------------------------------------------------- inputs
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    """The JSON document of ``equivcheck check --format json`` at ``path``."""
-    try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise InputError(str(path), "is too large for a report", "check the file")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(str(path), f"cannot read the report ({err.strerror})") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(
-            str(path), "is not JSON", "write it with equivcheck check --format json"
-        ) from None
-    if (
-        not isinstance(doc, dict)
-        or not isinstance(doc.get("functions"), list)
-        or doc.get("verdict") not in VERDICTS
-    ):
-        raise InputError(
-            str(path),
-            "is not an equivcheck report (needs 'verdict' and 'functions')",
-            "write it with equivcheck check --format json",
-        )
-    return doc
 
 
 def read_event(environ: Mapping[str, str]) -> dict[str, Any]:
