@@ -22,6 +22,7 @@ from equivcheck import __version__
 from equivcheck.binary.opinion import angr_available
 from equivcheck.binary.second import add_second_opinions
 from equivcheck.cli.interrupt import Abandoned, Interrupted, flush_and_leave, interruptible
+from equivcheck.cli.options import JOBS, engine_options
 from equivcheck.cli.output import write_atomically
 from equivcheck.cli.reporting import (
     FORMATS,
@@ -402,15 +403,7 @@ def ir_diff(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=PathArg, help="Write the report here (all or nothing).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display; table: summary only.")
-@click.option("--timeout", default=10.0, show_default=True, help="Solver seconds per query.")
-@click.option("--max-paths", default=400, show_default=True, help="Paths per version.")
-@click.option(
-    "--unroll",
-    default=2,
-    show_default=True,
-    help="Loop iterations explored before the inductive rule is tried.",
-)
-@click.option("--budget", default=60.0, show_default=True, help="Seconds per function.")
+@engine_options
 @click.option(
     "--binary",
     is_flag=True,
@@ -421,10 +414,7 @@ def check(
     fmt: str,
     output: Path | None,
     quiet: bool,
-    timeout: float,
-    max_paths: int,
-    unroll: int,
-    budget: float,
+    options: Options,
     binary: bool,
 ) -> int:
     """Decide, for every function the input touches, whether the change keeps its
@@ -432,7 +422,6 @@ def check(
     or UNKNOWN (with the reason). Exit 0 all equivalent, 1 some different, 2 otherwise
     unknown, 3 bad input."""
     works = _gather(inputs)
-    options = Options(timeout_s=timeout, max_paths=max_paths, unroll=unroll, budget_s=budget)
     total = sum(
         1 for w in works for fw in w.functions if fw.change.status in {"changed", "affected"}
     )
@@ -445,7 +434,9 @@ def check(
             )
         kernel = _open_tree(inputs.tree)
         root = kernel.root if kernel is not None else None
-        add_second_opinions(results, works, root, budget_s=budget, max_paths=max_paths)
+        add_second_opinions(
+            results, works, root, budget_s=options.budget_s, max_paths=options.max_paths
+        )
     doc = document(results, works)
     doc["command"] = reproduce_command(
         inputs.patch, inputs.tree, inputs.rev, inputs.before, inputs.after, inputs.function
@@ -478,7 +469,7 @@ def render_command(report: Path, fmt: str, output: Path | None, quiet: bool) -> 
 
 @app.command("prepare-tree")
 @click.argument("tree", type=PathArg)
-@click.option("--jobs", "-j", default=2, show_default=True, help="Parallel make jobs.")
+@click.option("--jobs", "-j", type=JOBS, default=2, show_default=True, help="Parallel make jobs.")
 def prepare_tree_command(tree: Path, jobs: int) -> None:
     """Configure a tree (x86_64_defconfig or olddefconfig) and run make prepare."""
     result = prepare_tree(tree, jobs=jobs)

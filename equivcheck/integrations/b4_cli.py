@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from equivcheck.cli.options import engine_options
 from equivcheck.equiv.check import Options
 from equivcheck.errors import InputError
 from equivcheck.integrations.b4 import STDIN, run_check
@@ -21,11 +22,8 @@ from equivcheck.integrations.b4 import STDIN, run_check
 @click.option(
     "-v", "--verbose", is_flag=True, help="Say on stdout which case was used (not for b4)."
 )
-@click.option("--timeout", default=10.0, show_default=True, help="Solver seconds per query.")
-@click.option("--budget", default=60.0, show_default=True, help="Seconds per function.")
-@click.option("--max-paths", default=400, show_default=True, help="Paths per version.")
-@click.option("--unroll", default=2, show_default=True, help="Loop iterations explored.")
-def b4_check(verbose: bool, timeout: float, budget: float, max_paths: int, unroll: int) -> int:
+@engine_options
+def b4_check(verbose: bool, options: Options) -> int:
     """b4's per-patch check: one patch on stdin, run inside the kernel tree. Silent
     with exit 0 when every function is EQUIVALENT; otherwise one line per finding,
     ERROR: for DIFFERENT, WARNING: for UNKNOWN (exit 1 some DIFFERENT, 2 otherwise,
@@ -34,7 +32,6 @@ def b4_check(verbose: bool, timeout: float, budget: float, max_paths: int, unrol
     stdin = sys.stdin.buffer
     if stdin.isatty():
         raise InputError(STDIN, "no patch on stdin", "pipe one in: equivcheck b4-check < PATCH")
-    options = Options(timeout_s=timeout, max_paths=max_paths, unroll=unroll, budget_s=budget)
     outcome = run_check(stdin.read(), Path.cwd(), options)
     out = sys.stdout
     if verbose:

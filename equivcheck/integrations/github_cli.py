@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from equivcheck.cli.options import PAUSE, PR_NUMBER, RETRIES
 from equivcheck.errors import InputError
 from equivcheck.integrations.annotations import render_annotations
 from equivcheck.integrations.github import DEFAULT_API_URL, GitHubClient, upsert_comment
@@ -162,7 +163,7 @@ def report_markdown(doc: Mapping[str, Any]) -> str:
 
 @click.command("github-comment")
 @click.argument("report", type=PathArg)
-@click.option("--pr", "pr", type=click.IntRange(min=1), help="Pull-request number.")
+@click.option("--pr", "pr", type=PR_NUMBER, help="Pull-request number.")
 @click.option(
     "--marker",
     default="equivcheck-report",
@@ -173,14 +174,14 @@ def report_markdown(doc: Mapping[str, Any]) -> str:
     "--retries",
     default=4,
     show_default=True,
-    type=click.IntRange(0, 10),
+    type=RETRIES,
     help="Retries after a 5xx, 429 or connection error.",
 )
 @click.option(
     "--backoff",
     default=1.0,
     show_default=True,
-    type=click.FloatRange(min=0.0),
+    type=PAUSE,
     help="Seconds before the first retry; doubled for each next one.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the comment instead of posting it.")
