@@ -1,11 +1,16 @@
 """Verdicts for every function a patch touches (the ``check`` command's engine).
 
-For each patch: static helpers the patch adds, removes or changes are built as graphs
-and inlined at their call sites in the version they belong to; each changed or affected
-function is compared whole (tree, light, two-file mode) or region by region (patch
-alone, with the label map the paired regions show); an added or removed helper gets the
-verdict of the callers it was checked through. A patch that also changes code outside
-every function cannot be EQUIVALENT on the strength of its functions alone.
+For each patch: the functions the patch adds, removes or changes (and the unchanged
+ones between them and a caller) are built as graphs and inlined at their call sites in
+the version they belong to (a ``static`` one only in its own file, a ``__weak`` one
+never); each reported changed or affected function is compared whole (tree, light,
+two-file mode) or region by region (patch alone, with the label map the paired regions
+show); an added or removed helper gets the verdict of the callers it was checked
+through. Nothing is dropped silently: a function that cannot be compared is UNKNOWN
+with the reason, a function calling a changed one that could not be inlined is
+EQUIVALENT only when that one is, and a C file whose code changed with nothing compared
+or listed for it gets an UNKNOWN row. A patch that also changes code outside every
+function cannot be EQUIVALENT on the strength of its functions alone.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
+from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.workset import FunctionWork, PatchWork
@@ -104,44 +111,78 @@ def check_patches(
 
 @dataclass
 class _Helpers:
+    """The graphs inlined at call sites, per version; why some cannot be; which are
+    ``static`` and where they live; what each compared function calls (shared by
+    every per-file view)."""
+
     before: dict[str, Graph] = field(default_factory=dict)
     after: dict[str, Graph] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)
+    static_in: dict[str, str] = field(default_factory=dict)
+    called: dict[str, set[str]] = field(default_factory=dict)
+
+    def for_file(self, file: str) -> _Helpers:
+        """The helpers a function of ``file`` may call: not another file's statics."""
+        other = {n for n, f in self.static_in.items() if f != file}
+        return _Helpers(
+            {n: g for n, g in self.before.items() if n not in other},
+            {n: g for n, g in self.after.items() if n not in other},
+            {n: w for n, w in self.broken.items() if n not in other},
+            self.static_in,
+            self.called,
+        )
+
+
+NOT_COMPARED = "not compared"
+
+
+class _Results(dict[tuple[str, str], FunctionResult]):
+    """Results by (file, function): two files of a patch may define the same name."""
+
+    def of(self, file: str, name: str) -> FunctionResult | None:
+        """The result for ``name`` in ``file``, else the only one of that name."""
+        if (file, name) in self:
+            return self[(file, name)]
+        named = [r for (_, n), r in self.items() if n == name]
+        return named[0] if len(named) == 1 else None
 
 
 def _check_patch(
     work: PatchWork, index: int, options: Options, progress: Progress | None = None
 ) -> list[FunctionResult]:
     helpers = _helpers(work)
-    results: dict[str, FunctionResult] = {}
+    results = _Results()
     callers_of: dict[str, list[str]] = {}
     deferred: list[FunctionWork] = []
+    # Only reported functions are compared; the others are there to be inlined.
+    reported = [fw for fw in work.functions if fw.reported]
     # Changed functions first: an affected caller can then lean on their verdicts.
-    order = [fw for fw in work.functions if fw.change.status == "changed"]
-    order += [fw for fw in work.functions if fw.change.status == "affected"]
-    for fw in work.functions:
+    order = [fw for fw in reported if fw.change.status == "changed"]
+    order += [fw for fw in reported if fw.change.status == "affected"]
+    for fw in reported:
         if fw.change.status in {"added", "removed"}:
             deferred.append(fw)
     for fw in order:
         if progress is not None:
             progress(index, fw.change.function)
         start = time.perf_counter()
-        result = _unchanged_caller(fw, work, index, helpers, results, callers_of)
+        scoped = helpers.for_file(fw.change.file)
+        result = _unchanged_caller(fw, work, index, scoped, results, callers_of)
         if result is None:
             # A caller whose own text did not change gets a short look: its changed
             # helpers carry the verdict that matters.
             short = dataclasses.replace(options, budget_s=min(options.budget_s, 5.0))
             chosen = short if fw.change.status == "affected" else options
-            result = _check_function(fw, work, index, helpers, chosen, callers_of)
+            result = _check_function(fw, work, index, scoped, chosen, callers_of)
         result.time_s = round(time.perf_counter() - start, 3)
-        results[fw.change.function] = result
+        results[(fw.change.file, fw.change.function)] = result
     for fw in deferred:
-        results[fw.change.function] = _through_callers(
-            fw, work, index, results, callers_of, helpers
+        results[(fw.change.file, fw.change.function)] = _through_callers(
+            fw, work, index, results, callers_of, helpers.for_file(fw.change.file)
         )
-    ordered = [
-        results[fw.change.function] for fw in work.functions if fw.change.function in results
-    ]
+    _lean_on_opaque_changes(work, results, helpers)
+    ordered = [results[(fw.change.file, fw.change.function)] for fw in reported]
+    ordered += _files_not_compared(work, index, ordered)
     if work.unattributed:
         first = work.unattributed[0]
         where = f"{first.file}:{first.line}" if first.line else first.file
@@ -156,6 +197,111 @@ def _check_patch(
     return ordered
 
 
+def _lean_on_opaque_changes(work: PatchWork, results: _Results, helpers: _Helpers) -> None:
+    """A function compared with a call to a changed function of its file left opaque
+    (no whole text of the callee to inline: patch-alone mode) took the callee as the
+    same in both versions: its EQUIVALENT stands only when the callee's own verdict is
+    EQUIVALENT too (an equivalent callee can stand in for the other anywhere)."""
+    changed = {
+        fw.change.function: fw
+        for fw in work.functions
+        if fw.change.status in {"changed", "added", "removed"}
+        and not _weak_work(fw)
+        and fw.change.function not in helpers.before
+        and fw.change.function not in helpers.after
+        and fw.change.function not in helpers.broken
+    }
+    grew = True
+    while grew:
+        grew = False
+        for (file, name), result in results.items():
+            if result.verdict != "equivalent":
+                continue
+            verdicts = {
+                callee: (found.verdict if (found := results.of(file, callee)) else NOT_COMPARED)
+                for callee in helpers.called.get(name, set())
+                if callee != name and callee in changed and changed[callee].change.file == file
+            }
+            opaque = sorted(c for c, v in verdicts.items() if v != "equivalent")
+            if opaque:
+                callee = opaque[0]
+                verdict = verdicts[callee].upper()
+                result.verdict = "unknown"
+                result.reason = (
+                    f"calls {callee}, which the patch changes and which could not be inlined "
+                    f"(no whole text of it; give --tree), and {callee} is {verdict}: "
+                    f"{result.reason}"
+                )
+                grew = True
+
+
+def _weak_work(fw: FunctionWork) -> bool:
+    texts = [t for t in (fw.before, fw.after) if t is not None]
+    return any(is_weak(t.text.split("{", 1)[0]) for t in texts)
+
+
+def _code(text: str) -> str:
+    """A C text without comments and whitespace (what the compiler sees, roughly)."""
+    return "".join(mask(text).split())
+
+
+def _changed_c_files(work: PatchWork) -> dict[str, str]:
+    """Each C file whose code (not only comments or spacing) the input changes, with
+    where."""
+    files: dict[str, str] = {}
+    paths = set(work.sources.get("before", {})) | set(work.sources.get("after", {}))
+    for path in sorted(paths):
+        old = work.source("before", path) or ""
+        new = work.source("after", path) or ""
+        if path.endswith((".c", ".h")) and _code(old) != _code(new):
+            files[path] = "its code differs between the two versions"
+    if work.patch is not None:
+        for fp in work.patch.files:
+            if not fp.path.endswith((".c", ".h")) or fp.path in files:
+                continue
+            lines = [
+                hunk.new_start
+                for hunk in fp.hunks
+                for ln in hunk.lines
+                if ln.kind != " " and _code(ln.text) and not _comment_line(ln.text)
+            ]
+            if lines:
+                files[fp.path] = f"the hunk at line {lines[0]} changes code"
+    return files
+
+
+def _comment_line(text: str) -> bool:
+    return text.strip().startswith(("//", "/*", "*", "*/"))
+
+
+def _files_not_compared(
+    work: PatchWork, index: int, results: list[FunctionResult]
+) -> list[FunctionResult]:
+    """An UNKNOWN row for each C file whose code the input changes while no function
+    of it was compared and no change outside functions was listed for it: the run
+    cannot vouch for what it did not see."""
+    accounted = {r.file for r in results} | {u.file for u in work.unattributed}
+    rows = []
+    for path, where in _changed_c_files(work).items():
+        if path in accounted:
+            continue
+        rows.append(
+            FunctionResult(
+                path,
+                "(no function)",
+                NOT_COMPARED,
+                "unknown",
+                f"the input changes C code in {path} ({where}) but no function of it "
+                "was compared and no change outside functions was found: nothing "
+                "vouches for this change",
+                "-",
+                work.title,
+                index,
+            )
+        )
+    return rows
+
+
 def _is_static(func: FunctionText) -> bool:
     head = func.text.split("(", 1)[0]
     return re.search(r"\bstatic\b", head) is not None
@@ -166,21 +312,37 @@ def _graph(func: FunctionText, mode: str) -> Graph:
 
 
 def _helpers(work: PatchWork) -> _Helpers:
+    """Every function the patch touches, and every function listed to be inlined, as
+    graphs per version (a weak one is never inlined: a call to it may reach another
+    definition); then those that mean the same in both versions are dropped."""
     helpers = _Helpers()
+    homes: dict[str, str] = {}
     for fw in work.functions:
-        if fw.change.status not in {"added", "removed", "changed"}:
+        name = fw.change.function
+        if homes.setdefault(name, fw.change.file) != fw.change.file:
+            helpers.broken[name] = f"{name} is defined in two files of the patch"
+            continue
+        if _weak_work(fw):
+            continue
+        if fw.problem:
+            helpers.broken[name] = fw.problem
             continue
         for side, table in (("before", helpers.before), ("after", helpers.after)):
             text = fw.before if side == "before" else fw.after
-            if text is None or not _is_static(text):
+            if text is None:
                 continue
+            if _is_static(text):
+                helpers.static_in[name] = fw.change.file
             try:
-                table[fw.change.function] = _graph(text, fw.mode)
+                table[name] = _graph(text, fw.mode)
             except InputError as err:
-                helpers.broken[fw.change.function] = err.one_line()
+                helpers.broken[name] = err.one_line()
+    for name in helpers.broken:
+        helpers.before.pop(name, None)
+        helpers.after.pop(name, None)
     # A helper changed only in spelling means the same in both versions and is not
     # inlined — unless it calls a helper that really changed.
-    changed = {
+    changed = set(helpers.broken) | {
         name
         for name in set(helpers.before) | set(helpers.after)
         if name not in helpers.before
@@ -267,7 +429,7 @@ def _unchanged_caller(
     work: PatchWork,
     index: int,
     helpers: _Helpers,
-    results: dict[str, FunctionResult],
+    results: _Results,
     callers_of: dict[str, list[str]],
 ) -> FunctionResult | None:
     """An affected function whose own text is unchanged and whose changed helpers are
@@ -282,7 +444,8 @@ def _unchanged_caller(
     if canonical_text(before) != canonical_text(after):
         return None
     used, problem = _uses_helpers([before, after], fw.change.function, helpers, callers_of)
-    verdicts = {name: results[name].verdict for name in used if name in results}
+    found = {name: results.of(fw.change.file, name) for name in used}
+    verdicts = {name: r.verdict for name, r in found.items() if r is not None}
     if problem or len(verdicts) != len(used) or set(verdicts.values()) != {"equivalent"}:
         return None
     return _base(
@@ -303,12 +466,12 @@ def _check_function(
     options: Options,
     callers_of: dict[str, list[str]],
 ) -> FunctionResult:
+    if fw.problem:
+        return _base(fw, work, index, "unknown", fw.problem)
     if fw.before is not None and fw.after is not None:
         return _check_whole(fw, work, index, helpers, options, callers_of)
     if fw.regions:
         return _check_patch_regions(fw, work, index, helpers, options, callers_of)
-    if fw.problem:
-        return _base(fw, work, index, "unknown", fw.problem)
     return _base(
         fw,
         work,
@@ -322,18 +485,33 @@ def _check_function(
 def _uses_helpers(
     graphs: list[Graph], name: str, helpers: _Helpers, callers_of: dict[str, list[str]]
 ) -> tuple[set[str], str]:
-    """The changed helpers ``graphs`` call (noting the caller), or why one cannot be
-    inlined."""
+    """The changed helpers ``graphs`` call, directly (noting the caller) or through
+    other helpers, or why one cannot be inlined: it has no graph."""
     used: set[str] = set()
+    called = helpers.called.setdefault(name, set())
     for graph in graphs:
         for callee in _calls(graph):
+            called.add(callee)
             if callee in helpers.broken:
                 return used, f"helper {callee} cannot be inlined: {helpers.broken[callee]}"
             if callee in helpers.before or callee in helpers.after:
                 used.add(callee)
                 if name not in callers_of.setdefault(callee, []):
                     callers_of[callee].append(name)
-    return used, ""
+    seen, todo = set(used), list(used)
+    while todo:
+        helper = todo.pop()
+        inner = [g for g in (helpers.before.get(helper), helpers.after.get(helper)) if g]
+        for callee in set().union(*map(_calls, inner)) - seen:
+            if callee in helpers.broken:
+                return used, (
+                    f"helper {helper} calls {callee}, which cannot be inlined: "
+                    f"{helpers.broken[callee]}"
+                )
+            if callee in helpers.before or callee in helpers.after:
+                seen.add(callee)
+                todo.append(callee)
+    return seen, ""
 
 
 def _run_compare(
@@ -778,7 +956,7 @@ def _through_callers(
     fw: FunctionWork,
     work: PatchWork,
     index: int,
-    results: dict[str, FunctionResult],
+    results: _Results,
     callers_of: dict[str, list[str]],
     helpers: _Helpers,
 ) -> FunctionResult:
@@ -787,15 +965,16 @@ def _through_callers(
     if name in helpers.broken:
         return _base(fw, work, index, "unknown", helpers.broken[name])
     if callers:
-        verdict = worst([results[c].verdict for c in callers if c in results])
-        result = _base(
+        found = [results.of(fw.change.file, c) for c in callers]
+        # A caller with no verdict (not compared) vouches for nothing.
+        verdict = worst([r.verdict if r is not None else "unknown" for r in found])
+        return _base(
             fw,
             work,
             index,
             verdict,
             f"checked through its callers: {', '.join(callers)} ({verdict})",
         )
-        return result
     text = fw.after if fw.change.status == "added" else fw.before
     if text is not None and _is_static(text):
         return _base(

@@ -2,8 +2,11 @@
 
 With the before/after texts of the touched files the function lists of both versions
 are compared; with the patch alone the hunks are read (see :mod:`patch_hunkwalk`).
-``affected`` marks an unchanged function that calls a changed or added ``static``
-function of the same file. Results come in file order, then line order.
+``affected`` marks an unchanged function that calls a function of the same file the
+change adds, removes or changes (not a ``__weak`` one: a call to it may reach another
+definition). Results come in file order, then line order. :func:`call_graph` and
+:func:`reaching` say which functions of a file a caller reaches through calls, for the
+functions the engine must inline.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.patch_hunkwalk import SideWalk, walk
 
 _C_SUFFIXES = (".c", ".h")
+# A weak definition may be replaced at link time: calls to it are not inlined.
+WEAK = re.compile(r"\b(?:__)?weak(?:__)?\b")
+
+
+def is_weak(header: str) -> bool:
+    """Whether a definition's header (the text before its body) marks it weak."""
+    return WEAK.search(header) is not None
 
 
 def changed_functions(
@@ -54,29 +64,33 @@ def _calls(code: str, names: set[str]) -> list[str]:
 
 def _from_texts(path: str, old: str, new: str) -> list[FunctionChange]:
     old_funcs, new_funcs = _by_name(old), _by_name(new)
+    old_all, new_all = _all_by_name(old), _all_by_name(new)
     old_lines, new_lines = old.split("\n"), new.split("\n")
     new_code = mask(new).split("\n")
     found: list[tuple[int, FunctionChange]] = []
-    touched_static: set[str] = set()
+    touched: set[str] = set()
     for name, func in new_funcs.items():
-        text = _text(new_lines, func)
+        texts = [_text(new_lines, f) for f in new_all[name]]
         if name not in old_funcs:
             found.append((func.start_line, FunctionChange(path, name, "added", "new function")))
-        elif text != _text(old_lines, old_funcs[name]):
-            same = _squeeze(text) == _squeeze(_text(old_lines, old_funcs[name]))
-            detail = "whitespace only" if same else ""
-            found.append((func.start_line, FunctionChange(path, name, "changed", detail)))
+        elif texts != (old_texts := [_text(old_lines, f) for f in old_all[name]]):
+            same = [_squeeze(t) for t in texts] == [_squeeze(t) for t in old_texts]
+            notes = ["whitespace only"] if same else []
+            if max(len(texts), len(old_texts)) > 1:
+                notes.append(f"defined {max(len(texts), len(old_texts))} times")
+            found.append((func.start_line, FunctionChange(path, name, "changed", "; ".join(notes))))
         else:
             continue
-        if func.is_static:
-            touched_static.add(name)
+        if not any(is_weak(f.header_text) for f in new_all[name]):
+            touched.add(name)
     for name, func in old_funcs.items():
         if name not in new_funcs:
             found.append((func.start_line, FunctionChange(path, name, "removed", "")))
+            touched.add(name)
     listed = {c.function: c for _, c in found}
     for name, func in new_funcs.items():
         body = "\n".join(new_code[func.body_start_line - 1 : func.end_line])
-        callees = _calls(body, touched_static - {name})
+        callees = _calls(body, touched - {name})
         if not callees:
             continue
         note = "calls " + ", ".join(callees)
@@ -86,6 +100,63 @@ def _from_texts(path: str, old: str, new: str) -> list[FunctionChange]:
         else:
             found.append((func.start_line, FunctionChange(path, name, "affected", note)))
     return [c for _, c in sorted(found, key=lambda item: item[0])]
+
+
+def defined_times(text: str, name: str) -> int:
+    """How many definitions of ``name`` ``text`` holds (``#ifdef`` variants)."""
+    return len(_all_by_name(text).get(name, []))
+
+
+def _all_by_name(text: str) -> dict[str, list[CFunction]]:
+    funcs: dict[str, list[CFunction]] = {}
+    for func in find_functions(text):
+        funcs.setdefault(func.name, []).append(func)
+    return funcs
+
+
+@dataclass(frozen=True)
+class CallGraph:
+    """Which functions of a file each of its functions calls, in either version, and
+    which are weak (calls to those are opaque: neither inlined nor followed)."""
+
+    calls: dict[str, frozenset[str]]
+    weak: frozenset[str]
+
+    def reached(self, root: str) -> set[str]:
+        """The functions ``root`` reaches through calls (not through a weak one),
+        ``root`` excluded unless it reaches itself."""
+        seen: set[str] = set()
+        todo = [root]
+        while todo:
+            for callee in self.calls.get(todo.pop(), frozenset()):
+                if callee not in seen and callee not in self.weak:
+                    seen.add(callee)
+                    todo.append(callee)
+        return seen
+
+
+def call_graph(*texts: str) -> CallGraph:
+    """The call graph of one file over all its versions ``texts``."""
+    calls: dict[str, set[str]] = {}
+    weak: set[str] = set()
+    for text in texts:
+        funcs = find_functions(text)
+        names = {f.name for f in funcs}
+        code = mask(text).split("\n")
+        for func in funcs:
+            body = "\n".join(code[func.body_start_line - 1 : func.end_line])
+            calls.setdefault(func.name, set()).update(_calls(body, names))
+            if is_weak(func.header_text):
+                weak.add(func.name)
+    return CallGraph({k: frozenset(v) for k, v in calls.items()}, frozenset(weak))
+
+
+def reaching(graph: CallGraph, root: str, touched: set[str]) -> set[str]:
+    """The functions a call from ``root`` may run whose behaviour the change can alter:
+    those ``root`` reaches that are ``touched`` or reach a touched one (weak ones and
+    what lies behind them excluded). The engine inlines all of them into ``root``."""
+    reached = graph.reached(root)
+    return {name for name in reached if name in touched or (graph.reached(name) & touched)}
 
 
 def _by_name(text: str) -> dict[str, CFunction]:

@@ -32,7 +32,12 @@ from equivcheck.frontend.fragments import (
     function_fragments,
     removed_functions,
 )
-from equivcheck.frontend.functions import changed_functions
+from equivcheck.frontend.functions import (
+    call_graph,
+    changed_functions,
+    defined_times,
+    reaching,
+)
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
 from equivcheck.frontend.patchfile import read_patches
@@ -49,7 +54,10 @@ class FunctionWork:
     """One touched function: its change, how its texts were obtained, and the texts.
 
     In patch-alone mode a changed function has ``regions`` (before/after pairs) instead
-    of whole texts; an ``affected`` function may have no text at all.
+    of whole texts; an ``affected`` function may have no text at all. ``reported`` is
+    False for a function that is only there to be inlined into the ones reported (a
+    changed callee of ``--function F``, or an unchanged function between a caller and
+    a changed callee). ``problem`` says why the function cannot be compared.
     """
 
     change: FunctionChange
@@ -58,6 +66,7 @@ class FunctionWork:
     after: FunctionText | None = None
     regions: list[tuple[Region, Region]] = field(default_factory=list)
     problem: str = ""
+    reported: bool = True
 
     def text(self, side: Side) -> FunctionText | None:
         """The whole function text of one side, if there is one."""
@@ -201,7 +210,8 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
 def from_files(
     before_path: Path, after_path: Path, function: str | None, tree: KernelTree | None = None
 ) -> list[PatchWork]:
-    """Work for two versions of one C file (all changed functions, or ``function``)."""
+    """Work for two versions of one C file: all changed functions, or ``function``
+    alone (reported), with every changed function it reaches (inlined, not reported)."""
     old, new = read_c_file(before_path), read_c_file(after_path)
     name = str(after_path)
     pseudo = Patch(
@@ -209,31 +219,84 @@ def from_files(
         files=[FilePatch(name, name, [])],
         source=name,
     )
-    changes = changed_functions(pseudo, {name: old}, {name: new})
+    every = changed_functions(pseudo, {name: old}, {name: new})
+    changes = every
     if function is not None:
-        changes = [c for c in changes if c.function == function]
-        if not changes:
-            if _has_function(old, function) or _has_function(new, function):
-                changes = [FunctionChange(name, function, "changed", "no textual change")]
-            else:
-                raise InputError(
-                    f"{before_path}, {after_path}",
-                    f"no function named {function}",
-                    "check the name (equivcheck functions --before/--after lists them)",
-                )
-    works = [
-        FunctionWork(
+        changes = _scope(every, function, name, old, new, f"{before_path}, {after_path}")
+    selected = _with_inlined(changes, every, name, old, new)
+    works = []
+    for change, reported in selected:
+        work = FunctionWork(
             change,
             "light",
             light_function_text(old, name, change.function, tree),
             light_function_text(new, name, change.function, tree),
+            reported=reported,
         )
-        for change in changes
-    ]
+        work.problem = _variants_problem(old, new, change.function)
+        works.append(work)
     # A change outside every function (a macro) can change the function chosen too.
     outside = unattributed_changes(pseudo, {name: old}, {name: new})
     sources = {"before": {name: old}, "after": {name: new}}
     return [PatchWork(pseudo.subject, None, works, outside, sources)]
+
+
+def _scope(
+    changes: list[FunctionChange], function: str, file: str, old: str, new: str, source: str
+) -> list[FunctionChange]:
+    """``--function F``: F's own entry (changed, or affected when it reaches a changed
+    function of the file, or unchanged text), then the changes it reaches."""
+    if not (_has_function(old, function) or _has_function(new, function)):
+        raise InputError(
+            source,
+            f"no function named {function}",
+            "check the name (equivcheck functions --before/--after lists them)",
+        )
+    touched = {c.function for c in changes if c.status != "affected"}
+    reached = reaching(call_graph(old, new), function, touched)
+    own = next((c for c in changes if c.function == function), None)
+    if own is None and reached:
+        own = FunctionChange(file, function, "affected", "reaches " + ", ".join(sorted(reached)))
+    if own is None:
+        own = FunctionChange(file, function, "changed", "no textual change")
+    return [own]
+
+
+def _with_inlined(
+    changes: list[FunctionChange], every: list[FunctionChange], file: str, old: str, new: str
+) -> list[tuple[FunctionChange, bool]]:
+    """The changes (reported) and, not reported, every other function of the file that
+    a reported one reaches and whose behaviour the change can alter (a changed callee,
+    or an unchanged function calling one): the engine inlines them."""
+    graph = call_graph(old, new)
+    listed = {c.function for c in changes}
+    by_name = {c.function: c for c in every}
+    touched = {c.function for c in every if c.status != "affected"}
+    extra: set[str] = set()
+    for change in changes:
+        extra |= reaching(graph, change.function, touched)
+    out = [(c, True) for c in changes]
+    for name in sorted(extra - listed):
+        change = by_name.get(name) or FunctionChange(file, name, "affected", "")
+        inlined = dataclasses.replace(change, detail=_join(change.detail, "inlined only"))
+        out.append((inlined, False))
+    return out
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _variants_problem(old: str, new: str, name: str) -> str:
+    """Why a function defined more than once (``#ifdef`` variants) cannot be compared
+    as written: which definition the build uses is not known without a configured tree."""
+    times = max(defined_times(old, name), defined_times(new, name))
+    if times < 2:
+        return ""
+    return (
+        f"{name} is defined {times} times (configuration variants?); which one the build "
+        "uses is not known as written: give --tree with a configured kernel tree"
+    )
 
 
 # ---------------------------------------------------------------------- texts
@@ -258,8 +321,11 @@ def _with_texts(
     works: list[FunctionWork] = []
     for file, file_changes in by_file.items():
         fp = next(f for f in patch.files if f.path == file)
-        names = [c.function for c in file_changes]
-        sides: dict[Side, dict[str, FunctionText]] = {}
+        old = before.get(fp.old_path, "") if fp.old_path else ""
+        new = after.get(fp.new_path, "") if fp.new_path else ""
+        selected = _with_inlined(file_changes, file_changes, file, old, new)
+        names = [c.function for c, _ in selected]
+        sides: dict[Side, tuple[dict[str, FunctionText], dict[str, str]]] = {}
         mode = _mode(tree, file)
         side_inputs: list[tuple[Side, dict[str, str], dict[str, str], str | None]] = [
             ("before", before, before_headers, fp.old_path),
@@ -268,17 +334,26 @@ def _with_texts(
         for side, texts, headers, path in side_inputs:
             text = texts.get(path) if path else None
             sides[side] = (
-                {} if text is None else _side_texts(tree, mode, path or file, text, names, headers)
+                ({}, {})
+                if text is None
+                else _side_texts(tree, mode, path or file, text, names, headers)
             )
-        for change in file_changes:
-            works.append(
-                FunctionWork(
-                    change,
-                    mode,
-                    sides["before"].get(change.function),
-                    sides["after"].get(change.function),
-                )
+        for change, reported in selected:
+            name = change.function
+            work = FunctionWork(
+                change,
+                mode,
+                sides["before"][0].get(name),
+                sides["after"][0].get(name),
+                reported=reported,
             )
+            problems = [
+                f"{side}: {sides[side][1][name]}" for side in sides if name in sides[side][1]
+            ]
+            if mode == "light":
+                problems.append(_variants_problem(old, new, name))
+            work.problem = _join(*problems)
+            works.append(work)
     return works
 
 
@@ -295,7 +370,9 @@ def _side_texts(
     text: str,
     names: list[str],
     headers: dict[str, str],
-) -> dict[str, FunctionText]:
+) -> tuple[dict[str, FunctionText], dict[str, str]]:
+    """The texts of the functions ``names`` in one version of a file, and for each one
+    written there but not compiled (its configuration leaves it out), why."""
     present = {f.name: f.start_line for f in find_functions(text)}
     wanted = [n for n in names if n in present]
     if mode == "light":
@@ -304,18 +381,23 @@ def _side_texts(
             func = light_function_text(text, path, name, tree)
             if func is not None:
                 out[name] = func
-        return out
+        return out, {}
     pre = tree.preprocess(path, text=text, keep_macros_for=wanted, overlay=headers)
     typedefs = gnuc.typedef_names(pre.text)
     unions = union_members(pre.text)
-    return {
-        name: dataclasses.replace(
-            gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs),
-            union_members=unions,
-            unit=pre.text,
-        )
-        for name in wanted
-    }
+    texts: dict[str, FunctionText] = {}
+    problems: dict[str, str] = {}
+    for name in wanted:
+        try:
+            func = gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs)
+        except InputError:
+            problems[name] = (
+                f"{name} is written in {path} but the tree's configuration does not compile "
+                "it (an #if/#ifdef leaves it out); not compared"
+            )
+            continue
+        texts[name] = dataclasses.replace(func, union_members=unions, unit=pre.text)
+    return texts, problems
 
 
 def light_function_text(
