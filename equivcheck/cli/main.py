@@ -31,7 +31,7 @@ from equivcheck.cli.reporting import (
     progress_display,
     reproduce_command,
 )
-from equivcheck.equiv.check import Options, check_patches
+from equivcheck.equiv.check import Options, changed_c_files, check_patches
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.cfuncs import find_functions
@@ -54,6 +54,7 @@ from equivcheck.ir.model import Graph
 from equivcheck.ir.text import canonical_text, format_dot, format_graph
 from equivcheck.report.document import EXIT_STATUS, document
 from equivcheck.report.schema import load_report
+from equivcheck.report.terminal import literal, plain
 
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
@@ -136,7 +137,9 @@ def _stdout_failed(err: OSError) -> None:
 
 
 def _fail(message: str, status: int = EXIT_INPUT_ERROR) -> None:
-    print(f"equivcheck: {message}", file=sys.stderr)
+    """One line on stderr (names from the input cannot break it or steer the terminal)."""
+    line = " ".join(plain(message).split())
+    print(f"equivcheck: {line}", file=sys.stderr)
     sys.exit(status)
 
 
@@ -219,24 +222,24 @@ def functions(
     colours = {"changed": "yellow", "added": "green", "removed": "red", "affected": "cyan"}
     for row in rows:
         cells = [
-            escape(str(row["file"])),
-            escape(str(row["function"])),
-            f"[{colours[str(row['status'])]}]{row['status']}[/]",
-            str(row["mode"]),
-            escape(str(row["detail"])),
+            literal(row["file"]),
+            literal(row["function"]),
+            f"[{colours.get(str(row['status']), 'yellow')}]{literal(row['status'])}[/]",
+            literal(row["mode"]),
+            literal(row["detail"]),
         ]
         if len(works) > 1:
             cells.insert(0, str(row["patch_index"]))
         table.add_row(*cells)
     console = _console()
     for index, work in enumerate(works, start=1):
-        title = escape(work.title)
+        title = literal(work.title)
         console.print(f"{index}. {title}" if len(works) > 1 else title)
     console.print(table)
     for item in outside:
         console.print(
-            f"[yellow]change outside any function[/] at {escape(str(item['file']))}:"
-            f"{item['line']} ({item['side']}): {escape(str(item['text']))}"
+            f"[yellow]change outside any function[/] at {literal(item['file'])}:"
+            f"{item['line']} ({literal(item['side'])}): {literal(item['text'])}"
         )
 
 
@@ -341,7 +344,7 @@ def ir(
     text = "\n".join(format_graph(g, locations=locations) for g in graphs)
     if dot is not None:
         write_atomically(dot, "".join(format_dot(g) for g in graphs))
-    sys.stdout.write(text)
+    sys.stdout.write(plain(text))
 
 
 # ---------------------------------------------------------------------- ir-diff
@@ -355,29 +358,49 @@ def ir_diff(
     show: bool,
 ) -> int:
     """Compare before and after IR structurally: exit 0 when every touched function
-    is the same graph up to labels, local names and layout, 1 when one is not. Not a
-    semantic verdict: a structural difference may still be an equivalent refactor."""
+    is the same graph up to labels, local names and layout, 1 when one is not, 2 when
+    none differs but something was not compared (an added or removed function, one
+    without text or IR, a change outside every function). Not a semantic verdict: a
+    structural difference may still be an equivalent refactor."""
     works = _gather(inputs)
     table = Table(title="Structural comparison", title_justify="left")
     for column in ("file", "function", "status", "IR"):
         table.add_column(column)
     diffs: list[str] = []
     differing = 0
+    skipped = 0
     for work in works:
+        shown = {fw.change.file for fw in work.functions}
+        for u in work.unattributed:
+            skipped += 1
+            where = f"{u.file}:{u.line}" if u.line else u.file
+            table.add_row(
+                u.file,
+                "(outside functions)",
+                "changed",
+                f"not compared: {escape(where)} ({u.side})",
+            )
+        for path in changed_c_files(work):
+            if path not in shown and not any(u.file == path for u in work.unattributed):
+                skipped += 1
+                table.add_row(path, "(no function)", "changed", "not compared")
         for fw in work.functions:
-            if fw.change.status in {"added", "removed"} or (
-                fw.before is None and fw.after is None and not fw.regions
-            ):
-                table.add_row(fw.change.file, fw.change.function, fw.change.status, "-")
+            status = fw.change.status if fw.reported else f"{fw.change.status}, reached"
+            try:
+                old_graphs, new_graphs = _graphs_of(fw, "before"), _graphs_of(fw, "after")
+            except InputError as err:
+                skipped += 1
+                why = err.one_line() if fw.change.status not in {"added", "removed"} else ""
+                cell = f"not compared{': ' if why else ''}{escape(why)}"
+                table.add_row(fw.change.file, fw.change.function, status, cell)
                 continue
-            old_graphs, new_graphs = _graphs_of(fw, "before"), _graphs_of(fw, "after")
             renames = infer_label_map(zip(old_graphs, new_graphs, strict=False))
             old = "\n".join(canonical_text(g, renames) for g in old_graphs)
             new = "\n".join(canonical_text(g) for g in new_graphs)
             same = old == new
             differing += not same
             verdict = "[green]same shape[/]" if same else "[yellow]differs[/]"
-            table.add_row(fw.change.file, fw.change.function, fw.change.status, verdict)
+            table.add_row(fw.change.file, fw.change.function, status, verdict)
             if not same and show:
                 diffs.extend(
                     difflib.unified_diff(
@@ -392,7 +415,7 @@ def ir_diff(
     console.print(table)
     for line in diffs:
         console.print(line, markup=False)
-    return 1 if differing else 0
+    return 1 if differing else 2 if skipped else 0
 
 
 # ---------------------------------------------------------------------- check

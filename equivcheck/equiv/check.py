@@ -245,7 +245,7 @@ def _code(text: str) -> str:
     return "".join(mask(text).split())
 
 
-def _changed_c_files(work: PatchWork) -> dict[str, str]:
+def changed_c_files(work: PatchWork) -> dict[str, str]:
     """Each C file whose code (not only comments or spacing) the input changes, with
     where."""
     files: dict[str, str] = {}
@@ -282,7 +282,7 @@ def _files_not_compared(
     cannot vouch for what it did not see."""
     accounted = {r.file for r in results} | {u.file for u in work.unattributed}
     rows = []
-    for path, where in _changed_c_files(work).items():
+    for path, where in changed_c_files(work).items():
         if path in accounted:
             continue
         rows.append(
