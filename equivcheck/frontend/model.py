@@ -77,7 +77,8 @@ class Patch:
     """One patch: a commit from ``git format-patch``/an mbox, or a plain diff.
 
     ``damaged`` is True when the text lost its leading whitespace (copied from a web
-    archive) and was repaired by matching content.
+    archive) and was repaired by matching content. ``notes`` say what else the reader
+    repaired (a recounted hunk), one line each, for the report.
     """
 
     subject: str
@@ -88,6 +89,7 @@ class Patch:
     source: str = ""
     index: int = 1
     damaged: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """Turn the diff part of a patch into :class:`FilePatch` lists.
 
-Well-formed diffs go through unidiff. When unidiff rejects the text (a copy that lost
-its leading whitespace, hunk counts that do not add up) a lenient reader takes over:
-inside a hunk, ``+``/``-`` lines are changes, everything else is context, and the hunk
-header counts say where the hunk ends.
+Every hunk's header counts are first checked against its lines
+(:mod:`patch_recount`): recounted when its end is certain, refused otherwise. Well-formed
+diffs then go through unidiff. A copy that lost its leading whitespace (or one unidiff
+rejects) is read by a lenient reader: inside a hunk, ``+``/``-`` lines are changes,
+everything else is context, and the hunk header counts say where the hunk ends; they
+must then add up exactly.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ from unidiff.patch import PatchSet
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import FilePatch, Hunk, HunkLine, LineKind
+from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch_recount import (
+    HUNK_HEADER,
+    check_counts,
+    check_lenient_hunk,
+    is_boundary,
+    refuse_strays_outside,
+)
 
-HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 _GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
 
 
@@ -36,22 +45,38 @@ def find_diff_start(text: str) -> int | None:
     return None
 
 
-def parse_diff(text: str, source: str) -> tuple[list[FilePatch], bool]:
-    """The files of a diff, and whether the lenient (damage-repairing) reader was needed."""
-    try:
-        patch_set = PatchSet(text)
-    except UnidiffParseError:
-        return _lenient(text, source), True
-    files = [_from_unidiff(pf) for pf in patch_set]
-    files = [f for f in files if f.hunks or f.old_path is None or f.new_path is None]
-    return files, False
+@dataclass
+class ParsedDiff:
+    """The files of a diff; ``damaged`` when the lenient (damage-repairing) reader was
+    needed; ``notes`` on what was repaired (recounted hunks), for the report."""
+
+    files: list[FilePatch]
+    damaged: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_diff(text: str, source: str) -> ParsedDiff:
+    """The files of a diff (see the module docstring)."""
+    counted = check_counts(text, source)
+    if not counted.damaged:
+        try:
+            patch_set = PatchSet(counted.text)
+        except UnidiffParseError:
+            pass
+        else:
+            files = [_from_unidiff(pf) for pf in patch_set]
+            files = [f for f in files if f.hunks or f.old_path is None or f.new_path is None]
+            return ParsedDiff(files, False, counted.notes)
+    files, notes = _lenient(counted.text, source)
+    return ParsedDiff(files, True, counted.notes + notes)
 
 
 def _strip_prefix(path: str | None) -> str | None:
-    """Drop ``a/``/``b/``; None for ``/dev/null``."""
+    """Drop ``a/``/``b/``; None for ``/dev/null``. Terminal control characters become
+    ``?`` (the path is shown to people)."""
     if path is None:
         return None
-    path = path.strip().strip('"')
+    path = printable(path.strip().strip('"'))
     if path in ("/dev/null", ""):
         return None
     if path.startswith(("a/", "b/")):
@@ -74,8 +99,8 @@ def _from_unidiff(pf: object) -> FilePatch:
         lines: list[HunkLine] = []
         for ul in uh:
             kind: LineKind = "+" if ul.is_added else "-" if ul.is_removed else " "
-            if ul.line_type == "\\":
-                continue
+            if ul.line_type in ("\\", ""):
+                continue  # a "\\ No newline" marker, or a blank line after the hunk
             lines.append(HunkLine(kind, ul.value.rstrip("\n").rstrip("\r")))
         hunks.append(
             Hunk(
@@ -112,10 +137,13 @@ class _FileState:
         return FilePatch(old, new, self.hunks)
 
 
-def _lenient(text: str, source: str) -> list[FilePatch]:
-    """Read a damaged diff; line texts lose leading whitespace (it is unreliable)."""
+def _lenient(text: str, source: str) -> tuple[list[FilePatch], list[str]]:
+    """Read a damaged diff; line texts lose leading whitespace (it is unreliable).
+    Returns the files and notes on hunks read with a repair."""
     lines = text.split("\n")
     files: list[FilePatch] = []
+    notes: list[str] = []
+    bodies: dict[int, int] = {}
     current: _FileState | None = None
     i = 0
     while i < len(lines):
@@ -142,7 +170,7 @@ def _lenient(text: str, source: str) -> list[FilePatch]:
         elif current is not None and line.startswith("deleted file mode"):
             current.deleted = True
         elif current is not None and line.startswith("rename to "):
-            current.new = line[len("rename to ") :].strip()
+            current.new = printable(line[len("rename to ") :].strip())
         elif (header := HUNK_HEADER.match(line)) is not None:
             if current is None:
                 raise InputError(
@@ -150,13 +178,21 @@ def _lenient(text: str, source: str) -> list[FilePatch]:
                     f"hunk without a file header at line {i + 1}",
                     "the diff is cut; copy it again from the start",
                 )
+            start = i
             hunk, i = _lenient_hunk(lines, i, header)
+            path = current.new or current.old or "?"
+            seen = (hunk.old_len, hunk.new_len)
+            note = check_lenient_hunk(lines, start, path, len(current.hunks) + 1, seen, i, source)
+            if note:
+                notes.append(note)
+            bodies[start] = i
             current.hunks.append(hunk)
             continue
         i += 1
     if current is not None:
         files.append(current.finish())
-    return [f for f in files if f.hunks]
+    refuse_strays_outside(lines, bodies, source)
+    return [f for f in files if f.hunks], notes
 
 
 def _lenient_hunk(lines: list[str], i: int, header: re.Match[str]) -> tuple[Hunk, int]:
@@ -169,7 +205,7 @@ def _lenient_hunk(lines: list[str], i: int, header: re.Match[str]) -> tuple[Hunk
     i += 1
     while i < len(lines) and (old_seen < old_len or new_seen < new_len):
         line = lines[i]
-        if HUNK_HEADER.match(line) or _GIT_HEADER.match(line):
+        if is_boundary(lines, i):
             break
         if line.startswith("\\"):
             i += 1

@@ -7,6 +7,7 @@ Only :func:`read_patches` is public; it takes the raw bytes (I/O stays with the 
 from __future__ import annotations
 
 import email
+import email.errors
 import email.header
 import email.policy
 import mailbox
@@ -19,6 +20,7 @@ from pathlib import Path
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.patch_diffparse import find_diff_start, parse_diff
+from equivcheck.frontend.patch_input import printable
 
 _PATCH_PREFIX = re.compile(r"^\s*\[(?P<tags>[^\]]*)\]\s*")
 _SERIES_NO = re.compile(r"(?:^|\s)(?P<m>\d+)/(?P<n>\d+)\s*$")
@@ -101,8 +103,26 @@ def _header(msg: Message, name: str) -> str:
     value = msg.get(name)
     if value is None:
         return ""
-    decoded = str(email.header.make_header(email.header.decode_header(str(value))))
-    return " ".join(decoded.split())
+    return printable(" ".join(_decode_words(str(value)).split()))
+
+
+def _decode_words(raw: str) -> str:
+    """RFC 2047 encoded words decoded; an unknown charset or a broken encoding is
+    decoded with replacement characters (or left as written) instead of failing."""
+    try:
+        chunks = email.header.decode_header(raw)
+    except (email.errors.HeaderParseError, ValueError):
+        return raw
+    out: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        try:
+            out.append(chunk.decode(charset or "ascii", errors="replace"))
+        except LookupError:  # unknown charset
+            out.append(chunk.decode("utf-8", errors="replace"))
+    return "".join(out)
 
 
 def _split_subject(raw: str) -> _Subject:
@@ -145,18 +165,19 @@ def _patch_from_message(msg: Message | EmailMessage, source: str) -> Patch | Non
     start = find_diff_start(body)
     if start is None:
         return None
-    files, damaged = parse_diff(body[start:], source)
-    if not files:
+    parsed = parse_diff(body[start:], source)
+    if not parsed.files:
         return None
     subject = _split_subject(_header(msg, "Subject"))
     return Patch(
         subject=subject.title,
-        files=files,
+        files=parsed.files,
         author=_header(msg, "From"),
         date=_header(msg, "Date"),
         message=_message_text(body[:start]),
         source=source,
-        damaged=damaged,
+        damaged=parsed.damaged,
+        notes=parsed.notes,
     )
 
 
@@ -175,18 +196,19 @@ def _read_loose(text: str, source: str) -> Patch:
     start = find_diff_start(text)
     if start is None:
         raise InputError(source, "no diff found (no '@@ -a,b +c,d @@' hunk)", _HINT)
-    files, damaged = parse_diff(text[start:], source)
-    if not files:
+    parsed = parse_diff(text[start:], source)
+    if not parsed.files:
         raise InputError(source, "no diff found (no file with hunks)", _HINT)
     subject, author, date, message = _loose_preamble(text[:start])
     return Patch(
-        subject=subject or Path(source).name,
-        files=files,
-        author=author,
-        date=date,
+        subject=printable(subject) or Path(source).name,
+        files=parsed.files,
+        author=printable(author),
+        date=printable(date),
         message=message,
         source=source,
-        damaged=damaged,
+        damaged=parsed.damaged,
+        notes=parsed.notes,
     )
 
 

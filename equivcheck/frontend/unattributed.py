@@ -93,6 +93,8 @@ def _from_hunks(patch: Patch, path: str) -> list[Unattributed]:
         sides = {"-": walk(hunk, "old", patch.damaged), "+": walk(hunk, "new", patch.damaged)}
         for kind, side in sides.items():
             texts = [ln.text for ln in side.lines]
+            if not texts:
+                continue  # a side with no lines (new or deleted file, diff -U0)
             # A hunk may open inside a comment: reopen it so its tail is not code.
             opener = "/*" if starts_in_comment(texts) else ""
             comment_free = strip_comments(opener + "\n".join(texts))[len(opener) :].split("\n")
