@@ -122,7 +122,7 @@ def check_counts(text: str, source: str) -> Counted:
     notes: list[str] = []
     body_ends = {h.index: end for h, (_, end) in zip(hunks, walks, strict=True)}
     for h, kind, _ in mismatched:
-        new_header, end = _recount(lines, h)
+        new_header, end = _recount(lines, h, source)
         notes.append(f"{source}: {h.name()} recounted to {new_header} ({_why(kind)})")
         lines[h.index] = _rewrite_header(h, new_header)
         body_ends[h.index] = end
@@ -205,7 +205,7 @@ def _walk(lines: list[str], h: _HunkAt) -> tuple[Walk, int]:
     return "exact", j
 
 
-def _recount(lines: list[str], h: _HunkAt) -> tuple[str, int]:
+def _recount(lines: list[str], h: _HunkAt, source: str) -> tuple[str, int]:
     """The header with the real counts, and the index after the hunk's last line. The
     hunk runs to the next boundary (trailing blank lines left out); every line in it
     is diff text (:func:`check_counts` sent any other text to the lenient reader)."""

@@ -155,3 +155,9 @@ def test_damaged_copy_that_ends_early_by_context_lines_is_noted() -> None:
 def test_the_seed_needs_no_repair(fixtures_dir: Path) -> None:
     [patch] = read_patches((fixtures_dir / "seed" / "000_7b8ea4c1cd114cf9.txt").read_bytes(), "s")
     assert patch.damaged and patch.notes == []
+
+
+def test_a_hunk_without_lines_is_refused() -> None:
+    text = FILES + "@@ -10,3 +10,3 @@\n@@ -60,5 +60,5 @@\n" + BODY
+    with pytest.raises(InputError, match=r"hunk 1 of mm/util.c \(@@ -10,3 \+10,3 @@\) has no"):
+        _one(text)
