@@ -172,9 +172,17 @@ def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
     if rev is not None:
         if kernel is None:
             raise InputError("--rev", "needs --tree DIR (a git checkout)")
-        return from_rev(kernel, rev, with_texts=with_texts)
+        return _with_notes(from_rev(kernel, rev, with_texts=with_texts))
     assert patch is not None
-    return from_patch_file(patch, kernel, with_texts=with_texts)
+    return _with_notes(from_patch_file(patch, kernel, with_texts=with_texts))
+
+
+def _with_notes(works: list[PatchWork]) -> list[PatchWork]:
+    """Say on stderr what the front end repaired in the input (a recounted hunk)."""
+    for work in works:
+        for note in work.patch.notes if work.patch is not None else []:
+            print(f"equivcheck: note: {note}", file=sys.stderr)
+    return works
 
 
 # ---------------------------------------------------------------------- functions

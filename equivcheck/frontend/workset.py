@@ -40,6 +40,7 @@ from equivcheck.frontend.functions import (
 )
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
+from equivcheck.frontend.patch_input import read_file
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree
 from equivcheck.frontend.unattributed import Unattributed, unattributed_changes
@@ -89,15 +90,9 @@ class PatchWork:
 
 
 def read_input(path: Path) -> bytes:
-    """The bytes of an input file, or an InputError saying what is wrong with it."""
-    if not path.exists():
-        raise InputError(str(path), "no such file", "check the path")
-    if path.is_dir():
-        raise InputError(str(path), "is a folder, not a file", "name a patch or C file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    """The bytes of an input file (a regular file, size capped), or an InputError
+    saying what is wrong with it."""
+    return read_file(path)
 
 
 def read_c_file(path: Path) -> str:
