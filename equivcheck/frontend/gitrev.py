@@ -31,10 +31,23 @@ def _fail(repo: Path, what: str, out: subprocess.CompletedProcess[bytes]) -> Inp
     )
 
 
+def _refuse_options(rev: str) -> None:
+    """A revision (or an end of a range) starting with ``-`` would reach git as an
+    option (``--output=FILE`` writes a file): refused."""
+    ends = rev.replace("...", "..").split("..")
+    if any(part.startswith("-") for part in [rev, *ends]) or not rev.strip():
+        raise InputError(
+            f"--rev {rev!r}",
+            "a revision cannot be empty or start with '-'",
+            "give a commit, branch or tag, or a range OLD..NEW",
+        )
+
+
 def commits_in_range(repo: Path, rev: str) -> list[str]:
     """Full hashes of ``rev``: one commit, or ``A..B`` oldest first."""
+    _refuse_options(rev)
     if ".." in rev:
-        out = _git(repo, "rev-list", "--reverse", rev, "--")
+        out = _git(repo, "rev-list", "--reverse", "--end-of-options", rev, "--")
         if out.returncode != 0:
             raise _fail(repo, rev, out)
         commits = out.stdout.decode().split()
@@ -43,7 +56,7 @@ def commits_in_range(repo: Path, rev: str) -> list[str]:
                 f"{repo}: {rev}", "the range holds no commits", "write the range as OLD..NEW"
             )
         return commits
-    out = _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    out = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if out.returncode != 0:
         probe = _git(repo, "rev-parse", "--git-dir")
         if probe.returncode != 0:
@@ -56,7 +69,16 @@ def commits_in_range(repo: Path, rev: str) -> list[str]:
 
 def commit_patch(repo: Path, sha: str) -> Patch:
     """The commit as a Patch (via ``git format-patch -1 --stdout``)."""
-    out = _git(repo, "format-patch", "-1", "--stdout", "--no-signature", "--no-color", sha)
+    out = _git(
+        repo,
+        "format-patch",
+        "-1",
+        "--stdout",
+        "--no-signature",
+        "--no-color",
+        "--end-of-options",
+        sha,
+    )
     if out.returncode != 0:
         raise _fail(repo, sha, out)
     if not out.stdout.strip():

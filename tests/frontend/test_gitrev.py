@@ -87,3 +87,23 @@ def test_errors(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     with pytest.raises(InputError) as err:
         commits_in_range(plain, "HEAD")
     assert err.value.problem == "not a git repository"
+
+
+@pytest.mark.parametrize(
+    "rev",
+    [
+        "--output=OUT",
+        "--output=OUT..HEAD",
+        "HEAD..--output=OUT",
+        "HEAD...--output=OUT",
+        "-n1",
+        "",
+    ],
+)
+def test_revisions_that_read_as_options_are_refused(repo: Path, rev: str) -> None:
+    """A revision starting with '-' reached git as an option: --output wrote a file."""
+    out = repo / "out-file"
+    with pytest.raises(InputError, match="start with '-'"):
+        commits_in_range(repo, rev.replace("OUT", str(out)))
+    assert not out.exists()
+
