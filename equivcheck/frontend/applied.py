@@ -135,8 +135,9 @@ def line_kinds(patches: Sequence[Patch]) -> set[LineKind]:
 
 
 def read_series_files(tree: KernelTree, patches: Sequence[Patch]) -> dict[str, str]:
-    """The tree's current text of every path the series touches that exists."""
-    return {p: tree.read(p) for p in series_paths(patches) if (tree.root / p).is_file()}
+    """The tree's current text of every path the series touches that exists; a path
+    outside the tree is an InputError (:meth:`KernelTree.inside`)."""
+    return {p: tree.read(p) for p in series_paths(patches) if tree.inside(p).is_file()}
 
 
 def works_from_steps(steps: Sequence[Step], tree: KernelTree) -> list[PatchWork]:

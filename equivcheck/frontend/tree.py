@@ -223,10 +223,25 @@ class KernelTree:
         """True when ``.config`` and ``include/generated/autoconf.h`` exist."""
         return kbuild.is_configured(self.root)
 
-    def read(self, path: str | Path) -> str:
-        """The text of a tree file given relative to the root; InputError if missing."""
+    def inside(self, path: str | Path) -> Path:
+        """``path`` (relative to the root) as a path in the tree. An absolute path, a
+        ``..`` component or a symlink that leads out of the tree is an InputError (a
+        patch naming ``../../etc/passwd`` must not make us read or write there)."""
         rel = Path(path)
-        full = rel if rel.is_absolute() else self.root / rel
+        full = self.root / rel
+        root = self.root.resolve()
+        if rel.is_absolute() or ".." in rel.parts or not full.resolve().is_relative_to(root):
+            raise InputError(
+                str(path),
+                f"is outside the kernel tree {self.root}",
+                "a patch may only name files inside the tree (relative, no '..', no symlink out)",
+            )
+        return full
+
+    def read(self, path: str | Path) -> str:
+        """The text of a tree file given relative to the root; InputError if missing
+        or outside the tree (:meth:`inside`)."""
+        full = self.inside(path)
         try:
             return full.read_text(errors="surrogateescape")
         except FileNotFoundError:

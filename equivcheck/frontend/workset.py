@@ -137,6 +137,9 @@ def from_patch_file(
     for patch in patches:
         before = {}
         for fp in patch.files:
+            for named in (fp.old_path, fp.new_path):
+                if named is not None:
+                    tree.inside(named)  # refuses ../ and absolute paths
             if fp.old_path is None:
                 continue
             if fp.old_path not in state:
