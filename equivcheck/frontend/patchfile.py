@@ -21,10 +21,10 @@ from equivcheck.errors import InputError
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.patch_diffparse import find_diff_start, parse_diff
 from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch_recount import MBOX_FROM
 
 _PATCH_PREFIX = re.compile(r"^\s*\[(?P<tags>[^\]]*)\]\s*")
 _SERIES_NO = re.compile(r"(?:^|\s)(?P<m>\d+)/(?P<n>\d+)\s*$")
-_MBOX_FROM = re.compile(r"^From \S+ .*\d\d:\d\d:\d\d \d{4}")
 _HINT = "give a git format-patch file, an mbox series, or a unified diff"
 
 
@@ -53,7 +53,7 @@ def read_patches(data: bytes, source: str) -> list[Patch]:
             "convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) and try again",
         ) from None
     text = text.replace("\r\n", "\n")
-    if _MBOX_FROM.match(text):
+    if MBOX_FROM.match(text):
         return _read_mbox(text, source)
     if _looks_like_mail(text):
         msg = email.message_from_string(text, policy=email.policy.default)
