@@ -23,6 +23,7 @@ from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
 from equivcheck.symex.execute import (
+    SIZE_PREFIX,
     BudgetExceeded,
     Config,
     Exploration,
@@ -202,7 +203,7 @@ def _realisable(
     untyped = (before.config.outer | after.config.outer) - typed
     used = sorted({name for name, _ in diff.before.inputs + diff.after.inputs if name in untyped})
     if not used:
-        return _different(run)
+        return _sized(run, timeout_ms)
     narrow = {name: "int" for name in untyped}
     sides = [
         Side(s.graph, dataclasses.replace(s.config, outer_types={**s.config.outer_types, **narrow}))
@@ -210,12 +211,27 @@ def _realisable(
     ]
     again = _run(sides[0], sides[1], labels, entries, "benign", timeout_ms)
     if again.difference is not None:
-        return _different(again)
+        return _sized(again, timeout_ms)
     return _unknown(
         run,
         f"the versions differ only when some of {', '.join(used)} hold values that do not fit in "
         f"an int ({diff.what}); their types are not visible from the patch (run with "
         "--tree)",
+    )
+
+
+def _sized(run: _Run, timeout_ms: int) -> Outcome:
+    """DIFFERENT, unless the counterexample holds only for some sizes of types this
+    comparison does not know (docs/semantics.md, "Pointers")."""
+    diff = run.difference
+    assert diff is not None
+    sizes = _size_dependence(diff.model, timeout_ms)
+    if not sizes:
+        return _different(run)
+    return _unknown(
+        run,
+        f"the versions differ only for some sizes of {', '.join(sizes)} ({diff.what}); "
+        "those sizes are not known here (run with --tree, where the compiler gives them)",
     )
 
 
@@ -513,6 +529,7 @@ def _param_difference(
 
 
 def _note_use(run: _Run, path: Path) -> None:
+    run.used.update(n.text for n in path.notes if n.kind == "assumed")
     for name in path.shared.arrays:
         run.used.add(name.split(":", 1)[0] if name.startswith("comp:") else name)
     for event in path.trace:
@@ -800,6 +817,93 @@ def _array_name(name: str) -> str:
 # ---------------------------------------------------------------------- solver
 
 
+class Witness(z3.ModelRef):  # type: ignore[misc]
+    """A model of a difference, with the condition it satisfies (so that the
+    counterexample can be checked again with other values of what it rests on)."""
+
+    def __init__(self, model: z3.ModelRef, cond: z3.BoolRef) -> None:
+        super().__init__(model.model, model.ctx)
+        self.cond = cond
+
+
+# Sizes are below 4 GiB; a size symbol of a value whose type is not known may be 0
+# (the value is an integer).
+_MAX_SIZE = 1 << 32
+
+
+def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
+    """The types whose unknown sizes a counterexample rests on: empty when some
+    inputs (and results of calls) make the versions differ whatever those sizes are
+    (a difference for the real sizes, which this comparison does not know)."""
+    if not isinstance(model, Witness):
+        return []
+    sizes = [t for t in _constants(model.cond) if t.decl().name().startswith(SIZE_PREFIX)]
+    if not sizes:
+        return []
+    other = {t.decl().name(): z3.BitVec(t.decl().name() + "'", 64) for t in sizes}
+    renamed = z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in sizes])
+    facts = [
+        *(c for c in _conjuncts(renamed) if _is_integer_assumption(c)),
+        *(
+            z3.And(z3.UGE(size, _smallest(name)), z3.ULE(size, _MAX_SIZE))
+            for name, size in other.items()
+        ),
+    ]
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.add(z3.ForAll(list(other.values()), z3.Implies(z3.And(*facts), renamed)))
+    if solver.check() == z3.sat:
+        return []
+    return sorted(_size_name(t.decl().name()) for t in sizes)
+
+
+def _smallest(symbol: str) -> int:
+    """A type's size is at least 1; a value of unknown type may be an integer (0)."""
+    return 0 if symbol.startswith(SIZE_PREFIX + "?") else 1
+
+
+def _conjuncts(cond: z3.ExprRef) -> list[z3.ExprRef]:
+    if z3.is_and(cond):
+        return [c for child in cond.children() for c in _conjuncts(child)]
+    return [cond]
+
+
+def _is_integer_assumption(cond: z3.ExprRef) -> bool:
+    """``sizeof:?origin == 0``: the form of assumption A8 in a path condition."""
+    if not z3.is_eq(cond):
+        return False
+    left, right = cond.children()
+    return bool(
+        z3.is_const(left)
+        and left.decl().name().startswith(SIZE_PREFIX + "?")
+        and z3.is_bv_value(right)
+        and right.as_long() == 0
+    )
+
+
+def _size_name(symbol: str) -> str:
+    spelling = symbol[len(SIZE_PREFIX) :]
+    origin = spelling.lstrip("?")
+    if spelling.startswith("?"):
+        return f"what {origin.split(':', 1)[-1]} points to" if origin else "a value's type"
+    return spelling
+
+
+def _constants(cond: z3.ExprRef) -> list[z3.BitVecRef]:
+    """The 64-bit free constants of a formula."""
+    found: dict[int, z3.BitVecRef] = {}
+    stack, seen = [cond], set()
+    while stack:
+        term = stack.pop()
+        if term.get_id() in seen:
+            continue
+        seen.add(term.get_id())
+        if z3.is_const(term) and z3.is_bv(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            found[term.get_id()] = term
+        stack.extend(term.children())
+    return list(found.values())
+
+
 def _sat(cond: z3.BoolRef, timeout_ms: int) -> bool:
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
@@ -829,7 +933,7 @@ def _witness(cond: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
             solver.pop()
             break
         solver.pop()
-    return model
+    return Witness(model, cond)
 
 
 SMALL_RANGES = ((0, 8), (-64, 64))
@@ -920,6 +1024,8 @@ ASSUMPTIONS = {
     "opaque-call": "unmodelled calls are deterministic functions of their arguments and of "
     "the state they see",
     "const": "identifiers in capitals are constants (macros, enumerators)",
+    "valid-c": "A8: the code is valid C: a value of unknown type assigned without a cast to "
+    'an integer variable is an integer, not a pointer (docs/semantics.md, "Pointers")',
     "outer": "A6: variables a region uses but does not declare are locals of the enclosing "
     "function: no other CPU and no unmodelled call changes them (their address does not "
     "escape)",

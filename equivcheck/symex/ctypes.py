@@ -14,20 +14,39 @@ from equivcheck.ir.ctype import is_aggregate, spelled
 
 @dataclass(frozen=True)
 class IntType:
-    """Width in bits, signedness, and whether it is C ``_Bool`` (values 0 or 1)."""
+    """Width in bits, signedness, and whether it is C ``_Bool`` (values 0 or 1).
+
+    Pointer arithmetic scales by what a pointer points to, so a type also says whether
+    it is a pointer: ``pointee`` is the spelled type a pointer points to (``"int"``,
+    ``"struct anon_vma"``; ``None`` for integers). A value whose type is not known
+    (a field, a call without a prototype, a typedef we cannot read) may be a pointer or
+    an integer: ``origin`` names where it came from (``"field:next"``), and both
+    versions share one unknown scale per origin (docs/semantics.md, "Pointers")."""
 
     bits: int
     signed: bool
     is_bool: bool = False
+    pointee: str | None = None
+    origin: str | None = None
 
     def __str__(self) -> str:
         if self.is_bool:
             return "bool"
+        if self.pointee is not None:
+            return f"{self.pointee} *"
         return f"{'s' if self.signed else 'u'}{self.bits}"
 
+    @property
+    def integer(self) -> IntType:
+        """The same width and signedness, known to be an integer."""
+        if self.pointee is None and self.origin is None:
+            return self
+        return IntType(self.bits, self.signed, self.is_bool)
 
-DEFAULT = IntType(64, True)
-POINTER = IntType(64, False)
+
+DEFAULT = IntType(64, True, origin="?")
+POINTER = IntType(64, False, pointee="")
+LONG = IntType(64, True)
 BOOL = IntType(1, False, is_bool=True)
 INT = IntType(32, True)
 
@@ -47,8 +66,8 @@ _NAMED: dict[str, IntType] = {
     "signed int": INT,
     "unsigned": IntType(32, False),
     "unsigned int": IntType(32, False),
-    "long": IntType(64, True),
-    "long int": IntType(64, True),
+    "long": LONG,
+    "long int": LONG,
     "unsigned long": IntType(64, False),
     "unsigned long int": IntType(64, False),
     "long long": IntType(64, True),
@@ -87,16 +106,44 @@ _NAMED: dict[str, IntType] = {
 
 
 def int_type(ctype: str) -> IntType:
-    """The integer type of a declared C type text; pointers are unsigned 64-bit;
-    anything unknown (structs, typedefs we do not know, ``?``) is ``DEFAULT``."""
+    """The integer type of a declared C type text; pointers are unsigned 64-bit and
+    know their pointee (an array is a pointer to its element); anything unknown
+    (structs, typedefs we do not know, ``?``) is a 64-bit value of unknown type, its
+    origin the spelling."""
     text = spelled(ctype)
     if not text or text == "?":
         return DEFAULT
-    if text.endswith("*") or "(*" in text:
-        return POINTER
+    if "(*" in text:
+        # A pointer to a function or an array: a pointer whose scale is not read here.
+        return IntType(64, False, origin=f"type:{text}")
+    if "typeof" in text:
+        return unknown(f"type:{text}")
+    if text.endswith("*"):
+        return IntType(64, False, pointee=text[:-1].strip())
+    if text.endswith("]") and "[" in text:
+        return IntType(64, False, pointee=text[: text.index("[")].strip())
     if text.startswith("enum "):
         return INT
-    return _NAMED.get(text, DEFAULT)
+    return _NAMED.get(text) or unknown(f"type:{text}")
+
+
+def unknown(origin: str) -> IntType:
+    """A 64-bit value whose type is not known, named by where it came from."""
+    return IntType(64, True, origin=origin)
+
+
+def scalar_size(ctype: str) -> int | None:
+    """``sizeof`` of a type this module knows without a compiler (scalars, pointers,
+    enums, ``void`` as GNU C's 1); None for structs, unions and unknown names."""
+    text = spelled(ctype)
+    if text == "void":
+        return 1
+    if text.endswith("*") or text.startswith("enum "):
+        return 8 if text.endswith("*") else 4
+    named = _NAMED.get(text)
+    if named is None:
+        return None
+    return 1 if named.is_bool else named.bits // 8
 
 
 def is_known_scalar(ctype: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.ir.ctype import is_aggregate
+from equivcheck.ir.ctype import is_aggregate, spelled
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -57,7 +57,9 @@ from equivcheck.symex.ctypes import (
     IntType,
     int_type,
     is_known_scalar,
+    scalar_size,
     scalar_type,
+    unknown,
 )
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
@@ -97,6 +99,7 @@ class Config:
     outer_types: Mapping[str, str] = field(default_factory=dict)
     union_members: frozenset[str] = frozenset()
     return_types: Mapping[str, str] = field(default_factory=dict)
+    type_sizes: Mapping[str, int] = field(default_factory=dict)
 
 
 class BudgetExceeded(Exception):
@@ -358,7 +361,10 @@ class _Explorer:
             case Assign(target=t, value=InitList() as init):
                 self._assign_init(st, t, init)
             case Assign(target=t, value=v):
-                self._write(st, self._locate(st, t), self._eval(st, v))
+                value = self._eval(st, v)
+                if isinstance(t, Local | Param) and not isinstance(v, Cast):
+                    self._assigned_integer(st, t.ctype, value)
+                self._write(st, self._locate(st, t), value)
             case Call():
                 self._call(st, stmt)
             case AsmStmt():
@@ -460,19 +466,17 @@ class _Explorer:
         st.trace.append(
             Event("call", name, args, None, None, call.loc, snapshot=snapshot, modelled=False)
         )
-        declared = self.config.return_types.get(name)
-        value = (
-            SymVal(result) if declared is None else V.convert(SymVal(result), int_type(declared))
-        )
+        value = self._as_declared(name, SymVal(result))
         st.calls.append((f"{name}({', '.join(_describe(a) for a in call.args)})", value.term))
         if general:
             self._havoc(st, f"w{st.world}")
         return value
 
     def _as_declared(self, name: str, value: SymVal) -> SymVal:
-        """A call's result as a value of the callee's declared return type."""
+        """A call's result as a value of the callee's declared return type (a value of
+        unknown type, named after the callee, when no prototype is at hand)."""
         declared = self.config.return_types.get(name)
-        return value if declared is None else V.convert(value, int_type(declared))
+        return V.convert(value, int_type(declared) if declared else unknown(f"call:{name}"))
 
     def _ordering(
         self,
@@ -655,20 +659,26 @@ class _Explorer:
             case Local() | Param() | Global() | Field() | Deref() | Index():
                 return self._read(st, self._locate(st, e))
             case AddrOf(lvalue=lv):
-                return self._address(st, lv)
+                address = self._address(st, lv)
+                return SymVal(address.term, IntType(64, False, pointee=self._spelling(st, lv)))
             case Unary(op=op, operand=x):
                 return V.unary(op, self._eval(st, x))
+            case Binary(op=("+" | "-") as op, left=a, right=b):
+                left, right = self._eval(st, a), self._eval(st, b)
+                return V.additive(op, left, right, self._stride(left.ty), self._stride(right.ty))
             case Binary(op=op, left=a, right=b):
                 return V.binary(op, self._eval(st, a), self._eval(st, b))
             case Ternary(cond=c, then=a, other=b):
                 return V.ite(V.truth(self._eval(st, c)), self._eval(st, a), self._eval(st, b))
             case Cast(ctype=t, operand=x):
                 return V.convert(self._eval(st, x), int_type(t))
+            case TypeQuery(kind="sizeof", text=text, refs=()) if _is_type_name(text):
+                return self._size_value(text)
             case TypeQuery(kind=kind, text=text, refs=refs):
                 for number, ref in enumerate(refs):
                     ctype = ref.ctype if isinstance(ref, Local) else "?"
                     text = text.replace(f"${{{number}}}", f"@{{{ctype}}}")
-                return V.symbol(f"query:{kind}:{text}")
+                return V.symbol(f"query:{kind}:{text}", _QUERY_TYPES.get(kind, DEFAULT))
             case InitList():
                 items = tuple(self._eval(st, v).term for _, v in _flatten(e, ""))
                 return SymVal(_uf("initlist", items))
@@ -699,12 +709,105 @@ class _Explorer:
                 base = self._address(st, b)
                 return self._field_address(st, lv, base, n)
             case Index(base=b, index=i):
-                return V.binary("+", V.convert(self._eval(st, b), POINTER), self._eval(st, i))
+                base, index = self._eval(st, b), self._eval(st, i)
+                if base.ty.pointee is None:
+                    # Indexed, so a pointer (or an array) whose element is not known here.
+                    origin = base.ty.origin or f"index:{expr_text(b)}"
+                    base = SymVal(base.term, IntType(64, False, pointee=f"?{origin}"))
+                moved = V.additive("+", base, index, self._stride(base.ty), self._stride(index.ty))
+                return V.convert(moved, POINTER)
             case Global(name=n):
                 return V.symbol(f"addr:global:{n}", POINTER)
             case Param(index=i):
                 return V.symbol(f"addr:param{i}", POINTER)
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
+
+    # ---------------------------------------------------------------- pointers
+
+    def _assigned_integer(self, st: PathState, ctype: str, value: SymVal) -> None:
+        """A value of unknown type assigned without a cast to a variable of a known
+        integer type (not ``bool``) is an integer: C does not let a pointer be
+        assigned to one (assumption A8)."""
+        ty = int_type(ctype) if ctype else None
+        if ty is None or ty.origin is not None or ty.pointee is not None or ty.is_bool:
+            return
+        if value.ty.origin is None:
+            return
+        st.pc.append(_size_symbol(f"?{value.ty.origin}") == 0)
+        st.notes.append(Note("assumed", "valid-c"))
+
+    def _stride(self, ty: IntType) -> V.Stride:
+        """How a value of type ``ty`` scales in ``+`` and ``-`` (docs/semantics.md,
+        "Pointers"): a pointer by the size of what it points to, an integer not at all,
+        a value of unknown type by a symbol shared by both versions (0: an integer)."""
+        if ty.pointee is not None:
+            return (True, self._size(ty.pointee))
+        if ty.origin is not None:
+            return (None, _size_symbol(f"?{ty.origin}"))
+        return V.INTEGER
+
+    def _size(self, spelling: str) -> int | z3.BitVecRef:
+        """``sizeof`` a type: known scalars here, others from the compiler (tree mode),
+        else a symbol both versions share."""
+        text = spelled(spelling)
+        known = scalar_size(text) if not text.startswith("?") else None
+        if known is None:
+            known = self.config.type_sizes.get(text)
+        return known if known is not None else _size_symbol(text)
+
+    def _size_value(self, spelling: str) -> SymVal:
+        size = self._size(spelling)
+        term = z3.BitVecVal(size, 64) if isinstance(size, int) else size
+        return SymVal(term, _SIZE_T)
+
+    def _spelling(self, st: PathState, lv: Expr) -> str:
+        """The spelled type of an lvalue (what ``&lv`` points to); ``?origin`` when it
+        is not known."""
+        frame = st.frames[-1]
+        match lv:
+            case Local(ctype=t) | Param(ctype=t) if t and "typeof" not in t:
+                return spelled(t)
+            case Local(index=i) | Param(index=i):
+                return f"?{type(lv).__name__.lower()}:{frame.name}:{i}"
+            case Field():
+                path, _ = _field_path(lv)
+                return f"?field:{path}"
+            case Global(name=n):
+                return f"?global:{n}"
+            case Deref(addr=a) | Index(base=a):
+                return self._pointee(self._static_type(st, a))
+        return "?"
+
+    def _static_type(self, st: PathState, e: Expr) -> IntType:
+        """The type of an address expression, read from the expression alone."""
+        match e:
+            case Cast(ctype=t):
+                return int_type(t)
+            case Local(ctype=t) | Param(ctype=t):
+                return int_type(t)
+            case AddrOf(lvalue=lv):
+                return IntType(64, False, pointee=self._spelling(st, lv))
+            case Binary(op="+" | "-", left=a):
+                return self._static_type(st, a)
+            case Field():
+                path, _ = _field_path(e)
+                return unknown(f"field:{path}")
+            case Global(name=n):
+                return unknown(f"global:{n}")
+        return DEFAULT
+
+    @staticmethod
+    def _pointee(ty: IntType) -> str:
+        if ty.pointee is not None:
+            return ty.pointee
+        return f"??{ty.origin}" if ty.origin is not None else "?"
+
+    def _element(self, ty: IntType) -> IntType:
+        """The type of what a pointer of type ``ty`` points to, as read from memory."""
+        pointee = self._pointee(ty)
+        if pointee.startswith("?"):
+            return unknown(f"elem:{pointee}")
+        return scalar_type(pointee)
 
     def _check_array_member(self, st: PathState, base: Expr) -> None:
         """``s.arr[i]`` for a struct variable ``s`` (not in memory): its array members
@@ -753,7 +856,9 @@ class _Explorer:
                 if isinstance(root, Local) and _address_taken(frame.graph, root.index):
                     address = self._local_address(st, root.index)
                     self._touch_field(st, path)
-                    return _Loc("array", f"field:{path}", key=(address.term,))
+                    return _Loc(
+                        "array", f"field:{path}", key=(address.term,), ty=unknown(f"field:{path}")
+                    )
                 if isinstance(root, Local):
                     return _Loc("local", f"local{root.index}", slot=(root.index, path), frame=depth)
                 if isinstance(root, Param):
@@ -764,24 +869,36 @@ class _Explorer:
                     pointer = V.convert(self._eval(st, root.addr), POINTER)
                     self._touch_field(st, path)
                     return _Loc(
-                        "array", f"field:{path}", key=(pointer.term,), describe=_describe(lv)
+                        "array",
+                        f"field:{path}",
+                        key=(pointer.term,),
+                        describe=_describe(lv),
+                        ty=unknown(f"field:{path}"),
                     )
                 address = self._address(st, base)
-                return _Loc("array", f"field:{n}", key=(address.term,))
+                return _Loc("array", f"field:{n}", key=(address.term,), ty=unknown(f"field:{n}"))
             case Deref(addr=a):
                 inner = _without_casts(a)
                 if isinstance(inner, AddrOf):
                     return self._locate(st, inner.lvalue)
-                pointer = V.convert(self._eval(st, a), POINTER)
+                raw = self._eval(st, a)
+                pointer = V.convert(raw, POINTER)
                 named = st.aliases.get(pointer.term.get_id())
                 if isinstance(named, _Loc):
                     # A pointer this path made from a field's address: the field itself.
                     return named
-                return _Loc("array", "mem", key=(pointer.term,), describe=_describe(lv))
+                return _Loc(
+                    "array",
+                    "mem",
+                    key=(pointer.term,),
+                    describe=_describe(lv),
+                    ty=self._element(raw.ty),
+                )
             case Index(base=b):
                 self._check_array_member(st, b)
                 address = self._address(st, lv)
-                return _Loc("array", "mem", key=(address.term,))
+                ty = self._element(self._static_type(st, b))
+                return _Loc("array", "mem", key=(address.term,), ty=ty)
         raise TypeError(f"not an lvalue: {lv!r}")
 
     def _touch_field(self, st: PathState, path: str) -> None:
@@ -839,7 +956,7 @@ class _Explorer:
                 st.inputs.append((where.name, value.term))
             return value
         array = st.shared.array(where.name, len(where.key))
-        value = SymVal(select(array, where.key))
+        value = V.convert(SymVal(select(array, where.key)), where.ty)
         if where.name not in st.outer_written and where.describe:
             st.inputs.append((self._when(st, where.describe), value.term))
         return value
@@ -890,7 +1007,9 @@ class _Explorer:
                     for key in [k for k in slots if k[0] == where.slot[0]]:
                         del slots[key]
                     frame.zeroed.discard(where.slot[0])
-            slots[where.slot] = V.convert(value, where.ty) if where.slot[1] == "" else value
+            # A local of no written type (a temporary) holds the value as it is.
+            typed = where.slot[1] == "" and where.ty is not DEFAULT
+            slots[where.slot] = V.convert(value, where.ty) if typed else value
             return
         if where.kind == "global":
             for name in [n for n in st.shared.globals if n.startswith(where.name + ".")]:
@@ -905,6 +1024,8 @@ class _Explorer:
             # Union members share storage; a write to one changes the others in ways
             # the engine does not model yet.
             st.notes.append(Note("unsupported", f"write to union member ->{member}"))
+        if not V.is_pointerish(where.ty):
+            value = V.convert(value, where.ty)  # assignment converts to the object's type
         array = st.shared.array(where.name, len(where.key))
         st.shared.arrays[where.name] = store(array, where.key, value.term)
         st.outer_written.add(where.name)
@@ -1038,6 +1159,38 @@ def _flatten(init: InitList, prefix: str) -> list[tuple[str, Expr]]:
         else:
             out.append((path, value))
     return out
+
+
+_SIZE_T = IntType(64, False)
+# The type of a compile-time query's value.
+_QUERY_TYPES = {
+    "sizeof": _SIZE_T,
+    "_Alignof": _SIZE_T,
+    "__alignof__": _SIZE_T,
+    "offsetof": _SIZE_T,
+    "__builtin_types_compatible_p": V.INT,
+    "__builtin_constant_p": V.INT,
+}
+
+
+def _size_symbol(spelling: str) -> z3.BitVecRef:
+    """The unknown size of a type, one symbol per spelling in both versions."""
+    return z3.BitVec(f"{SIZE_PREFIX}{spelling}", 64)
+
+
+SIZE_PREFIX = "sizeof:"
+
+
+def _is_type_name(text: str) -> bool:
+    """Whether a ``sizeof`` operand is a type name we can size (not an expression)."""
+    spelling = spelled(text)
+    return bool(spelling) and (
+        scalar_size(spelling) is not None
+        or (
+            spelling.startswith(("struct ", "union "))
+            and spelling.replace(" ", "").replace("_", "").isalnum()
+        )
+    )
 
 
 def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:

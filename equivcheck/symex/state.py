@@ -17,7 +17,7 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
-from equivcheck.symex.ctypes import DEFAULT, IntType, scalar_type
+from equivcheck.symex.ctypes import IntType, scalar_type, unknown
 from equivcheck.symex.values import BV, SymVal, normalise, symbol
 
 Key = tuple[z3.BitVecRef, ...]
@@ -112,11 +112,14 @@ class Frame:
     carried: frozenset[int] | None = None
 
     def slot_type(self, kind: str, slot: tuple[int, str]) -> IntType:
-        """The type of a local's or parameter's slot (a field slot is ``DEFAULT``)."""
+        """The type of a local's or parameter's slot (a member's type is not known
+        here: it is named after the member)."""
         index, path = slot
         variables = self.graph.locals if kind == "local" else self.graph.params
-        if path or index >= len(variables):
-            return DEFAULT
+        if path:
+            return unknown(f"field:{path}")
+        if index >= len(variables):
+            return unknown(f"{kind}:{index}")
         return scalar_type(variables[index].ctype)
 
     def initial_param(self, slot: tuple[int, str]) -> SymVal:
@@ -200,10 +203,10 @@ class Shared:
     def initial_global(self, name: str) -> SymVal:
         """The value a global has when first seen in the current epoch."""
         if self.is_outer(name):
-            return symbol(f"outer:{name}", self.outer_types.get(name, DEFAULT))
+            return symbol(f"outer:{name}", self.outer_types.get(name) or unknown(f"outer:{name}"))
         if is_constant_name(name):
-            return symbol(f"const:{name}")
-        return symbol(f"{self.epoch}:global:{name}")
+            return symbol(f"const:{name}", unknown(f"const:{name}"))
+        return symbol(f"{self.epoch}:global:{name}", unknown(f"global:{name}"))
 
     def global_value(self, name: str) -> SymVal:
         """The current value of a global (or an outer variable of a region)."""
@@ -275,9 +278,10 @@ def store(array: z3.ArrayRef, key: Key, value: z3.BitVecRef) -> z3.ArrayRef:
 
 @dataclass
 class Note:
-    """Something that keeps a path from proving equivalence (with where it happened)."""
+    """Something that keeps a path from proving equivalence (with where it happened),
+    or (``assumed``) an assumption the path rests on, named by its key."""
 
-    kind: Literal["unsupported", "uninitialised", "bounded", "budget"]
+    kind: Literal["unsupported", "uninitialised", "bounded", "budget", "assumed"]
     text: str
     loc: SourceLocation | None = None
 

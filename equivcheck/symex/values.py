@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import z3
 
-from equivcheck.symex.ctypes import BOOL, DEFAULT, INT, IntType
+from equivcheck.symex.ctypes import BOOL, DEFAULT, INT, LONG, IntType
 
 WORD = 64
 BV = z3.BitVecSort(WORD)
@@ -35,6 +35,8 @@ def convert(value: SymVal, ty: IntType) -> SymVal:
     """``value`` converted to ``ty``."""
     if value.ty == ty:
         return value
+    if ty.bits >= WORD and not ty.is_bool:
+        return SymVal(value.term, ty)  # the same bits, seen as another type
     return SymVal(z3.simplify(normalise(value.term, ty)), ty)
 
 
@@ -61,8 +63,8 @@ def from_bool(cond: z3.BoolRef) -> SymVal:
 def _common(a: IntType, b: IntType) -> IntType:
     """The usual arithmetic conversions, simplified: at least ``int``, the wider width,
     unsigned when either operand of that width is unsigned."""
-    a = INT if a.is_bool or a.bits < 32 else a
-    b = INT if b.is_bool or b.bits < 32 else b
+    a = INT if a.is_bool or a.bits < 32 else a.integer
+    b = INT if b.is_bool or b.bits < 32 else b.integer
     if a.bits != b.bits:
         return a if a.bits > b.bits else b
     return IntType(a.bits, a.signed and b.signed)
@@ -126,9 +128,89 @@ def unary(op: str, a: SymVal) -> SymVal:
 
 
 def ite(cond: z3.BoolRef, a: SymVal, b: SymVal) -> SymVal:
-    """``cond ? a : b``."""
-    ty = a.ty if a.ty == b.ty else _common(a.ty, b.ty)
+    """``cond ? a : b``. Arms of different pointer types (or of unknown type) give a
+    value whose type is not known, named after both (its scale is then unknown)."""
+    if a.ty == b.ty:
+        ty = a.ty
+    elif not (is_pointerish(a.ty) or is_pointerish(b.ty)):
+        ty = _common(a.ty, b.ty)
+    else:
+        ty = IntType(64, False, origin=f"mix:{type_key(a.ty)}|{type_key(b.ty)}")
     return SymVal(z3.If(cond, convert(a, ty).term, convert(b, ty).term), ty)
+
+
+def is_pointerish(ty: IntType) -> bool:
+    """Whether a value of type ``ty`` is, or may be, a pointer."""
+    return ty.pointee is not None or ty.origin is not None
+
+
+def type_key(ty: IntType) -> str:
+    """A name for a type that tells pointers, unknown types and integers apart."""
+    if ty.pointee is not None:
+        return f"{ty.pointee} *"
+    if ty.origin is not None:
+        return f"?{ty.origin}"
+    return str(ty)
+
+
+# How an operand of ``+``/``-`` scales: (is it a pointer: True, False or None for not
+# known; bytes per element). For a value of unknown type the size is a symbol in which
+# 0 stands for "an integer" (docs/semantics.md, "Pointers").
+Stride = tuple[bool | None, int | z3.BitVecRef]
+INTEGER: Stride = (False, 0)
+
+
+def additive(op: str, a: SymVal, b: SymVal, sa: Stride, sb: Stride) -> SymVal:
+    """C's ``a + b`` or ``a - b`` with pointer scaling: a pointer plus or minus an
+    integer moves by whole elements, the difference of two pointers counts elements;
+    an operand whose pointer-ness is not known scales by its symbol when that is
+    nonzero."""
+    if sa == INTEGER and sb == INTEGER:
+        return binary(op, a, b)
+    x, y = a.term, b.term
+    if op == "+":
+        term = _plus(x, y, sa, sb)
+        ty = a.ty if sa[0] is True or sb == INTEGER else b.ty if sa == INTEGER else _mixed(a, b)
+        return SymVal(term, ty)
+    term = _minus(x, y, sa, sb)
+    if sa[0] is True and sb[0] is True:
+        return SymVal(term, LONG)
+    ty = a.ty if sb == INTEGER else _mixed(a, b)
+    return SymVal(term, ty)
+
+
+def _mixed(a: SymVal, b: SymVal) -> IntType:
+    return IntType(64, False, origin=f"sum:{type_key(a.ty)}|{type_key(b.ty)}")
+
+
+def _pointer_if(stride: Stride, pointer: z3.BitVecRef, other: z3.BitVecRef) -> z3.BitVecRef | None:
+    """``pointer`` when ``stride`` says it is one (an ``If`` when that is not known),
+    ``other`` when it is an integer; None for "not a pointer, certainly"."""
+    known, _ = stride
+    if known is True:
+        return pointer
+    if known is False:
+        return None
+    size = stride[1]
+    assert isinstance(size, z3.BitVecRef)
+    return z3.If(size != 0, pointer, other)
+
+
+def _plus(x: z3.BitVecRef, y: z3.BitVecRef, sa: Stride, sb: Stride) -> z3.BitVecRef:
+    plain = x + y
+    right = _pointer_if(sb, x * sb[1] + y, plain)
+    rest = plain if right is None else right
+    left = _pointer_if(sa, x + y * sa[1], rest)
+    return rest if left is None else left
+
+
+def _minus(x: z3.BitVecRef, y: z3.BitVecRef, sa: Stride, sb: Stride) -> z3.BitVecRef:
+    plain = x - y
+    both = _pointer_if(sb, (x - y) / sa[1], x - y * sa[1])
+    if both is None:
+        both = x - y * sa[1]
+    left = _pointer_if(sa, both, plain)
+    return plain if left is None else left
 
 
 def literal(text: str, kind: str) -> SymVal | None:
@@ -180,15 +262,20 @@ __all__ = [
     "BV",
     "DEFAULT",
     "INT",
+    "INTEGER",
+    "Stride",
     "SymVal",
+    "additive",
     "binary",
     "const",
     "convert",
     "from_bool",
+    "is_pointerish",
     "ite",
     "literal",
     "normalise",
     "symbol",
     "truth",
+    "type_key",
     "unary",
 ]
