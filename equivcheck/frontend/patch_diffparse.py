@@ -141,6 +141,8 @@ def _lenient(text: str, source: str) -> tuple[list[FilePatch], list[str]]:
     """Read a damaged diff; line texts lose leading whitespace (it is unreliable).
     Returns the files and notes on hunks read with a repair."""
     lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the last newline ends a line; it does not start one
     files: list[FilePatch] = []
     notes: list[str] = []
     bodies: dict[int, int] = {}

@@ -33,8 +33,9 @@ HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 MBOX_FROM = re.compile(r"^From \S+ .*\d\d:\d\d:\d\d \d{4}")
 SIGNATURES = ("-- ", "--")
 _UNCLEAR = (
-    "its lines are not all diff text (a copy that lost its leading whitespace, or "
-    "prose in the diff), so it cannot be recounted"
+    "its lines are not all diff text (a copy that lost its leading whitespace, where a "
+    "context line starting with '+' or '-' reads as a change; or prose in the diff), "
+    "so it cannot be recounted"
 )
 _FIX = "regenerate the patch (git format-patch) or fix the hunk's counts"
 
@@ -75,19 +76,23 @@ class _HunkAt:
 
 
 def is_hard_boundary(lines: list[str], i: int) -> bool:
-    """A line that can never be a hunk line: a hunk or ``diff`` header, an mbox
-    separator."""
+    """A line never read as a hunk line, whatever the counts say: a hunk or ``diff``
+    header, an mbox separator, the signature (a removed line ``- `` is taken for it)."""
     line = lines[i]
-    return bool(HUNK_HEADER.match(line)) or line.startswith("diff ") or bool(MBOX_FROM.match(line))
+    return (
+        bool(HUNK_HEADER.match(line))
+        or line.startswith("diff ")
+        or bool(MBOX_FROM.match(line))
+        or line in SIGNATURES
+    )
 
 
 def is_boundary(lines: list[str], i: int) -> bool:
-    """Where a hunk certainly ends (see the module docstring)."""
+    """Where a hunk certainly ends (see the module docstring): a hard boundary, or a
+    ``--- ``/``+++ `` pair (which the counts may still take as hunk lines)."""
     line = lines[i]
-    return (
-        is_hard_boundary(lines, i)
-        or line in SIGNATURES
-        or (line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "))
+    return is_hard_boundary(lines, i) or (
+        line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
     )
 
 
@@ -99,17 +104,21 @@ def next_boundary(lines: list[str], i: int) -> int:
 
 
 def is_diff_text(line: str) -> bool:
-    """A line that reads as hunk content: ``+``/``-`` lines, or context with text."""
-    return line.startswith(("+", "-")) or (line.startswith(" ") and bool(line.strip()))
+    """A line that reads as hunk content: ``+``, ``-`` or a space (context) first."""
+    return line.startswith(("+", "-", " "))
 
 
 def _is_blank(line: str) -> bool:
-    return not line.strip()
+    """An empty line: an empty context line whose space was lost, or a separator."""
+    return not line
 
 
 def check_counts(text: str, source: str) -> Counted:
     """Compare every hunk's header with its lines; recount or refuse (see the module)."""
     lines = text.split("\n")
+    final_newline = len(lines) > 1 and lines[-1] == ""
+    if final_newline:
+        lines.pop()  # the text's last newline ends a line; it does not start one
     hunks = list(_hunks(lines))
     walks = [_walk(lines, h) for h in hunks]
     mismatched = [
@@ -127,7 +136,7 @@ def check_counts(text: str, source: str) -> Counted:
         lines[h.index] = _rewrite_header(h, new_header)
         body_ends[h.index] = end
     refuse_strays_outside(lines, body_ends, source)
-    return Counted("\n".join(lines), False, notes)
+    return Counted("\n".join([*lines, ""] if final_newline else lines), False, notes)
 
 
 def _stray_after(lines: list[str], end: int) -> bool:

@@ -3,9 +3,13 @@ the hunk's end is certain, refused otherwise (docs/frontend.md, "Hunk counts")."
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import HunkLine, Patch
@@ -23,6 +27,7 @@ BODY = (
 )
 SECTION = " char *kstrdup(const char *s, gfp_t gfp)"
 SIGNATURE = "-- \n2.43.0\n\n"
+HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
 def _one(text: str, name: str = "x.patch") -> Patch:
@@ -161,3 +166,40 @@ def test_a_hunk_without_lines_is_refused() -> None:
     text = FILES + "@@ -10,3 +10,3 @@\n@@ -60,5 +60,5 @@\n" + BODY
     with pytest.raises(InputError, match=r"hunk 1 of mm/util.c \(@@ -10,3 \+10,3 @@\) has no"):
         _one(text)
+
+
+# ------------------------------------------------------------------ any miscount
+
+_LINES = st.lists(st.sampled_from(["int a;", "", "}", "f(x);", "\treturn 0;", "{"]), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_LINES, _LINES, st.integers(0, 3), st.integers(0, 20), st.integers(0, 20))
+def test_a_miscounted_header_never_loses_a_change(
+    old: list[str], new: list[str], context: int, old_len: int, new_len: int
+) -> None:
+    """Whatever counts the first header claims, every changed line is read (recounted,
+    with a note) or the input is refused: never a silently shorter hunk."""
+    diff = list(
+        difflib.unified_diff(
+            [f"{t}\n" for t in old], [f"{t}\n" for t in new], "a/f.c", "b/f.c", n=context
+        )
+    )
+    assume(any(ln.startswith("@@") for ln in diff))
+    text = "".join(diff) + SIGNATURE
+    [clean] = read_patches(text.encode(), "clean.patch")
+    assert clean.notes == []
+    first = next(i for i, ln in enumerate(diff) if ln.startswith("@@"))
+    header = HUNK.match(diff[first])
+    assert header is not None
+    diff[first] = f"@@ -{header.group(1)},{old_len} +{header.group(2)},{new_len} @@\n"
+    try:
+        [patch] = read_patches(("".join(diff) + SIGNATURE).encode(), "bad.patch")
+    except InputError as err:
+        assert "bad.patch" in err.one_line() and "\n" not in err.one_line()
+        return
+
+    def changes(p: Patch) -> list[list[HunkLine]]:
+        return [[ln for ln in h.lines if ln.kind != " "] for f in p.files for h in f.hunks]
+
+    assert changes(patch) == changes(clean)
