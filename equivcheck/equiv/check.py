@@ -32,6 +32,7 @@ from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
+from equivcheck.frontend.typesizes import type_sizes
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.canon import iter_nodes
 from equivcheck.ir.labels import infer_label_map
@@ -40,7 +41,7 @@ from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
-from equivcheck.symex.execute import Config
+from equivcheck.symex.execute import Config, sized_types
 from equivcheck.symex.spec import Model
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
@@ -371,9 +372,11 @@ def _config(
     unions: frozenset[str] = frozenset(),
     models: Mapping[str, Model] = MODELS,
     return_types: Mapping[str, str] | None = None,
+    type_sizes: Mapping[str, int] | None = None,
 ) -> Config:
     return Config(
         return_types=dict(return_types or {}),
+        type_sizes=dict(type_sizes or {}),
         union_members=unions,
         deadline=deadline,
         outer_types=dict(outer_types or {}),
@@ -384,6 +387,15 @@ def _config(
         timeout_ms=int(options.timeout_s * 1000),
         outer=outer,
     )
+
+
+def _common_sizes(graphs: list[Graph], before_unit: str, unit: str) -> dict[str, int]:
+    """Sizes of the types the graphs scale pointers by, as the compiler gives them in
+    both versions' units (a size the patch changes stays unknown)."""
+    wanted = frozenset(set().union(*map(sized_types, graphs)))
+    after = type_sizes(unit, wanted)
+    before = after if before_unit == unit else type_sizes(before_unit, wanted)
+    return {name: size for name, size in after.items() if before.get(name) == size}
 
 
 def _calls(graph: Graph) -> set[str]:
@@ -535,15 +547,35 @@ def _run_compare(
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
     called = set().union(*map(_calls, graphs))
     results: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     if unit and before_unit:
         results = common_return_types(return_types(before_unit, called), return_types(unit, called))
+        sizes = _common_sizes(graphs, before_unit, unit)
 
     def run(models: Mapping[str, Model]) -> Outcome:
         cfg_b = _config(
-            helpers.before, name, options, outer, deadline, outer_types, unions, models, results
+            helpers.before,
+            name,
+            options,
+            outer,
+            deadline,
+            outer_types,
+            unions,
+            models,
+            results,
+            sizes,
         )
         cfg_a = _config(
-            helpers.after, name, options, outer, deadline, outer_types, unions, models, results
+            helpers.after,
+            name,
+            options,
+            outer,
+            deadline,
+            outer_types,
+            unions,
+            models,
+            results,
+            sizes,
         )
         try:
             return compare_with_induction(

@@ -18,3 +18,18 @@ def is_aggregate(ctype: str) -> bool:
     """Whether a declared type is a struct or union value (not a pointer to one)."""
     text = spelled(ctype)
     return text.startswith(("struct ", "union ")) and not text.endswith("*")
+
+
+def pointed_types(ctype: str) -> list[str]:
+    """What a pointer (or array) type points to, level by level: ``struct page **``
+    gives ``struct page *`` and ``struct page``; a non-pointer gives nothing."""
+    out: list[str] = []
+    text = spelled(ctype)
+    while True:
+        if text.endswith("*") and "(*" not in text:
+            text = text[:-1].strip()
+        elif text.endswith("]") and "[" in text:
+            text = text[: text.index("[")].strip()
+        else:
+            return out
+        out.append(text)

@@ -19,7 +19,8 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.ir.ctype import is_aggregate, spelled
+from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.ctype import is_aggregate, pointed_types, spelled
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -1191,6 +1192,22 @@ def _is_type_name(text: str) -> bool:
             and spelling.replace(" ", "").replace("_", "").isalnum()
         )
     )
+
+
+def sized_types(graph: Graph) -> set[str]:
+    """The types whose sizes pointer arithmetic in ``graph`` may scale by: what its
+    pointer locals, parameters and casts point to, and the types ``sizeof`` names."""
+    found: set[str] = set()
+    written = [v.ctype for v in graph.locals] + [p.ctype for p in graph.params]
+    for block in graph.blocks.values():
+        for node in iter_nodes((tuple(block.stmts), block.terminator)):
+            if isinstance(node, Cast):
+                written.append(node.ctype)
+            elif isinstance(node, TypeQuery) and node.kind == "sizeof" and not node.refs:
+                found.add(spelled(node.text))
+    for ctype in written:
+        found.update(pointed_types(ctype))
+    return found
 
 
 def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:

@@ -1,0 +1,64 @@
+"""``sizeof`` of the types a comparison scales pointers by, from the compiler itself.
+
+In tree mode the preprocessed translation unit holds every type a function can name.
+gcc answers ``sizeof(struct anon_vma)`` exactly when asked in that unit: each type goes
+into one probe line whose diagnostic spells the size (``char (*)[96]``), read back by
+line number, with ``-fsyntax-only`` (no code generation, about 0.2 s for mm/rmap.c). A
+type the unit does not complete, or that the probe cannot name, is left out: the engine
+then keeps its size a symbol (docs/semantics.md, "Pointers").
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+_PROBE_FILE = "__equivcheck_sizes__"
+# gcc: "__equivcheck_sizes__:3:25: error: initialization of 'char (*)[96]' from ..."
+_ANSWER = re.compile(
+    re.escape(_PROBE_FILE) + r":(\d+):\d+: error: initialization of .char \(\*\)\[(\d+)\]."
+)
+# The probe's own mismatch is an error, so that it is always printed (-w would hide it).
+_FLAGS = ("-fsyntax-only", "-std=gnu11", "-m64", "-Werror=incompatible-pointer-types")
+_NAMEABLE = re.compile(r"^(?:(?:struct|union|enum)\s+)?[A-Za-z_]\w*(?:\s*\*)*$")
+TIMEOUT_S = 60
+
+
+def type_sizes(unit: str, spellings: frozenset[str]) -> dict[str, int]:
+    """The size in bytes of each of ``spellings`` the unit ``unit`` completes."""
+    wanted = tuple(sorted(s for s in spellings if _NAMEABLE.match(s)))
+    if not unit or not wanted:
+        return {}
+    return dict(_ask(unit, wanted))
+
+
+@functools.lru_cache(maxsize=8)
+def _ask(unit: str, spellings: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    probe = [f'#line 1 "{_PROBE_FILE}"']
+    probe += [
+        f"char (*__ec_size_{i})[sizeof({s})] = (int (*)(void))0;" for i, s in enumerate(spellings)
+    ]
+    with tempfile.TemporaryDirectory(prefix="equivcheck-sizes-") as folder:
+        source = Path(folder) / "unit.c"
+        source.write_text(unit + "\n" + "\n".join(probe) + "\n")
+        try:
+            done = subprocess.run(
+                ["gcc", *_FLAGS, "-x", "c", str(source)],
+                capture_output=True,
+                env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                text=True,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ()
+    found = []
+    for match in _ANSWER.finditer(done.stderr):
+        line, size = int(match.group(1)), int(match.group(2))
+        if 1 <= line <= len(spellings):  # the probe's lines count from 1 (#line)
+            found.append((spellings[line - 1], size))
+    return tuple(found)
