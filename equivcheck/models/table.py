@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from equivcheck.symex.spec import Apply, Arg, Get, Model, Neg, Num, Part, Put, Sum
+from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Put, Sum
 
 # PG_ flags with the usual accessor families (include/linux/page-flags.h).
 FOLIO_FLAGS = (
@@ -541,8 +541,10 @@ def _ordering_points() -> list[Model]:
         Model(
             name,
             "ordering",
-            result=Apply(name, (Arg(0), Arg(1))),
-            doc="value-returning atomic (full barrier)",
+            # What it returns depends on what every CPU did to the object before:
+            # a value of its own per call (two calls on one atomic differ).
+            result=Fresh(name),
+            doc="value-returning atomic (full barrier); its result is new at each call",
         )
         for name in atomics
     ]

@@ -15,11 +15,8 @@ from soundness.tasks import engine_on_program
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "soundness"
 
 CLASSES = {
-    "atomic-result-per-call": (
-        "a value-returning atomic's result is modelled as a function of its arguments "
-        "only (equivcheck/models/table.py, _ordering_points): two calls on one atomic "
-        "return the same value"
-    ),
+    # Fixed: a value-returning atomic's result is new at each call (models/table.py).
+    "atomic-result-per-call": None,
 }
 """Each fixture folder and the class of engine bug it shows (None once fixed)."""
 
