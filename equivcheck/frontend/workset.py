@@ -232,6 +232,13 @@ def from_files(
             reported=reported,
         )
         work.problem = _variants_problem(old, new, change.function)
+        if function is not None and reported and change.status in {"added", "removed"}:
+            missing = "before" if change.status == "added" else "after"
+            work.problem = (
+                f"{function} is {change.status}: it has no {missing} version to compare "
+                "with, and its verdict comes through its callers; "
+                "name a caller with --function, or leave --function out"
+            )
         works.append(work)
     # A change outside every function (a macro) can change the function chosen too.
     outside = unattributed_changes(pseudo, {name: old}, {name: new})
