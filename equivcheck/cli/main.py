@@ -113,7 +113,7 @@ def main() -> None:
     except Abandoned:
         print("equivcheck: interrupted", file=sys.stderr)
         flush_and_leave(EXIT_INTERRUPTED)
-    except (Interrupted, click.exceptions.Abort):
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
         _fail("interrupted", status=EXIT_INTERRUPTED)
     except InputError as err:
         _fail(err.one_line())
@@ -122,6 +122,9 @@ def main() -> None:
             raise
         _stdout_failed(err)
     except click.ClickException as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # click 8.2 on: the help text
+            print(err.format_message(), file=sys.stderr)
+            sys.exit(EXIT_INPUT_ERROR)
         _fail(f"{err.format_message().rstrip('.')}; see equivcheck --help")
     except RecursionError:
         _fail("input nests too deeply for the parser; report the function")

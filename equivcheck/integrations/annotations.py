@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from equivcheck.frontend.patch_input import printable
+
 Level = Literal["error", "warning", "notice"]
 
 #: GitHub's limit of error (and of warning) annotations shown per step.
@@ -36,8 +38,9 @@ class Annotation:
 
 
 def escape_data(text: str) -> str:
-    """A workflow command's message, escaped as the runner unescapes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message, escaped as the runner unescapes it (control
+    characters out: the log viewer would read escape sequences)."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

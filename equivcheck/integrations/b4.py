@@ -37,6 +37,7 @@ from equivcheck.frontend.applied import (
     works_patch_alone,
 )
 from equivcheck.frontend.model import LineKind, Patch
+from equivcheck.frontend.patch_input import printable
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree, looks_like_kernel_tree, open_tree
 from equivcheck.frontend.workset import PatchWork, from_rev
@@ -73,7 +74,7 @@ class Finding:
         b4 would take for a failure)."""
         text = self.message if self.severity == "ERROR" else defuse(self.message)
         place = f" ({defuse(self.where)})" if self.where else ""
-        return f"{self.severity}: {text}{place}"
+        return " ".join(printable(f"{self.severity}: {text}{place}").split())
 
 
 @dataclass

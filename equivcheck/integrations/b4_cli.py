@@ -15,6 +15,7 @@ import click
 from equivcheck.cli.options import engine_options
 from equivcheck.equiv.check import Options
 from equivcheck.errors import InputError
+from equivcheck.frontend.patch_input import printable
 from equivcheck.integrations.b4 import STDIN, run_check
 
 
@@ -36,7 +37,7 @@ def b4_check(verbose: bool, options: Options) -> int:
     out = sys.stdout
     if verbose:
         for note in outcome.notes:
-            out.write(f"b4-check: {note}\n")
+            out.write(f"b4-check: {' '.join(printable(note).split())}\n")
     for line in outcome.lines:
         out.write(line + "\n")
     out.flush()

@@ -2,7 +2,11 @@
 details: label map, inlined helpers, accepted reorderings, assumptions; for DIFFERENT
 the counterexample and both versions' source side by side along the path it takes,
 the first diverging line highlighted; for UNKNOWN the reason and what would resolve
-it. Colour follows rich's terminal detection (none when piped, none with NO_COLOR)."""
+it. Colour follows rich's terminal detection (none when piped, none with NO_COLOR).
+
+Every text the input supplies (paths, titles, names, reasons, values, source lines)
+goes through :func:`plain` (control characters out, so no escape sequence reaches the
+terminal) and, where rich reads markup, :func:`literal` (printed literally)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from equivcheck.equiv.check import FunctionResult
+from equivcheck.frontend.patch_input import printable
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.report.document import overall
 from equivcheck.report.hints import resolution
@@ -35,7 +40,7 @@ def render(
     several = len(works) > 1
     if not quiet:
         for index, work in enumerate(works, start=1):
-            console.print(escape(f"{index}. {work.title}" if several else work.title))
+            console.print(literal(f"{index}. {work.title}" if several else work.title))
     console.print(summary_table(results, several))
     if not quiet:
         for r in results:
@@ -44,11 +49,22 @@ def render(
         for index, work in enumerate(works, start=1):
             for u in work.unattributed:
                 console.print(
-                    f"[yellow]change outside any function[/] at {escape(u.file)}:{u.line} "
-                    f"({u.side}): {escape(u.text)}" + (f" (patch {index})" if several else "")
+                    f"[yellow]change outside any function[/] at {literal(u.file)}:{u.line} "
+                    f"({literal(u.side)}): {literal(u.text)}"
+                    + (f" (patch {index})" if several else "")
                 )
     final = verdict if verdict is not None else overall(results, works)
-    console.print(f"verdict: [{COLOURS.get(final, 'yellow')}]{final.upper()}[/]")
+    console.print(f"verdict: [{COLOURS.get(final, 'yellow')}]{literal(final.upper())}[/]")
+
+
+def plain(value: object) -> str:
+    """Text from the input without control characters (for rich ``Text``)."""
+    return printable(str(value))
+
+
+def literal(value: object) -> str:
+    """Text from the input for a string rich reads as markup: printed as it is."""
+    return escape(plain(value))
 
 
 def summary_table(results: list[FunctionResult], several: bool) -> Table:
@@ -63,9 +79,9 @@ def summary_table(results: list[FunctionResult], several: bool) -> Table:
         table.add_column("compiled code")
     for r in results:
         cells = [
-            escape(r.file),
-            escape(r.function),
-            r.status,
+            literal(r.file),
+            literal(r.function),
+            literal(r.status),
             f"[{COLOURS[r.verdict]}]{r.verdict.upper()}[/]",
             f"{r.time_s:.2f} s",
         ]
@@ -89,33 +105,34 @@ def conflict(r: FunctionResult) -> str:
 def _binary_cell(r: FunctionResult) -> str:
     if not r.binary:
         return ""
-    opinion = str(r.binary.get("opinion", ""))
+    opinion = literal(r.binary.get("opinion", ""))
     text = f"[{OPINION_COLOURS.get(opinion, 'yellow')}]{opinion}[/]"
     return f"[bold reverse red]{opinion} (!)[/]" if conflict(r) else text
 
 
 def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
-    lines: list[RenderableType] = [Text(r.reason)]
+    lines: list[RenderableType] = [Text(plain(r.reason))]
     if r.verdict == "unknown":
-        lines.append(Text(f"to resolve: {resolution(r.reason, r.mode)}", style="bold"))
+        lines.append(Text(plain(f"to resolve: {resolution(r.reason, r.mode)}"), style="bold"))
     if r.binary:
         lines.extend(_binary_lines(r))
     if r.label_map:
         pairs = ", ".join(f"{a} -> {b}" for a, b in r.label_map.items())
-        lines.append(Text(f"label map: {pairs}"))
+        lines.append(Text(plain(f"label map: {pairs}")))
     if r.inlined:
-        lines.append(Text(f"inlined: {', '.join(r.inlined)}"))
+        lines.append(Text(plain(f"inlined: {', '.join(r.inlined)}")))
     for swap in r.reorderings:
         lines.append(
             Text(
-                f"reordered: {swap['first']} ({swap['first_location']}) and "
-                f"{swap['second']} ({swap['second_location']}): {swap['why']}"
+                plain(
+                    f"reordered: {swap.get('first')} ({swap.get('first_location')}) and "
+                    f"{swap.get('second')} ({swap.get('second_location')}): {swap.get('why')}"
+                )
             )
         )
     if r.before_location or r.after_location:
-        lines.append(
-            Text(f"where: before {r.before_location or '?'}, after {r.after_location or '?'}")
-        )
+        where = f"where: before {r.before_location or '?'}, after {r.after_location or '?'}"
+        lines.append(Text(plain(where)))
     if r.counterexample:
         lines.append(_counterexample(r))
     if r.verdict == "different" and work is not None:
@@ -123,8 +140,9 @@ def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
         if source is not None:
             lines.append(source)
     for assumption in r.assumptions:
-        lines.append(Text(f"assumes {assumption}", style="dim"))
-    title = f"{escape(r.function)} ({escape(r.file)}): [{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
+        lines.append(Text(plain(f"assumes {assumption}"), style="dim"))
+    verdict = f"[{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
+    title = f"{literal(r.function)} ({literal(r.file)}): {verdict}"
     return Panel(Group(*lines), title=title, title_align="left")
 
 
@@ -134,18 +152,18 @@ def _binary_lines(r: FunctionResult) -> list[RenderableType]:
     out: list[RenderableType] = []
     problem = conflict(r)
     if problem:
-        out.append(Text(f"CONFLICT: {problem}", style="bold reverse red"))
+        out.append(Text(plain(f"CONFLICT: {problem}"), style="bold reverse red"))
     seconds = r.binary.get("time_s", 0)
     out.append(
         Text(
-            f"compiled code (angr, {seconds} s): {opinion}: {r.binary.get('reason', '')}",
+            plain(f"compiled code (angr, {seconds} s): {opinion}: {r.binary.get('reason', '')}"),
             style=OPINION_COLOURS.get(opinion, "yellow"),
         )
     )
     for side in ("before", "after"):
         trace = r.binary.get(f"{side}_trace")
         if isinstance(trace, list) and trace:
-            out.append(Text(f"  {side}: " + " ; ".join(str(t) for t in trace[:8])))
+            out.append(Text(plain(f"  {side}: " + " ; ".join(str(t) for t in trace[:8]))))
     return out
 
 
@@ -159,10 +177,11 @@ def _counterexample(r: FunctionResult) -> Table:
         if isinstance(group, dict) and group:
             table.add_row(Text(heading, style="bold"), "")
             for name, value in group.items():
-                table.add_row(Text(f"  {name}"), Text(str(value)))
+                table.add_row(Text(plain(f"  {name}")), Text(plain(value)))
     for side in ("before", "after"):
         if side in r.counterexample:
-            table.add_row(Text(f"{side} version", style="bold"), Text(str(r.counterexample[side])))
+            outcome = Text(plain(r.counterexample[side]))
+            table.add_row(Text(f"{side} version", style="bold"), outcome)
     return table
 
 
@@ -181,7 +200,7 @@ def _side_by_side(r: FunctionResult, work: PatchWork) -> Table | None:
 
 
 def _lines(lines: list[SourceLine]) -> Text:
-    texts = [line.text.expandtabs(4) for line in lines]
+    texts = [plain(line.text).expandtabs(4) for line in lines]
     indents = [
         len(t) - len(t.lstrip())
         for t, line in zip(texts, lines, strict=True)
