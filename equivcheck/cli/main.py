@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from equivcheck import __version__
@@ -386,15 +385,15 @@ def ir_diff(
             skipped += 1
             where = f"{u.file}:{u.line}" if u.line else u.file
             table.add_row(
-                u.file,
+                literal(u.file),
                 "(outside functions)",
                 "changed",
-                f"not compared: {escape(where)} ({u.side})",
+                f"not compared: {literal(where)} ({literal(u.side)})",
             )
         for path in changed_c_files(work):
             if path not in shown and not any(u.file == path for u in work.unattributed):
                 skipped += 1
-                table.add_row(path, "(no function)", "changed", "not compared")
+                table.add_row(literal(path), "(no function)", "changed", "not compared")
         for fw in work.functions:
             status = fw.change.status if fw.reported else f"{fw.change.status}, reached"
             try:
@@ -402,8 +401,8 @@ def ir_diff(
             except InputError as err:
                 skipped += 1
                 why = err.one_line() if fw.change.status not in {"added", "removed"} else ""
-                cell = f"not compared{': ' if why else ''}{escape(why)}"
-                table.add_row(fw.change.file, fw.change.function, status, cell)
+                cell = f"not compared{': ' if why else ''}{literal(why)}"
+                table.add_row(literal(fw.change.file), literal(fw.change.function), status, cell)
                 continue
             renames = infer_label_map(zip(old_graphs, new_graphs, strict=False))
             old = "\n".join(canonical_text(g, renames) for g in old_graphs)
@@ -411,7 +410,7 @@ def ir_diff(
             same = old == new
             differing += not same
             verdict = "[green]same shape[/]" if same else "[yellow]differs[/]"
-            table.add_row(fw.change.file, fw.change.function, status, verdict)
+            table.add_row(literal(fw.change.file), literal(fw.change.function), status, verdict)
             if not same and show:
                 diffs.extend(
                     difflib.unified_diff(
@@ -425,7 +424,7 @@ def ir_diff(
     console = _console()
     console.print(table)
     for line in diffs:
-        console.print(line, markup=False)
+        console.print(plain(line), markup=False)
     return 1 if differing else 2 if skipped else 0
 
 
