@@ -110,6 +110,8 @@ def read_report_bytes(path: Path) -> bytes:
 
 def parse_report(raw: bytes, source: str) -> dict[str, Any]:
     """The report in ``raw`` (read from ``source``), checked against the schema."""
+    if not raw.strip():
+        raise InputError(source, "is empty", HINT)
     try:
         doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError:
