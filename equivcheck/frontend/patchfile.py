@@ -118,11 +118,38 @@ def _decode_words(raw: str) -> str:
         if isinstance(chunk, str):
             out.append(chunk)
             continue
-        try:
-            out.append(chunk.decode(charset or "ascii", errors="replace"))
-        except LookupError:  # unknown charset
-            out.append(chunk.decode("utf-8", errors="replace"))
+        out.append(_decode_text(chunk, charset))
     return "".join(out)
+
+
+def _decode_text(data: bytes, charset: str | None) -> str:
+    """``data`` in the charset a mail declares, line by line. A charset that is unknown,
+    is no text encoding (``rot13``) or does not leave ASCII as it is (``punycode``,
+    ``utf-7``, ``utf-16``: a declared charset could otherwise make diff lines vanish) is
+    replaced by UTF-8; bytes that do not decode become U+FFFD. Line by line, a stateful
+    charset (``iso-2022-jp``) cannot carry a shift across a line either."""
+    codec = _ascii_compatible(charset)
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode(codec, errors="replace"))
+        except (LookupError, ValueError):  # ValueError covers UnicodeError
+            out.append(line.decode("utf-8", errors="replace"))
+    return "\n".join(out)
+
+
+_ASCII = bytes(range(0x20, 0x7F)) + b"\t"
+
+
+def _ascii_compatible(charset: str | None) -> str:
+    """``charset`` when it decodes printable ASCII, tab included, to itself; else UTF-8."""
+    if charset:
+        try:
+            if _ASCII.decode(charset) == _ASCII.decode("ascii"):
+                return charset
+        except (LookupError, ValueError):
+            pass
+    return "utf-8"
 
 
 def _split_subject(raw: str) -> _Subject:
@@ -151,11 +178,7 @@ def _body_text(msg: Message) -> str:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            chunks.append(payload.decode(charset))
-        except (LookupError, UnicodeDecodeError):
-            chunks.append(payload.decode("utf-8", errors="replace"))
+        chunks.append(_decode_text(payload, part.get_content_charset()))
     return "\n".join(chunks).replace("\r\n", "\n")
 
 

@@ -3,6 +3,7 @@ mail headers in unknown charsets, control characters, hunks with an empty side."
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import threading
@@ -145,6 +146,27 @@ def test_mbox_headers_in_unknown_charsets_or_broken_encodings(subject: str, expe
     assert patch.subject.endswith(expected)
     assert patch.author.endswith("<j@example.org>")
     assert [ln.kind for ln in patch.files[0].hunks[0].lines] == [" ", " ", "-", "+"]
+
+
+@pytest.mark.parametrize(
+    "charset",
+    ["punycode", "utf-7", "idna", "rot13", "utf-8\x00", "x-unknown", "iso-2022-jp", "latin1"],
+)
+def test_a_declared_charset_cannot_make_diff_lines_vanish(charset: str) -> None:
+    """Decoding a body as punycode kept the header and dropped the -/+ lines after the
+    last '-' (read as EQUIVALENT); utf-8\\x00 and idna raised. A charset that does not
+    leave ASCII as it is gives way to UTF-8, and every charset is read line by line."""
+    body = "msg\n---\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-int a;\n+int b;\n"
+    mbox = (
+        "From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\n"
+        f"From: =?{charset}?B?w6k=?= <a@b>\nSubject: [PATCH] =?{charset}?Q?caf=E9-x?=\n"
+        f'Content-Type: text/plain; charset="{charset}"\n'
+        "Content-Transfer-Encoding: base64\n\n" + base64.b64encode(body.encode()).decode() + "\n"
+    )
+    for text in (mbox, mbox.split("\n", 1)[1]):  # an mbox, and the same mail alone
+        [patch] = read_patches(text.encode(), "cs.mbox")
+        lines = patch.files[0].hunks[0].lines
+        assert [(ln.kind, ln.text) for ln in lines] == [("-", "int a;"), ("+", "int b;")]
 
 
 def test_a_single_mail_with_a_bad_header_is_read() -> None:
