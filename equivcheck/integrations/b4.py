@@ -292,5 +292,10 @@ def run_check(data: bytes, cwd: Path, options: Options) -> Outcome:
     for r in results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "no function"
-    notes = [*choice.notes, f"{len(results)} function(s) checked: {summary}; verdict {verdict}"]
+    repairs = [note for patch in patches for note in patch.notes]  # a recounted hunk
+    notes = [
+        *choice.notes,
+        *repairs,
+        f"{len(results)} function(s) checked: {summary}; verdict {verdict}",
+    ]
     return Outcome(lines, EXIT_STATUS[verdict], [defuse(n) for n in notes])

@@ -15,7 +15,7 @@ import click
 from equivcheck.cli.options import engine_options
 from equivcheck.equiv.check import Options
 from equivcheck.errors import InputError
-from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch_input import printable, read_stream
 from equivcheck.integrations.b4 import STDIN, run_check
 
 
@@ -33,7 +33,7 @@ def b4_check(verbose: bool, options: Options) -> int:
     stdin = sys.stdin.buffer
     if stdin.isatty():
         raise InputError(STDIN, "no patch on stdin", "pipe one in: equivcheck b4-check < PATCH")
-    outcome = run_check(stdin.read(), Path.cwd(), options)
+    outcome = run_check(read_stream(stdin, STDIN), Path.cwd(), options)
     out = sys.stdout
     if verbose:
         for note in outcome.notes:

@@ -57,9 +57,9 @@ def _notes(result: Result) -> list[str]:
     return [ln for ln in result.err.splitlines() if ln.startswith("equivcheck: note: ")]
 
 
-def _b4(patch: str, cwd: Path) -> tuple[int, str, str]:
+def _b4(patch: str, cwd: Path, *args: str) -> tuple[int, str, str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "equivcheck", "b4-check"],
+        [sys.executable, "-m", "equivcheck", "b4-check", *args],
         input=patch.encode(),
         cwd=cwd,
         capture_output=True,
@@ -98,6 +98,24 @@ def test_lines_past_the_counts_unclear_end_patch_alone(tmp_path: Path) -> None:
 def test_b4_check_is_not_silent_on_lines_past_the_counts(tmp_path: Path) -> None:
     status, out, _ = _b4(SHORT_COUNTS, tmp_path)
     assert status == 2 and "kstrdup" in out
+    status, out, _ = _b4(SHORT_COUNTS, tmp_path, "-v")
+    assert status == 2 and "b4-check: <stdin>: hunk 1 of mm/util.c" in out and "recounted" in out
+
+
+def test_b4_check_reads_at_most_64_mib_of_stdin(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run(
+            [sys.executable, "-m", "equivcheck", "b4-check"],
+            stdin=zero,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert proc.returncode == 3 and proc.stdout == ""
+    assert proc.stderr.startswith("equivcheck: <stdin>: larger than 64 MiB; ")
+    assert len(proc.stderr.splitlines()) == 1
 
 
 @pytest.mark.kernel
