@@ -345,7 +345,7 @@ def ir(
 ) -> None:
     """Print one function (or one side of a patch) as label-free IR."""
     if side is not None:
-        works = from_patch_file(target, _open_tree(tree))
+        works = _with_notes(from_patch_file(target, _open_tree(tree)))
         chosen: Side = "before" if side == "before" else "after"
         graphs = _graphs_of(_find_work(works, function, str(target)), chosen)
     else:
