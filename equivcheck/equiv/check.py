@@ -515,6 +515,7 @@ def _uses_helpers(
         helper = todo.pop()
         inner = [g for g in (helpers.before.get(helper), helpers.after.get(helper)) if g]
         for callee in set().union(*map(_calls, inner)) - seen:
+            called.add(callee)
             if callee in helpers.broken:
                 return used, (
                     f"helper {helper} calls {callee}, which cannot be inlined: "

@@ -22,12 +22,26 @@ from equivcheck.frontend.patch_hunkwalk import SideWalk, walk
 
 _C_SUFFIXES = (".c", ".h")
 # A weak definition may be replaced at link time: calls to it are not inlined.
-WEAK = re.compile(r"\b(?:__)?weak(?:__)?\b")
+_WEAK_MACRO = re.compile(r"\b__weak\b")
+_ATTRIBUTE = re.compile(r"\b__attribute__\s*\(")
+_WEAK_WORD = re.compile(r"\b(?:__)?weak(?:__)?\b")
 
 
 def is_weak(header: str) -> bool:
-    """Whether a definition's header (the text before its body) marks it weak."""
-    return WEAK.search(header) is not None
+    """Whether a definition's header (the text before its body) marks it weak:
+    ``__weak``, or ``weak`` inside an ``__attribute__((...))`` (a parameter named
+    ``weak`` does not count)."""
+    if _WEAK_MACRO.search(header):
+        return True
+    for match in _ATTRIBUTE.finditer(header):
+        depth, end = 0, match.end() - 1
+        for end in range(match.end() - 1, len(header)):
+            depth += {"(": 1, ")": -1}.get(header[end], 0)
+            if depth == 0:
+                break
+        if _WEAK_WORD.search(header[match.end() : end]):
+            return True
+    return False
 
 
 def changed_functions(

@@ -63,3 +63,19 @@ def test_a_function_gets_the_same_verdict_with_and_without_function(
         alone = _check(before, after, row["function"])
         assert [r["function"] for r in alone] == [row["function"]], alone
         assert alone[0]["verdict"] == row["verdict"], (row["function"], row["reason"])
+
+
+def test_only_a_weak_definition_stays_an_opaque_call(tmp_path: Path) -> None:
+    # A parameter named ``weak`` does not make lib weak: client inlines it.
+    before = tmp_path / "before.c"
+    after = tmp_path / "after.c"
+    before.write_text(
+        "int lib(int weak)\n{\n\treturn weak;\n}\n\nint client(int x)\n{\n\treturn lib(x);\n}\n"
+    )
+    after.write_text(before.read_text().replace("return weak;", "return weak + 1;"))
+    rows = _check(before, after, "client")
+    assert [(r["function"], r["verdict"]) for r in rows] == [("client", "different")]
+    after.write_text(after.read_text().replace("int lib(", "__attribute__((weak)) int lib("))
+    before.write_text(before.read_text().replace("int lib(", "__attribute__((weak)) int lib("))
+    rows = _check(before, after, "client")
+    assert [(r["function"], r["verdict"]) for r in rows] == [("client", "equivalent")]
