@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
+
+import pytest
 
 from .run import REPO, run
 
@@ -96,3 +99,28 @@ def test_ir_diff_with_function_lists_the_changed_callees_it_reaches() -> None:
     result = run("ir-diff", "--before", CALLEES[0], "--after", CALLEES[1], "--function", "top")
     assert result.status == 1, result
     assert "leaf" in result.out and "differs" in result.out
+
+
+@pytest.mark.kernel
+def test_tree_mode_inlines_a_changed_non_static_callee(kernel_tree: Path, tmp_path: Path) -> None:
+    # try_to_unmap_flush() is not static; try_to_unmap_flush_dirty() calls it. Its
+    # callers in mm/rmap.c were once not listed and, when compared, called it opaquely.
+    before = (kernel_tree / "mm" / "rmap.c").read_text()
+    stores = "\ttlb_ubc->flush_required = false;\n\ttlb_ubc->writable = false;\n}"
+    after = before.replace(stores, "\ttlb_ubc->flush_required = false;\n}", 1)
+    assert after != before
+    diff = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        "a/mm/rmap.c",
+        "b/mm/rmap.c",
+    )
+    patch = tmp_path / "flush.patch"
+    patch.write_text("diff --git a/mm/rmap.c b/mm/rmap.c\n" + "".join(diff))
+    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
+    assert result.status == 1, result
+    rows = _rows(json.loads(result.out))
+    assert rows["try_to_unmap_flush"]["verdict"] == "different"
+    caller = rows["try_to_unmap_flush_dirty"]
+    assert (caller["status"], caller["verdict"]) == ("affected", "different")
+    assert caller["inlined"] == ["try_to_unmap_flush"]
