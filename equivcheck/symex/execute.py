@@ -65,6 +65,7 @@ from equivcheck.symex.ctypes import (
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
+    MEM,
     Event,
     Exported,
     FootPart,
@@ -130,6 +131,7 @@ class _Loc:
     ty: IntType = DEFAULT
     frame: int = -1
     describe: str = ""
+    width: int | z3.BitVecRef = 8  # bytes, for plain memory
 
 
 # The kernel's own constants that are not in capitals (include/linux/stddef.h).
@@ -845,7 +847,7 @@ class _Explorer:
                         )
                     )
                 address = self._local_address(st, i)
-                return _Loc("array", "mem", key=(address.term,), ty=scalar_type(t))
+                return self._memory(address, spelled(t), scalar_type(t))
             case Local(index=i, ctype=t):
                 return _Loc("local", f"local{i}", slot=(i, ""), ty=scalar_type(t), frame=depth)
             case Param(index=i, ctype=t):
@@ -888,19 +890,19 @@ class _Explorer:
                 if isinstance(named, _Loc):
                     # A pointer this path made from a field's address: the field itself.
                     return named
-                return _Loc(
-                    "array",
-                    "mem",
-                    key=(pointer.term,),
-                    describe=_describe(lv),
-                    ty=self._element(raw.ty),
-                )
+                pointee = self._pointee(raw.ty)
+                return self._memory(pointer, pointee, self._element(raw.ty), _describe(lv))
             case Index(base=b):
                 self._check_array_member(st, b)
                 address = self._address(st, lv)
-                ty = self._element(self._static_type(st, b))
-                return _Loc("array", "mem", key=(address.term,), ty=ty)
+                static = self._static_type(st, b)
+                return self._memory(address, self._pointee(static), self._element(static))
         raise TypeError(f"not an lvalue: {lv!r}")
+
+    def _memory(self, address: SymVal, pointee: str, ty: IntType, describe: str = "") -> _Loc:
+        """An object of plain memory: its address, type and width in bytes."""
+        width = self._size(pointee) if pointee != "?" else _size_symbol("??")
+        return _Loc("array", MEM, key=(address.term,), ty=ty, describe=describe, width=width)
 
     def _touch_field(self, st: PathState, path: str) -> None:
         """A field and one of its own members accessed through pointers are kept in
@@ -957,7 +959,10 @@ class _Explorer:
                 st.inputs.append((where.name, value.term))
             return value
         array = st.shared.array(where.name, len(where.key))
-        value = V.convert(SymVal(select(array, where.key)), where.ty)
+        if where.name == MEM:
+            value = _load(array, where.key[0], where.width, where.ty)
+        else:
+            value = V.convert(SymVal(select(array, where.key)), where.ty)
         if where.name not in st.outer_written and where.describe:
             st.inputs.append((self._when(st, where.describe), value.term))
         return value
@@ -1028,7 +1033,10 @@ class _Explorer:
         if not V.is_pointerish(where.ty):
             value = V.convert(value, where.ty)  # assignment converts to the object's type
         array = st.shared.array(where.name, len(where.key))
-        st.shared.arrays[where.name] = store(array, where.key, value.term)
+        if where.name == MEM:
+            st.shared.arrays[where.name] = _save(array, where.key[0], where.width, value.term)
+        else:
+            st.shared.arrays[where.name] = store(array, where.key, value.term)
         st.outer_written.add(where.name)
 
 
@@ -1192,6 +1200,56 @@ def _is_type_name(text: str) -> bool:
             and spelling.replace(" ", "").replace("_", "").isalnum()
         )
     )
+
+
+def _load(
+    memory: z3.ArrayRef, address: z3.BitVecRef, width: int | z3.BitVecRef, ty: IntType
+) -> SymVal:
+    """A value of ``width`` bytes read little-endian from byte memory, extended to 64
+    bits as its type says (sign unknown for a type not known: a symbol per type). Of
+    an object wider than 8 bytes, the first 8 are the value."""
+    data = [z3.Select(memory, address + k) for k in range(8)]
+    if isinstance(width, int) and width in _EXTENDED:
+        low = z3.Concat(*reversed(data[:width])) if width > 1 else data[0]
+        return V.convert(SymVal(_extend(low, ty.signed)), ty)
+    full = z3.Concat(*reversed(data))
+    if isinstance(width, int):
+        return SymVal(full, ty)
+    known = not V.is_pointerish(ty)
+    signed = z3.BoolVal(ty.signed) if known else z3.Bool(f"signed:{V.type_key(ty)}")
+    value = full
+    for size in sorted(_EXTENDED, reverse=True):
+        low = z3.Concat(*reversed(data[:size])) if size > 1 else data[0]
+        extended = z3.If(signed, z3.SignExt(64 - 8 * size, low), z3.ZeroExt(64 - 8 * size, low))
+        value = z3.If(width == size, extended, value)
+    return SymVal(value, ty)
+
+
+def _save(
+    memory: z3.ArrayRef, address: z3.BitVecRef, width: int | z3.BitVecRef, value: z3.BitVecRef
+) -> z3.ArrayRef:
+    """``value``'s low ``width`` bytes stored little-endian (at most 8: a wider object
+    keeps its value in its first 8 bytes)."""
+    for k in range(8):
+        byte = z3.Extract(8 * k + 7, 8 * k, value)
+        if isinstance(width, int):
+            if k >= width:
+                break
+            memory = z3.Store(memory, address + k, byte)
+        else:
+            old = z3.Select(memory, address + k)
+            memory = z3.Store(memory, address + k, z3.If(z3.UGT(width, k), byte, old))
+    return memory
+
+
+def _extend(low: z3.BitVecRef, signed: bool) -> z3.BitVecRef:
+    extra = 64 - low.size()
+    if extra == 0:
+        return low
+    return z3.SignExt(extra, low) if signed else z3.ZeroExt(extra, low)
+
+
+_EXTENDED = (1, 2, 4)
 
 
 def sized_types(graph: Graph) -> set[str]:

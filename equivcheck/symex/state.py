@@ -234,21 +234,19 @@ def is_constant_name(name: str) -> bool:
     return name.upper() == name and any(c.isalpha() for c in name)
 
 
+# Plain memory (``*p``, ``p[i]``, address-taken locals): bytes at addresses, so that
+# accesses of different widths and overlapping addresses see each other.
+MEM = "mem"
+BYTE = z3.BitVecSort(8)
+
+
 def fresh_array(name: str, depth: int) -> z3.ArrayRef:
-    """A z3 array of ``depth`` nested 64-bit keys to 64-bit values."""
-    sort: z3.SortRef = BV
+    """A z3 array of ``depth`` nested 64-bit keys to 64-bit values (to bytes for plain
+    memory, ``MEM``)."""
+    sort: z3.SortRef = BYTE if name.rpartition(":")[2] == MEM else BV
     for _ in range(depth):
         sort = z3.ArraySort(BV, sort)
     return z3.Const(name, sort)
-
-
-def array_depth(array: z3.ArrayRef) -> int:
-    """How many nested keys an array takes."""
-    depth, sort = 0, array.sort()
-    while isinstance(sort, z3.ArraySortRef):
-        depth += 1
-        sort = sort.range()
-    return depth
 
 
 def current_array(
@@ -257,7 +255,7 @@ def current_array(
     """``arrays[name]``, or the array as the epoch began (shaped like ``like``) when this
     state never touched it."""
     found = arrays.get(name)
-    return found if found is not None else fresh_array(f"{epoch}:{name}", array_depth(like))
+    return found if found is not None else z3.Const(f"{epoch}:{name}", like.sort())
 
 
 def select(array: z3.ArrayRef, key: Key) -> z3.BitVecRef:

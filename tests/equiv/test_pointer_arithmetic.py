@@ -117,3 +117,55 @@ def test_an_integer_assigned_without_a_cast_is_an_integer() -> None:
     )
     assert outcome.verdict == "equivalent", outcome.reason
     assert any(a.startswith("A8") for a in outcome.assumptions)
+
+
+# Plain memory is bytes: accesses of different widths see each other (little-endian).
+WIDTHS_DIFFER = [
+    ("void f(long *p) { *p = 0; }", "void f(long *p) { *(int *)p = 0; }"),
+    ("void f(char *p) { *(long *)p = 0; }", "void f(char *p) { *(short *)p = 0; }"),
+    (
+        "long f(long *p) { *p = 1L << 32; return *((int *)p + 1); }",
+        "long f(long *p) { *p = 1L << 32; return 0; }",
+    ),
+    (
+        "int f(int *p, long v) { int r; *(long *)p = v; r = p[1]; *(long *)p = 0; return r; }",
+        "int f(int *p, long v) { int r; *(long *)p = 0; r = p[1]; return r; }",
+    ),
+    (
+        "unsigned f(unsigned char *p) { return *(unsigned *)p; }",
+        "unsigned f(unsigned char *p) { return *p; }",
+    ),
+]
+
+WIDTHS_SAME = [
+    ("void f(int *p) { p[0] = 0; p[1] = 0; }", "void f(int *p) { *(long *)p = 0; }"),
+    (
+        "int f(long *p, long x) { *p = x; return *(int *)p; }",
+        "int f(long *p, long x) { *p = x; return (int)x; }",
+    ),
+    (
+        "int f(unsigned char *p) { p[0] = 1; p[1] = 0; p[2] = 0; p[3] = 0; return *(int *)p; }",
+        "int f(unsigned char *p) { *(int *)p = 1; return 1; }",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), WIDTHS_DIFFER)
+def test_a_narrower_or_wider_access_is_not_the_same(before: str, after: str) -> None:
+    assert verdict_of(before, after).verdict == "different"
+
+
+@pytest.mark.parametrize(("before", "after"), WIDTHS_SAME)
+def test_the_same_bytes_by_other_widths_are_the_same(before: str, after: str) -> None:
+    outcome = verdict_of(before, after)
+    assert outcome.verdict == "equivalent", outcome.reason
+
+
+def test_an_element_of_unknown_width_is_not_assumed_to_be_a_word() -> None:
+    """``*p`` for a ``struct s *p`` (size not known) against an 8-byte write: they
+    agree only if the struct is 8 bytes long."""
+    outcome = verdict_of(
+        "void f(struct s *p, struct s v) { *p = v; }",
+        "void f(struct s *p, struct s v) { *(long *)p = *(long *)&v; }",
+    )
+    assert outcome.verdict != "equivalent"
