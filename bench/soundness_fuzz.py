@@ -14,13 +14,15 @@ Usage: ``.venv/bin/python bench/soundness_fuzz.py [--seconds S] [--mutants N] [-
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from soundness.sweep import Plan, figures, sweep
+from soundness.sweep import Plan, Tally, figures, sweep
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inputs", type=int, default=300, help="harness inputs per pair")
     ap.add_argument("--log", type=Path, help="write every result as a JSON line here")
     ap.add_argument("--keep", type=Path, help="write refuted cases and false DIFFERENTs here")
+    ap.add_argument("--figures-from", type=Path, help="only print the figures of a --log file")
     args = ap.parse_args(argv)
+    if args.figures_from is not None:
+        tally = Tally([json.loads(line) for line in args.figures_from.open()])
+        wall = sum(float(r.get("time_s", 0.0)) for r in tally.results) / args.jobs
+        print(figures(tally, wall, args.jobs))
+        return 1 if any(r.get("refuted") for r in tally.results) else 0
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a stopped sweep still prints its figures
+    signal.signal(signal.SIGINT, stop)
     plan = Plan(
         seed=args.seed,
         mutants=args.mutants,

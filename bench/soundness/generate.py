@@ -164,7 +164,11 @@ class _Gen:
         k = self.rng.randrange(12)
         if k < 6:
             op = self.rng.choice(["=", "=", "+=", "-=", "^=", "|="])
-            return f"{self.assign_target()} {op} {self.expr()};"
+            target = self.assign_target()
+            if op == "=" and self.rng.random() < 0.4:
+                local = self.rng.choice(self.locals) if self.locals else "r"
+                return f"{target} = {self.expr()}; {local} = {local} + {target};"
+            return f"{target} {op} {self.expr()};"
         if k == 6:
             return f"ext_c(p + {self.rng.randrange(4)}, {self.expr()});"
         if k == 7 and self.locals:
@@ -233,7 +237,7 @@ def generate(seed: int) -> Program:
         decls.append(f"{t} {name} = {gen.expr()};")
         gen.locals.append(name)
     gen.locals.append("r")
-    body = gen.block(rng.randrange(3, 8))
+    body = gen.block(rng.randrange(2, 7))
     body.append(f"r = r + ({gen.expr()});")
     tail = ["return r;"]
     if gen.used_labels:

@@ -230,7 +230,7 @@ def m_pointer(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
 
 
 def _expr(text: str) -> c_ast.Node:
-    ast = parse(f"int *p; char *q; long e_ = {text};")
+    ast = parse(f"int *p, *pp; char *q; int i, j, n, x0, x1, x2, x3, r; long e_ = {text};")
     return ast.ext[-1].init
 
 
@@ -388,6 +388,79 @@ def m_args(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
     return sites
 
 
+def _memory_lvalue(node: c_ast.Node) -> bool:
+    if isinstance(node, (c_ast.ArrayRef, c_ast.StructRef)):
+        return True
+    if isinstance(node, c_ast.UnaryOp) and node.op == "*":
+        return True
+    return isinstance(node, c_ast.ID) and node.name == "g0"
+
+
+def _text(node: c_ast.Node) -> str:
+    return str(c_generator.CGenerator().visit(node))
+
+
+def m_store_forward(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
+    """``M = e; ... M ...`` -> ``M = e; ... (e) ...`` in the next statement: the read of
+    a memory location just stored replaced by the stored expression (the same only
+    when M's type holds every value of e)."""
+    sites = []
+    for items in _stmt_lists(f):
+        for k, a in enumerate(items):
+            if not (
+                isinstance(a, c_ast.Assignment)
+                and a.op == "="
+                and _memory_lvalue(a.lvalue)
+                and not _has(a.rvalue, (c_ast.FuncCall,))
+            ):
+                continue
+            target = _text(a.lvalue)
+            if target in _text(a.rvalue):
+                continue
+            for b in items[k + 1 : k + 4]:
+                if not isinstance(b, c_ast.Assignment) or _has(b, (c_ast.FuncCall,)):
+                    break
+                for node, parent, slot in _walk(b):
+                    if parent is None or _text(node) != target:
+                        continue
+                    if isinstance(parent, c_ast.Assignment) and slot == "lvalue":
+                        continue
+
+                    def go(
+                        parent: c_ast.Node = parent, slot: str = slot, a: c_ast.Node = a
+                    ) -> None:
+                        _set(parent, slot, copy.deepcopy(a.rvalue))
+
+                    sites.append(Site(f"read of {target} -> the value stored", go))
+                if _memory_lvalue(b.lvalue) or _text(b.lvalue) in _text(a):
+                    break
+    return sites
+
+
+def m_access_width(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
+    """``p[c]`` -> ``*(char *)(p + c)`` and ``q[c]`` -> ``*(int *)(q + c)``: the same
+    address read or written with another width."""
+    sites = []
+    for node, parent, slot in _walk(f.body):
+        if parent is None or not isinstance(node, c_ast.ArrayRef):
+            continue
+        if not (isinstance(node.name, c_ast.ID) and node.name.name in {"p", "q", "pp"}):
+            continue
+        width = "int" if node.name.name == "q" else "char"
+
+        def go(
+            node: c_ast.ArrayRef = node,
+            parent: c_ast.Node = parent,
+            slot: str = slot,
+            width: str = width,
+        ) -> None:
+            text = f"*({width} *)({node.name.name} + ({_text(node.subscript)}))"
+            _set(parent, slot, _expr(text))
+
+        sites.append(Site(f"{node.name.name}[...] read/written as {width}", go))
+    return sites
+
+
 MUTATIONS: dict[str, Callable[[c_ast.FuncDef, random.Random], list[Site]]] = {
     "arith": m_arith,
     "compare": m_compare,
@@ -404,6 +477,8 @@ MUTATIONS: dict[str, Callable[[c_ast.FuncDef, random.Random], list[Site]]] = {
     "drop_break_continue": m_drop_jump,
     "goto_swap": m_goto,
     "arg_swap": m_args,
+    "store_forward": m_store_forward,
+    "access_width": m_access_width,
 }
 """Behaviour-changing operators (one table; the figures are printed per name)."""
 
