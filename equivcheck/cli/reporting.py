@@ -95,19 +95,22 @@ def emit(text: str | None, output: Path | None) -> None:
 
 
 def results_of(doc: Mapping[str, Any]) -> list[FunctionResult]:
-    """The function results of a JSON report (fields this version does not know are
-    ignored, missing ones take their defaults)."""
-    names = {f.name for f in dataclasses.fields(FunctionResult)}
-    required = {
-        f.name
-        for f in dataclasses.fields(FunctionResult)
+    """The function results of a report checked against the schema (fields this
+    version does not know are ignored, missing ones take their defaults: an empty
+    text, patch 0)."""
+    fields = dataclasses.fields(FunctionResult)
+    names = {f.name for f in fields}
+    blank: dict[str, object] = {
+        f.name: 0 if f.name == "patch_index" else ""
+        for f in fields
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
     rows = []
     for item in doc["functions"]:
-        if not isinstance(item, dict) or not required <= set(item):
-            raise InputError("report", "has a function entry without its fields", "run again")
-        rows.append(FunctionResult(**{k: v for k, v in item.items() if k in names}))
+        if not isinstance(item, dict):
+            raise InputError("report", "has a function entry that is not an object", "run again")
+        given = {k: v for k, v in item.items() if k in names}
+        rows.append(FunctionResult(**{**blank, **given}))
     return rows
 
 

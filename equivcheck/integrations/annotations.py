@@ -40,7 +40,8 @@ class Annotation:
 def escape_data(text: str) -> str:
     """A workflow command's message, escaped as the runner unescapes it (control
     characters out: the log viewer would read escape sequences)."""
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:

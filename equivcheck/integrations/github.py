@@ -104,8 +104,13 @@ class GitHubClient:
 
     def __post_init__(self) -> None:
         self.api_url = self.api_url.rstrip("/")
-        parsed = urllib.parse.urlsplit(self.api_url)
-        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        try:
+            parsed = urllib.parse.urlsplit(self.api_url)
+            valid = parsed.scheme in {"http", "https"} and bool(parsed.hostname)
+            valid = valid and parsed.port != 0  # reading the port checks it (0-65535)
+        except ValueError:  # an unclosed [IPv6 address, a port that is not a number
+            valid = False
+        if not valid:
             raise GitHubError(
                 "GITHUB_API_URL", f"not an http(s) URL: {self.api_url!r}", "unset it for github.com"
             )

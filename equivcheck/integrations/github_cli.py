@@ -9,7 +9,6 @@ it reads what GitHub Actions sets: ``GITHUB_API_URL``, ``GITHUB_TOKEN``,
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -24,7 +23,7 @@ from equivcheck.cli.options import PAUSE, PR_NUMBER, RETRIES
 from equivcheck.errors import InputError
 from equivcheck.integrations.annotations import render_annotations
 from equivcheck.integrations.github import DEFAULT_API_URL, GitHubClient, upsert_comment
-from equivcheck.report.schema import load_report
+from equivcheck.report.schema import load_report, read_json
 
 #: GitHub's limit on a comment body is 65536 characters; this leaves room to spare.
 MAX_COMMENT_CHARS = 65_000
@@ -56,12 +55,8 @@ def read_event(environ: Mapping[str, str]) -> dict[str, Any]:
     name = environ.get("GITHUB_EVENT_PATH", "")
     if not name:
         return {}
-    try:
-        event = json.loads(Path(name).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"GITHUB_EVENT_PATH={name}", f"cannot read it ({err.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"GITHUB_EVENT_PATH={name}", "is not a JSON event payload") from None
+    hint = "the path of the webhook payload, as GitHub Actions sets it"
+    event = read_json(Path(name), f"GITHUB_EVENT_PATH={name}", hint, "the event payload")
     return event if isinstance(event, dict) else {}
 
 

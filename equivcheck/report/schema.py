@@ -87,12 +87,18 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def read_report_bytes(path: Path) -> bytes:
-    """The bytes of ``path``, at most ``MAX_REPORT_BYTES`` (a pipe or FIFO included)."""
+def read_json(path: Path, source: str = "", hint: str = HINT, what: str = "the report") -> object:
+    """The JSON value in the file ``path`` (``what``, named ``source`` in errors): at
+    most ``MAX_REPORT_BYTES``, a pipe or FIFO included, never NaN or Infinity."""
+    source = source or str(path)
+    return _parse_json(_read_capped(path, source, hint, what), source, hint)
+
+
+def _read_capped(path: Path, source: str, hint: str, what: str) -> bytes:
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
-            raise InputError(str(path), "is a folder", HINT)
+            raise InputError(source, "is a folder", hint)
         # A FIFO nobody writes to would block the open: open without waiting, then
         # read as usual (no writer at all reads as an empty file).
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -100,28 +106,34 @@ def read_report_bytes(path: Path) -> bytes:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_REPORT_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(str(path), "no such file", "check the path") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read it ({err.strerror or err})", HINT) from None
+        raise InputError(source, f"cannot read {what} (no such file)", "check the path") from None
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise InputError(source, f"cannot read {what} ({reason})", hint) from None
     if len(raw) > MAX_REPORT_BYTES:
-        raise InputError(str(path), f"is larger than {MAX_REPORT_BYTES // (1024 * 1024)} MiB", HINT)
+        raise InputError(source, f"is larger than {MAX_REPORT_BYTES // (1024 * 1024)} MiB", hint)
     return raw
 
 
-def parse_report(raw: bytes, source: str) -> dict[str, Any]:
-    """The report in ``raw`` (read from ``source``), checked against the schema."""
+def _parse_json(raw: bytes, source: str, hint: str) -> object:
     if not raw.strip():
-        raise InputError(source, "is empty", HINT)
+        raise InputError(source, "is empty", hint)
     try:
-        doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError:
-        raise InputError(source, "is not UTF-8 text, so not a report", HINT) from None
+        raise InputError(source, "is not UTF-8 text, so not JSON", hint) from None
     except json.JSONDecodeError as err:
-        raise InputError(source, f"is not JSON (line {err.lineno})", HINT) from None
+        raise InputError(source, f"is not JSON (line {err.lineno})", hint) from None
     except RecursionError:
-        raise InputError(source, "nests too deeply to be a report", HINT) from None
+        raise InputError(source, "nests too deeply", hint) from None
     except ValueError as err:  # NaN/Infinity, an integer of thousands of digits
-        raise InputError(source, f"is not a report ({err})", HINT) from None
+        raise InputError(source, f"is not usable JSON ({err})", hint) from None
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """The report saved at ``path`` (or an InputError naming the file and the problem)."""
+    source = str(path)
+    doc = read_json(path)
     if not isinstance(doc, dict):
         raise InputError(source, f"is a JSON {_kind(doc)}, not a report", HINT)
     if doc.get("tool") != "equivcheck":
@@ -130,8 +142,3 @@ def parse_report(raw: bytes, source: str) -> dict[str, Any]:
     if wrong:
         raise InputError(source, f"is not a valid report: {wrong}", HINT)
     return doc
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    """The report saved at ``path`` (or an InputError naming the file and the problem)."""
-    return parse_report(read_report_bytes(path), str(path))

@@ -147,7 +147,7 @@ def _load_error(tmp_path: Path, content: bytes | str) -> str:
             '{"tool": "equivcheck", "verdict": "equivalent", "functions": [], "x": 1'
             + "0" * 5000
             + "}",
-            "not a report",
+            "not usable JSON",
         ),
         ('{"tool": "equivcheck", "verdict": "equivalent", "functions": [1]}', "$.functions[0]"),
     ],
