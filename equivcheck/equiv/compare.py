@@ -19,6 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
+from equivcheck.frontend.typesizes import OFFSET_PREFIX
 from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
@@ -837,7 +838,11 @@ def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
     (a difference for the real sizes, which this comparison does not know)."""
     if not isinstance(model, Witness):
         return []
-    sizes = [t for t in _constants(model.cond) if t.decl().name().startswith(SIZE_PREFIX)]
+    sizes = [
+        t
+        for t in _constants(model.cond)
+        if t.decl().name().startswith((SIZE_PREFIX, OFFSET_PREFIX))
+    ]
     if not sizes:
         return []
     other = {t.decl().name(): z3.BitVec(t.decl().name() + "'", 64) for t in sizes}
@@ -858,8 +863,10 @@ def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
 
 
 def _smallest(symbol: str) -> int:
-    """A type's size is at least 1; a value of unknown type may be an integer (0)."""
-    return 0 if symbol.startswith(SIZE_PREFIX + "?") else 1
+    """A type's size is at least 1; a value of unknown type may be an integer (0); an
+    offset may be 0."""
+    known_type = symbol.startswith(SIZE_PREFIX) and not symbol.startswith(SIZE_PREFIX + "?")
+    return 1 if known_type else 0
 
 
 def _conjuncts(cond: z3.ExprRef) -> list[z3.ExprRef]:
@@ -882,6 +889,9 @@ def _is_integer_assumption(cond: z3.ExprRef) -> bool:
 
 
 def _size_name(symbol: str) -> str:
+    if symbol.startswith(OFFSET_PREFIX):
+        struct, _, member = symbol[len(OFFSET_PREFIX) :].rpartition(":")
+        return f"the offset of {member}" + (f" in {struct}" if struct != "?" else "")
     spelling = symbol[len(SIZE_PREFIX) :]
     origin = spelling.lstrip("?")
     if spelling.startswith("?"):

@@ -1,11 +1,12 @@
-"""``sizeof`` of the types a comparison scales pointers by, from the compiler itself.
+"""``sizeof`` and ``offsetof`` a comparison needs, from the compiler itself.
 
 In tree mode the preprocessed translation unit holds every type a function can name.
 gcc answers ``sizeof(struct anon_vma)`` exactly when asked in that unit: each type goes
 into one probe line whose diagnostic spells the size (``char (*)[96]``), read back by
-line number, with ``-fsyntax-only`` (no code generation, about 0.2 s for mm/rmap.c). A
-type the unit does not complete, or that the probe cannot name, is left out: the engine
-then keeps its size a symbol (docs/semantics.md, "Pointers").
+line number (a member's ``__builtin_offsetof`` the same way), with ``-fsyntax-only``
+(no code generation, about 0.2 s for mm/rmap.c). A type the unit does not complete,
+or that the probe cannot name, is left out: the engine then keeps its size a symbol
+(docs/semantics.md, "Pointers").
 """
 
 from __future__ import annotations
@@ -28,19 +29,41 @@ _NAMEABLE = re.compile(r"^(?:(?:struct|union|enum)\s+)?[A-Za-z_]\w*(?:\s*\*)*$")
 TIMEOUT_S = 60
 
 
-def type_sizes(unit: str, spellings: frozenset[str]) -> dict[str, int]:
-    """The size in bytes of each of ``spellings`` the unit ``unit`` completes."""
-    wanted = tuple(sorted(s for s in spellings if _NAMEABLE.match(s)))
+OFFSET_PREFIX = "offsetof:"
+_MEMBER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def offset_key(struct: str, member: str) -> str:
+    """How a member's offset is asked for (and named by the engine when not known):
+    ``offsetof:struct folio:mapping``."""
+    return f"{OFFSET_PREFIX}{struct}:{member}"
+
+
+def type_sizes(unit: str, keys: frozenset[str]) -> dict[str, int]:
+    """For each key the unit ``unit`` can answer, the value: a type spelling gives its
+    size in bytes, an ``offset_key`` the member's offset."""
+    wanted = tuple(sorted(k for k in keys if _probe(k)))
     if not unit or not wanted:
         return {}
     return dict(_ask(unit, wanted))
+
+
+def _probe(key: str) -> str | None:
+    """The constant expression that answers ``key``; None when it cannot be asked."""
+    if key.startswith(OFFSET_PREFIX):
+        struct, _, member = key[len(OFFSET_PREFIX) :].rpartition(":")
+        if _NAMEABLE.match(struct) and "*" not in struct and _MEMBER.match(member):
+            return f"__builtin_offsetof({struct}, {member})"
+        return None
+    return f"sizeof({key})" if _NAMEABLE.match(key) else None
 
 
 @functools.lru_cache(maxsize=8)
 def _ask(unit: str, spellings: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     probe = [f'#line 1 "{_PROBE_FILE}"']
     probe += [
-        f"char (*__ec_size_{i})[sizeof({s})] = (int (*)(void))0;" for i, s in enumerate(spellings)
+        f"char (*__ec_size_{i})[{_probe(key)}] = (int (*)(void))0;"
+        for i, key in enumerate(spellings)
     ]
     with tempfile.TemporaryDirectory(prefix="equivcheck-sizes-") as folder:
         source = Path(folder) / "unit.c"

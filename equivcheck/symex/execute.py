@@ -19,6 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
+from equivcheck.frontend.typesizes import offset_key
 from equivcheck.ir.canon import iter_nodes
 from equivcheck.ir.ctype import is_aggregate, pointed_types, spelled
 from equivcheck.ir.model import (
@@ -706,11 +707,12 @@ class _Explorer:
             case Deref(addr=a):
                 return V.convert(self._eval(st, a), POINTER)
             case Field(base=Deref(addr=a), name=n):
-                base = V.convert(self._eval(st, a), POINTER)
-                return self._field_address(st, lv, base, n)
+                raw = self._eval(st, a)
+                base = V.convert(raw, POINTER)
+                return self._field_address(st, lv, base, self._pointee(raw.ty), n)
             case Field(base=b, name=n):
                 base = self._address(st, b)
-                return self._field_address(st, lv, base, n)
+                return self._field_address(st, lv, base, self._spelling(st, b), n)
             case Index(base=b, index=i):
                 base, index = self._eval(st, b), self._eval(st, i)
                 if base.ty.pointee is None:
@@ -823,10 +825,17 @@ class _Explorer:
             if isinstance(root, Local | Param | Global) and not in_memory:
                 st.notes.append(Note("unsupported", f"indexing member {expr_text(inner)}"))
 
-    def _field_address(self, st: PathState, lv: Expr, base: SymVal, name: str) -> SymVal:
-        """The address of a field; remembered, so that a dereference of exactly this
-        pointer later on the path reaches the field itself (not plain memory)."""
-        address = V.binary("+", base, V.symbol(f"offset:{name}", POINTER))
+    def _field_address(
+        self, st: PathState, lv: Expr, base: SymVal, struct: str, name: str
+    ) -> SymVal:
+        """The address of a field: the struct's address plus the member's offset (from
+        the compiler in tree mode, else a symbol per struct type and member, shared by
+        both versions); remembered, so that a dereference of exactly this pointer later
+        on the path reaches the field itself (not plain memory)."""
+        key = offset_key(spelled(struct) if not struct.startswith("?") else "?", name)
+        known = self.config.type_sizes.get(key)
+        offset = SymVal(z3.BitVecVal(known, 64) if known is not None else z3.BitVec(key, 64))
+        address = V.binary("+", base, V.convert(offset, POINTER))
         st.aliases[address.term.get_id()] = self._locate(st, lv)
         return address
 
@@ -1263,9 +1272,20 @@ def sized_types(graph: Graph) -> set[str]:
                 written.append(node.ctype)
             elif isinstance(node, TypeQuery) and node.kind == "sizeof" and not node.refs:
                 found.add(spelled(node.text))
+            elif isinstance(node, Field) and isinstance(node.base, Deref):
+                found.update(_members(node.base.addr, node.name))
     for ctype in written:
         found.update(pointed_types(ctype))
     return found
+
+
+def _members(address: Expr, member: str) -> list[str]:
+    """The offset key of ``address->member`` when the address's type is written."""
+    if isinstance(address, Local | Param | Cast) and address.ctype:
+        pointed = pointed_types(address.ctype)
+        if pointed:
+            return [offset_key(pointed[0], member)]
+    return []
 
 
 def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:

@@ -169,3 +169,22 @@ def test_an_element_of_unknown_width_is_not_assumed_to_be_a_word() -> None:
         "void f(struct s *p, struct s v) { *(long *)p = *(long *)&v; }",
     )
     assert outcome.verdict != "equivalent"
+
+
+def test_a_member_offset_not_known_is_neither_proof_nor_counterexample() -> None:
+    """``&p->b`` is ``p`` plus b's offset: 8 in ``struct s { int a; long b; }`` on
+    x86-64, which two-file mode does not ask the compiler (tree mode does)."""
+    outcome = verdict_of(
+        "long f(struct s *p) { return (long)&p->b; }",
+        "long f(struct s *p) { return (long)p + 8; }",
+    )
+    assert outcome.verdict == "unknown"
+    assert "offset of b in struct s" in outcome.reason
+
+
+def test_member_addresses_by_other_routes_are_the_same() -> None:
+    outcome = verdict_of(
+        "long f(struct s *p) { return (long)&p->b; }",
+        "long f(struct s *p) { struct s *q = p; return (long)&q->b; }",
+    )
+    assert outcome.verdict == "equivalent", outcome.reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from equivcheck.frontend.typesizes import type_sizes
+from equivcheck.frontend.typesizes import offset_key, type_sizes
 
 UNIT = """
 struct small { char c; };
@@ -29,3 +29,12 @@ def test_what_the_probe_cannot_name_is_left_out() -> None:
 
 def test_a_unit_that_does_not_compile_gives_what_it_can() -> None:
     assert type_sizes(UNIT + "int broken(", frozenset({"struct pair"})) in ({}, {"struct pair": 16})
+
+
+def test_member_offsets_come_from_gcc() -> None:
+    wanted = frozenset({offset_key("struct pair", "b"), offset_key("struct pair", "a")})
+    assert type_sizes(UNIT, wanted) == {
+        offset_key("struct pair", "a"): 0,
+        offset_key("struct pair", "b"): 8,
+    }
+    assert type_sizes(UNIT, frozenset({offset_key("struct pair", "nosuch")})) == {}
