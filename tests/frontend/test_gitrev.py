@@ -106,4 +106,3 @@ def test_revisions_that_read_as_options_are_refused(repo: Path, rev: str) -> Non
     with pytest.raises(InputError, match="start with '-'"):
         commits_in_range(repo, rev.replace("OUT", str(out)))
     assert not out.exists()
-
