@@ -203,3 +203,11 @@ def test_a_miscounted_header_never_loses_a_change(
         return [[ln for ln in h.lines if ln.kind != " "] for f in p.files for h in f.hunks]
 
     assert changes(patch) == changes(clean)
+
+
+@pytest.mark.parametrize("header", ["@@ -90,2 +90,2@@", "@@@ -90,2 +90,2 @@@", "@ -90,2 +90,2 @@"])
+def test_changes_under_a_malformed_hunk_header_are_refused(header: str) -> None:
+    """unidiff took such a header and its lines for text between files: dropped."""
+    text = HEAD + FILES + "@@ -60,5 +60,5 @@\n" + BODY + f"{header}\n-\tint a;\n+\tint b;\n"
+    with pytest.raises(InputError, match="'-\tint a;'"):
+        _one(text)
