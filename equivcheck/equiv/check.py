@@ -328,6 +328,11 @@ def _helpers(work: PatchWork) -> _Helpers:
         if fw.problem:
             helpers.broken[name] = fw.problem
             continue
+        one_side = (fw.before is None) != (fw.after is None)
+        if one_side and fw.change.status not in {"added", "removed"}:
+            # Inlined in one version only, it would pass for an added or removed one.
+            helpers.broken[name] = f"{name} ({fw.change.status}) has a text in one version only"
+            continue
         for side, table in (("before", helpers.before), ("after", helpers.after)):
             text = fw.before if side == "before" else fw.after
             if text is None:

