@@ -117,9 +117,11 @@ def main() -> None:
     except InputError as err:
         _fail(err.one_line())
     except OSError as err:
-        if err.filename is not None:
-            raise
-        _stdout_failed(err)
+        if err.filename is None:
+            _stdout_failed(err)
+        # A path given on the command line that the system refuses (too long, a
+        # loop of symlinks...) where no stage said so itself.
+        _fail(f"{err.filename}: {err.strerror or err}; check the path")
     except click.ClickException as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # click 8.2 on: the help text
             print(err.format_message(), file=sys.stderr)

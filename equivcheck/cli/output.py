@@ -46,7 +46,13 @@ def write_atomically(path: Path, text: str) -> None:
         return
     target = Path(os.path.realpath(path))  # through a symlink, not over it
     folder = target.parent
-    if not folder.is_dir():
+    try:
+        is_folder = stat.S_ISDIR(os.stat(folder).st_mode)
+    except OSError as err:
+        if err.errno not in {errno.ENOENT, errno.ENOTDIR}:
+            raise _failure(path, err) from None
+        is_folder = False
+    if not is_folder:
         raise InputError(str(path), "its folder does not exist", "create it first")
     tmp = ""
     try:

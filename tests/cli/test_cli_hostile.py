@@ -376,6 +376,9 @@ def test_ctrl_c_while_loading_is_interrupted_too() -> None:
         (("functions", "--before", "/dev/null", "--after", "/dev/null"), ["/dev/null"]),
         (("prepare-tree", "/nonexistent-tree"), ["no such directory"]),
         (("render", "/nonexistent.json"), ["no such file"]),
+        (("check", SEED, "--tree", "a/" * 3000), ["File name too long"]),
+        (("check", SEED, "-o", "a/" * 3000 + "r.json"), ["File name too long"]),
+        (("prepare-tree", "n" * 300), ["File name too long"]),
     ],
     ids=[
         "ir-folder",
@@ -385,6 +388,9 @@ def test_ctrl_c_while_loading_is_interrupted_too() -> None:
         "devnull",
         "prepare",
         "render",
+        "long-tree",
+        "long-output",
+        "long-prepare",
     ],
 )
 def test_other_commands_refuse_in_one_line(args: tuple[Any, ...], needles: list[str]) -> None:
