@@ -20,7 +20,7 @@ from equivcheck.cli.output import write_atomically
 from equivcheck.equiv.check import FunctionResult
 from equivcheck.errors import InputError
 from equivcheck.frontend.workset import PatchWork
-from equivcheck.report.terminal import render
+from equivcheck.report.terminal import literal, render
 
 FORMATS = ("table", "json", "markdown", "sarif", "email")
 
@@ -138,6 +138,6 @@ def progress_display(total: int, enabled: bool) -> Iterator[Callable[[int, str],
             if started:
                 bar.advance(task)
             started = True
-            bar.update(task, description=f"patch {patch}: {function}")
+            bar.update(task, description=f"patch {patch}: {literal(function)}")
 
         yield tell
