@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,14 +18,14 @@ CALLEES = (SCOPE / "callees_before.c", SCOPE / "callees_after.c")
 UNMAP = (SCOPE / "unmap_before.c", SCOPE / "unmap_after.c")
 
 
-def _check(pair: tuple[Path, Path], function: str | None = None) -> tuple[int, dict[str, object]]:
+def _check(pair: tuple[Path, Path], function: str | None = None) -> tuple[int, dict[str, Any]]:
     named = ["--function", function] if function else []
     result = run("check", "--before", pair[0], "--after", pair[1], *named, "--format", "json")
     assert result.err == "", result.err
     return result.status, json.loads(result.out)
 
 
-def _rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
+def _rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     functions = doc["functions"]
     assert isinstance(functions, list)
     return {f["function"]: f for f in functions}
@@ -64,7 +65,7 @@ def test_an_unchanged_function_between_caller_and_changed_callee_is_inlined() ->
     status, doc = _check(CALLEES, "top")
     row = _rows(doc)["top"]
     assert row["verdict"] == "different" and status == 1
-    assert set(row["inlined"]) == {"mid", "leaf"}  # type: ignore[arg-type]
+    assert set(row["inlined"]) == {"mid", "leaf"}
 
 
 def test_a_weak_callee_stays_an_opaque_call() -> None:
@@ -82,7 +83,7 @@ def test_issue_13_extracted_helper_is_inlined_with_function() -> None:
         row = _rows(doc)["unmap_one"]
         assert (row["verdict"], status) == ("equivalent", 0), (function, row["reason"])
         assert row["inlined"] == ["lazyfree_can_drop"]
-        swapped = {(r["first"], r["second"]) for r in row["reorderings"]}  # type: ignore[union-attr]
+        swapped = {(r["first"], r["second"]) for r in row["reorderings"]}
         assert {tuple(sorted(pair)) for pair in swapped} == {
             ("folio_set_swapbacked()", "set_ptes()")
         }
