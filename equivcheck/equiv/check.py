@@ -163,20 +163,46 @@ def _check_patch(
     for fw in reported:
         if fw.change.status in {"added", "removed"}:
             deferred.append(fw)
-    for fw in order:
-        if progress is not None:
+    by_key = {(fw.change.file, fw.change.function): fw for fw in work.functions}
+    deciding: set[tuple[str, str]] = set()
+    short = dataclasses.replace(options, budget_s=min(options.budget_s, 5.0))
+
+    def decide(fw: FunctionWork) -> FunctionResult:
+        key = (fw.change.file, fw.change.function)
+        if key in results:
+            return results[key]
+        deciding.add(key)
+        if progress is not None and fw.reported:
             progress(index, fw.change.function)
         start = time.perf_counter()
         scoped = helpers.for_file(fw.change.file)
-        result = _unchanged_caller(fw, work, index, scoped, results, callers_of)
+        result = _unchanged_caller(fw, work, index, scoped, verdict_of, callers_of)
         if result is None:
             # A caller whose own text did not change gets a short look: its changed
             # helpers carry the verdict that matters.
-            short = dataclasses.replace(options, budget_s=min(options.budget_s, 5.0))
             chosen = short if fw.change.status == "affected" else options
             result = _check_function(fw, work, index, scoped, chosen, callers_of)
         result.time_s = round(time.perf_counter() - start, 3)
-        results[(fw.change.file, fw.change.function)] = result
+        results[key] = result
+        deciding.discard(key)
+        return result
+
+    def verdict_of(file: str, name: str) -> Verdict | None:
+        """A changed or affected helper's own verdict, decided now if need be (also
+        when it is not reported: ``--function`` then leans on it as a run without
+        would); None for an added or removed one, or one being decided."""
+        fw = by_key.get((file, name))
+        if fw is None:
+            named = [f for (_, n), f in by_key.items() if n == name]
+            fw = named[0] if len(named) == 1 else None
+        if fw is None or fw.change.status not in {"changed", "affected"}:
+            return None
+        if (fw.change.file, fw.change.function) in deciding:
+            return None
+        return decide(fw).verdict
+
+    for fw in order:
+        decide(fw)
     for fw in deferred:
         results[(fw.change.file, fw.change.function)] = _through_callers(
             fw, work, index, results, callers_of, helpers.for_file(fw.change.file)
@@ -446,7 +472,7 @@ def _unchanged_caller(
     work: PatchWork,
     index: int,
     helpers: _Helpers,
-    results: _Results,
+    verdict_of: Callable[[str, str], Verdict | None],
     callers_of: dict[str, list[str]],
 ) -> FunctionResult | None:
     """An affected function whose own text is unchanged and whose changed helpers are
@@ -461,10 +487,11 @@ def _unchanged_caller(
     if canonical_text(before) != canonical_text(after):
         return None
     used, problem = _uses_helpers([before, after], fw.change.function, helpers, callers_of)
-    found = {name: results.of(fw.change.file, name) for name in used}
-    verdicts = {name: r.verdict for name, r in found.items() if r is not None}
-    if problem or len(verdicts) != len(used) or set(verdicts.values()) != {"equivalent"}:
+    if problem:
         return None
+    for name in sorted(used):
+        if verdict_of(fw.change.file, name) != "equivalent":
+            return None
     return _base(
         fw,
         work,

@@ -128,3 +128,16 @@ def test_tree_mode_inlines_a_changed_non_static_callee(kernel_tree: Path, tmp_pa
     # decided like the callee (DIFFERENT when the engine finds the counterexample).
     assert (caller["status"], caller["verdict"]) == ("affected", callee["verdict"])
     assert caller["inlined"] == ["try_to_unmap_flush"]
+
+
+def test_an_unchanged_caller_leans_on_its_callees_verdict_with_function(tmp_path: Path) -> None:
+    # add() is rewritten equivalently: total's text is unchanged, so its verdict is
+    # add()'s, with --function (add() decided but not reported) as without.
+    before, after = tmp_path / "b.c", tmp_path / "a.c"
+    before.write_text((SCOPE / "callees_before.c").read_text())
+    after.write_text(before.read_text().replace("return a + b;", "return b + a;"))
+    for function in (None, "total"):
+        status, doc = _check((before, after), function)
+        row = _rows(doc)["total"]
+        assert (row["verdict"], status) == ("equivalent", 0)
+        assert "changed helpers it calls (add) are equivalent" in row["reason"]
