@@ -46,7 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log", type=Path, help="write every result as a JSON line here")
     ap.add_argument("--keep", type=Path, help="write refuted cases and false DIFFERENTs here")
     ap.add_argument("--figures-from", type=Path, help="only print the figures of a --log file")
+    ap.add_argument(
+        "--minimise",
+        type=Path,
+        help="only shrink the refuted program pairs kept under this --keep folder "
+        "(writes min-before.c and min-after.c next to each pair)",
+    )
     args = ap.parse_args(argv)
+    if args.minimise is not None:
+        return _minimise_all(args.minimise)
     if args.figures_from is not None:
         tally = Tally([json.loads(line) for line in args.figures_from.open()])
         wall = sum(float(r.get("time_s", 0.0)) for r in tally.results) / args.jobs
@@ -79,6 +87,21 @@ def main(argv: list[str] | None = None) -> int:
             log.close()
     print(figures(tally, time.monotonic() - start, args.jobs))
     return 1 if any(r.get("refuted") for r in tally.results) else 0
+
+
+def _minimise_all(root: Path) -> int:
+    from soundness.minimise import minimise, refuted
+
+    for case in sorted(p for p in root.iterdir() if (p / "before.c").is_file()):
+        before, after = (case / "before.c").read_text(), (case / "after.c").read_text()
+        if not refuted(before, after):
+            print(f"{case.name}: no longer refuted (engine fixed, or not reproducible)")
+            continue
+        small_before, small_after = minimise(before, after)
+        (case / "min-before.c").write_text(small_before)
+        (case / "min-after.c").write_text(small_after)
+        print(f"{case.name}: {len(before)} -> {len(small_before)} characters")
+    return 0
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ class _Gen:
             self.depth -= 1
 
 
-def generate(seed: int) -> Program:
+def generate(seed: int, statements: tuple[int, int] = (1, 6)) -> Program:
     """The program of this seed."""
     rng = random.Random(seed)
     gen = _Gen(rng)
@@ -237,7 +237,7 @@ def generate(seed: int) -> Program:
         decls.append(f"{t} {name} = {gen.expr()};")
         gen.locals.append(name)
     gen.locals.append("r")
-    body = gen.block(rng.randrange(2, 7))
+    body = gen.block(rng.randrange(*statements))
     body.append(f"r = r + ({gen.expr()});")
     tail = ["return r;"]
     if gen.used_labels:

@@ -289,6 +289,35 @@ def k_local_type(body: str, rng: random.Random) -> list[tuple[str, list[Edit]]]:
     return out
 
 
+STORE = re.compile(r"^\s*([A-Za-z_][\w>.\-\[\]]*(->|\.)\w+)\s*=\s*([^;=]+);\s*$")
+
+
+def k_store_forward(body: str, rng: random.Random) -> list[tuple[str, list[Edit]]]:
+    """``x->f = e;`` then, on the next simple statement lines, a read of ``x->f``
+    replaced by ``(e)`` (the same only when the field holds every value of e)."""
+    lines = _lines(body)
+    out = []
+    for k, (_, _, line) in enumerate(lines):
+        m = STORE.match(line)
+        if not m or not _simple_statement(lines, k) or "(" in m.group(3):
+            continue
+        target, value = m.group(1), m.group(3).strip()
+        for j in range(k + 1, min(k + 3, len(lines))):
+            a, nxt = lines[j][0], lines[j][2]
+            if not _simple_statement(lines, j) or "(" in nxt:
+                break
+            for hit in re.finditer(re.escape(target) + r"(?![\w\[])", nxt):
+                rest = nxt[hit.end() :].lstrip()
+                written = re.match(r"(=(?!=)|[-+*/%&|^]=|<<=|>>=|\+\+|--)", rest)
+                if written or nxt[: hit.start()].rstrip().endswith(("++", "--", "&")):
+                    continue
+                edit = (a + hit.start(), a + hit.end(), f"({value})")
+                out.append((f"read of {target} -> ({value})", [edit]))
+            if target in nxt.split("=")[0]:
+                break
+    return out
+
+
 MUTATIONS: dict[str, Callable[[str, random.Random], list[tuple[str, list[Edit]]]]] = {
     "arith": k_arith,
     "compare": k_compare,
@@ -304,6 +333,7 @@ MUTATIONS: dict[str, Callable[[str, random.Random], list[tuple[str, list[Edit]]]
     "drop_break_continue": k_drop_jump,
     "goto_swap": k_goto,
     "arg_swap": k_args,
+    "store_forward": k_store_forward,
 }
 """Kernel operators, named like the generated programs' ones where they mean the same."""
 

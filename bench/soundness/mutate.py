@@ -143,7 +143,8 @@ def m_logic(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
 def m_assign_op(f: c_ast.FuncDef, rng: random.Random) -> list[Site]:
     sites = []
     for node, _, _ in _walk(f.body):
-        if isinstance(node, c_ast.Assignment) and node.op in ASSIGN:
+        pointer = isinstance(node, c_ast.Assignment) and _text(node.lvalue) == "pp"
+        if isinstance(node, c_ast.Assignment) and node.op in ASSIGN and not pointer:
             new = ASSIGN[node.op]
 
             def go(node: c_ast.Assignment = node, new: str = new) -> None:

@@ -23,7 +23,8 @@ _TREES: dict[str, KernelTree] = {}
 
 def _options(task: dict[str, Any]) -> Options:
     budget = float(task.get("budget", 6.0))
-    return Options(timeout_s=min(4.0, budget), budget_s=budget)
+    unroll = int(task.get("unroll", 2))
+    return Options(timeout_s=min(4.0, budget), budget_s=budget, unroll=unroll)
 
 
 def _pick(results: list[FunctionResult], name: str) -> FunctionResult | None:
@@ -33,7 +34,9 @@ def _pick(results: list[FunctionResult], name: str) -> FunctionResult | None:
     return None
 
 
-def engine_on_program(before: str, after: str, budget: float = 6.0) -> tuple[str, str]:
+def engine_on_program(
+    before: str, after: str, budget: float = 6.0, unroll: int = 2
+) -> tuple[str, str]:
     """(verdict, reason) of the engine for two versions of a generated program (two-file
     mode; the verdict of ``f``, helpers inlined)."""
     with tempfile.TemporaryDirectory(prefix="eqv-sweep-") as tmp:
@@ -41,7 +44,7 @@ def engine_on_program(before: str, after: str, budget: float = 6.0) -> tuple[str
         a.write_text(before)
         b.write_text(after)
         works = from_files(a, b, None)
-        results = check_patches(works, _options({"budget": budget}))
+        results = check_patches(works, _options({"budget": budget, "unroll": unroll}))
     if not results:
         return "equivalent", "no function changed"
     result = _pick(results, "f")
@@ -54,7 +57,9 @@ def run_program(task: dict[str, Any]) -> dict[str, Any]:
     """Engine, then harness, for a generated program's mutant or law."""
     start = time.perf_counter()
     try:
-        verdict, reason = engine_on_program(task["before"], task["after"], task.get("budget", 6.0))
+        verdict, reason = engine_on_program(
+            task["before"], task["after"], task.get("budget", 6.0), task.get("unroll", 2)
+        )
     except InputError as err:
         verdict, reason = "bad-input", err.one_line()
     out = {**task, "verdict": verdict, "reason": reason[:400]}
@@ -94,6 +99,8 @@ def run_kernel(task: dict[str, Any]) -> dict[str, Any]:
             result = _pick(results, task["function"])
             if result is None:
                 verdict, reason = "bad-input", "the engine saw no change to the function"
+            elif "configuration does not compile it" in result.reason:
+                verdict, reason = "bad-input", result.reason  # not built: not a mutant
             else:
                 verdict, reason = result.verdict, result.reason
         except InputError as err:
