@@ -38,20 +38,25 @@ def interruptible[T](work: Callable[[], T]) -> T:
     :class:`Abandoned` (an Interrupted) when it did not stop within ``GRACE_S``."""
     z3.set_param("ctrl_c", False)
     box: dict[str, object] = {}
+    # An Event, not Thread.join: a join that SIGINT interrupted may report the thread
+    # as finished while it still runs.
+    done = threading.Event()
 
     def run() -> None:
         try:
             box["result"] = work()
         except BaseException as exc:  # handed over to the main thread
             box["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=run, name="equivcheck", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(_POLL_S)
+        while not done.wait(_POLL_S):
+            pass
     except KeyboardInterrupt:
-        _stop(worker)
+        _stop(worker, done)
         raise Interrupted() from None
     error = box.get("error")
     if isinstance(error, BaseException):
@@ -63,15 +68,15 @@ class Abandoned(Interrupted):
     """Interrupted, and the worker did not stop in time: exit without cleaning up."""
 
 
-def _stop(worker: threading.Thread) -> None:
+def _stop(worker: threading.Thread, done: threading.Event) -> None:
     """Interrupt z3 and raise Interrupted in ``worker``; wait ``GRACE_S`` for it."""
     try:
         _raise_in(worker)
         z3.main_ctx().interrupt()
-        worker.join(GRACE_S)
+        done.wait(GRACE_S)
     except KeyboardInterrupt:  # a second Ctrl-C: do not wait
         pass
-    if worker.is_alive():
+    if not done.is_set():
         raise Abandoned() from None
 
 
