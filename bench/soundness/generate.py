@@ -14,7 +14,10 @@ from dataclasses import dataclass
 TYPES = """\
 typedef struct { int v; } spinlock_t;
 typedef struct { int counter; } atomic_t;
-struct S { int a; int b; long c; unsigned char d; int arr[16]; spinlock_t lock; atomic_t cnt; };
+struct S {
+	int a; int b; long c; unsigned char d; int arr[16]; spinlock_t lock; atomic_t cnt;
+	unsigned int bf : 3;
+};
 """
 """The types every program and the harness share."""
 
@@ -36,6 +39,7 @@ extern int atomic_dec_return(atomic_t *v);
 """Declarations every program shares (the harness defines the same names)."""
 
 PARAMS = "int *p, char *q, struct S *s, int n, unsigned int u, long l"
+FIELDS = ("a", "b", "c", "d", "bf")
 LOCAL_TYPES = ("int", "unsigned int", "long", "unsigned long", "char", "short")
 LABELS = ("out_a", "out_b")
 
@@ -80,7 +84,7 @@ class _Gen:
         if k == 1:
             return f"q[{self.idx()}]"
         if k == 2:
-            return f"s->{self.rng.choice('abcd')}"
+            return f"s->{self.rng.choice(FIELDS)}"
         if k == 3:
             return f"s->arr[{self.idx()}]"
         if k == 4:
@@ -153,7 +157,7 @@ class _Gen:
         if k == 1:
             return f"q[{self.idx()}]"
         if k == 2:
-            return f"s->{self.rng.choice('abcd')}"
+            return f"s->{self.rng.choice(FIELDS)}"
         if k == 3:
             return f"s->arr[{self.idx()}]"
         if k == 4:

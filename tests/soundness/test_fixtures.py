@@ -25,6 +25,14 @@ CLASSES = {
         "a store to a global does not convert to the global's type (an int global reads "
         "back the long stored)"
     ),
+    "store-width-bitfield": (
+        "a store to a bit-field does not keep only the field's bits (unsigned int bf : 3 "
+        "reads back the int stored)"
+    ),
+    "store-width-field-pointer": (
+        "a store through a pointer made from a field's address (int *x = &s->a) does not "
+        "convert to the field's type"
+    ),
     # Fixed by byte-addressed plain memory (symex: loads and stores of a width): a
     # store through char * in the changed part, a char store read back as an int.
     "store-width-pointer-region": None,
