@@ -360,9 +360,8 @@ def law_rename_labels(body: str) -> str | None:
 
 def law_rename_locals(body: str) -> str | None:
     masked = mask(body)
-    names = {
-        LOCAL_DECL.match(line).group(4) for _, _, line in _lines(body) if LOCAL_DECL.match(line)
-    }
+    found = (LOCAL_DECL.match(line) for _, _, line in _lines(body))
+    names = {m.group(4) for m in found if m}
     for m in re.finditer(r"^\s+struct\s+\w+\s+\*\s*(\w+)\s*(=[^;]*)?;", masked, re.M):
         names.add(m.group(1))
     if not names:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -46,7 +46,7 @@ def run_pool(
     jobs: int,
     hard_timeout: Callable[[Task], float],
     deadline: float | None = None,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Results of ``handler`` over ``tasks`` (in completion order), ``jobs`` at a time.
     A task past ``hard_timeout(task)`` seconds yields ``verdict: "hard-timeout"``. No
     new task starts after ``deadline`` (a ``time.monotonic()`` value)."""
