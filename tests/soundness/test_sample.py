@@ -1,6 +1,7 @@
 """The CI sample of the soundness sweep (bench/soundness_fuzz.py runs the full one):
 seeded generated-program mutants for 90 seconds and a handful of mm/ mutants; no
-EQUIVALENT verdict may be refuted, and the sample must actually have judged some."""
+EQUIVALENT verdict may be refuted, and the sample must actually have judged some.
+About two minutes on two cores: 80 s of programs, four kernel mutants."""
 
 from __future__ import annotations
 
@@ -51,11 +52,11 @@ def test_harness_sees_a_changed_return_value() -> None:
 
 def test_program_sample_has_no_refuted_equivalent() -> None:
     plan = Plan(seed=SEED, budget=4.0, inputs=200)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 80
     results = list(run_pool(program_tasks(plan), handle, 2, _hard_timeout, deadline))
     mutants = [r for r in results if r["class"] == "mutant"]
     judged = [r for r in mutants if r["verdict"] == "equivalent" and r.get("harness") == "same"]
-    assert len(mutants) >= 20, f"only {len(mutants)} mutants checked in 90 s"
+    assert len(mutants) >= 20, f"only {len(mutants)} mutants checked in 80 s"
     assert len(judged) >= 3, f"only {len(judged)} EQUIVALENT mutants judged by the harness"
     assert _refuted(results) == []
     false_different = [
@@ -68,7 +69,7 @@ def test_program_sample_has_no_refuted_equivalent() -> None:
 def test_kernel_sample_has_no_refuted_equivalent(kernel_tree: Path) -> None:
     plan = Plan(seed=SEED, tree=kernel_tree, budget=4.0, binary_budget=30.0)
     tasks = kernel_tasks(plan)
-    chosen = [t for t, _ in zip(tasks, range(5), strict=False)]
+    chosen = [t for t, _ in zip(tasks, range(4), strict=False)]
     results = list(run_pool(chosen, handle, 2, _hard_timeout))
     checked = [r for r in results if r["verdict"] in {"equivalent", "different", "unknown"}]
     assert len(checked) >= 3, [(r["function"], r["verdict"], r["reason"]) for r in results]
