@@ -508,4 +508,4 @@ def render_command(report: Path, fmt: str, output: Path | None, quiet: bool) -> 
 def prepare_tree_command(tree: Path, jobs: int) -> None:
     """Configure a tree (x86_64_defconfig or olddefconfig) and run make prepare."""
     result = prepare_tree(tree, jobs=jobs)
-    _console().print(str(result))
+    _console().print(plain(str(result)), markup=False)
