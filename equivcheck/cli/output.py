@@ -11,7 +11,7 @@ from pathlib import Path
 
 from equivcheck.errors import InputError
 
-#: What to do about a failed write, by errno (the default: check the path).
+#: What to do about a failed write, by errno (the default: write somewhere else).
 _HINTS = {
     errno.ENOSPC: "free some space or write elsewhere",
     errno.EDQUOT: "free some space or write elsewhere",
