@@ -32,9 +32,9 @@ from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
-from equivcheck.frontend.typesizes import type_sizes
+from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
 from equivcheck.frontend.workset import FunctionWork, PatchWork
-from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.canon import iter_nodes, retype
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
@@ -581,13 +581,20 @@ def _run_compare(
     called = set().union(*map(_calls, graphs))
     results: dict[str, str] = {}
     sizes: dict[str, int] = {}
+    helpers_before, helpers_after = helpers.before, helpers.after
     if unit and before_unit:
         results = common_return_types(return_types(before_unit, called), return_types(unit, called))
         sizes = _common_sizes(graphs, before_unit, unit)
+        # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
+        # unsigned int: its values are not sign-extended).
+        spell = respell(integer_typedefs(sizes))
+        before, after = retype(before, spell), retype(after, spell)
+        helpers_before = {k: retype(g, spell) for k, g in helpers.before.items()}
+        helpers_after = {k: retype(g, spell) for k, g in helpers.after.items()}
 
     def run(models: Mapping[str, Model]) -> Outcome:
         cfg_b = _config(
-            helpers.before,
+            helpers_before,
             name,
             options,
             outer,
@@ -599,7 +606,7 @@ def _run_compare(
             sizes,
         )
         cfg_a = _config(
-            helpers.after,
+            helpers_after,
             name,
             options,
             outer,

@@ -24,7 +24,11 @@ from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
 from equivcheck.symex.execute import (
+    BOOL_PREFIX,
+    SCALE_PREFIX,
+    SIGN_PREFIX,
     SIZE_PREFIX,
+    WIDTH_PREFIX,
     BudgetExceeded,
     Config,
     Exploration,
@@ -833,40 +837,53 @@ _MAX_SIZE = 1 << 32
 
 
 def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
-    """The types whose unknown sizes a counterexample rests on: empty when some
-    inputs (and results of calls) make the versions differ whatever those sizes are
-    (a difference for the real sizes, which this comparison does not know)."""
+    """The types whose unknown sizes (offsets, signs) a counterexample rests on: empty
+    when inputs and results of calls exist that make the versions differ whatever
+    those are (a difference for the real ones, which this comparison does not know).
+    First the counterexample's own inputs are tried, then any inputs (a quantified
+    query)."""
     if not isinstance(model, Witness):
         return []
-    sizes = [
-        t
-        for t in _constants(model.cond)
-        if t.decl().name().startswith((SIZE_PREFIX, OFFSET_PREFIX))
-    ]
-    if not sizes:
+    symbols = [t for t in _constants(model.cond) if t.decl().name().startswith(_LAYOUT)]
+    if not symbols:
         return []
-    other = {t.decl().name(): z3.BitVec(t.decl().name() + "'", 64) for t in sizes}
-    renamed = z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in sizes])
+    other = {t.decl().name(): z3.Const(t.decl().name() + "'", t.sort()) for t in symbols}
+    renamed = z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in symbols])
     facts = [
         *(c for c in _conjuncts(renamed) if _is_integer_assumption(c)),
         *(
-            z3.And(z3.UGE(size, _smallest(name)), z3.ULE(size, _MAX_SIZE))
+            z3.And(z3.UGE(size, _smallest(name)), z3.ULE(size, _largest(name)))
             for name, size in other.items()
+            if z3.is_bv(size)
         ),
     ]
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    solver.add(z3.ForAll(list(other.values()), z3.Implies(z3.And(*facts), renamed)))
-    if solver.check() == z3.sat:
+    same_inputs = z3.Solver()
+    same_inputs.set("timeout", timeout_ms)
+    same_inputs.add(z3.Not(model.eval(renamed, model_completion=False)), *facts)
+    if same_inputs.check() == z3.unsat:
         return []
-    return sorted(_size_name(t.decl().name()) for t in sizes)
+    any_inputs = z3.Solver()
+    any_inputs.set("timeout", timeout_ms)
+    any_inputs.add(z3.ForAll(list(other.values()), z3.Implies(z3.And(*facts), renamed)))
+    if any_inputs.check() == z3.sat:
+        return []
+    return sorted({_size_name(t.decl().name()) for t in symbols})
+
+
+# What the layout of types decides and this comparison may not know.
+_LAYOUT = (SIZE_PREFIX, SCALE_PREFIX, OFFSET_PREFIX, SIGN_PREFIX, WIDTH_PREFIX, BOOL_PREFIX)
 
 
 def _smallest(symbol: str) -> int:
-    """A type's size is at least 1; a value of unknown type may be an integer (0); an
+    """A type's size is at least 1 (GNU C's empty structs aside), and so is an
+    object's width in bits; a value of unknown type may be an integer (scale 0); an
     offset may be 0."""
-    known_type = symbol.startswith(SIZE_PREFIX) and not symbol.startswith(SIZE_PREFIX + "?")
-    return 1 if known_type else 0
+    return 1 if symbol.startswith((SIZE_PREFIX, WIDTH_PREFIX)) else 0
+
+
+def _largest(symbol: str) -> int:
+    """An object holds at most 64 bits of value here; sizes are below 4 GiB."""
+    return 64 if symbol.startswith(WIDTH_PREFIX) else _MAX_SIZE
 
 
 def _conjuncts(cond: z3.ExprRef) -> list[z3.ExprRef]:
@@ -892,23 +909,35 @@ def _size_name(symbol: str) -> str:
     if symbol.startswith(OFFSET_PREFIX):
         struct, _, member = symbol[len(OFFSET_PREFIX) :].rpartition(":")
         return f"the offset of {member}" + (f" in {struct}" if struct != "?" else "")
-    spelling = symbol[len(SIZE_PREFIX) :]
-    origin = spelling.lstrip("?")
-    if spelling.startswith("?"):
-        return f"what {origin.split(':', 1)[-1]} points to" if origin else "a value's type"
-    return spelling
+    if symbol.startswith(SCALE_PREFIX):
+        return f"the type of {_origin_text(symbol[len(SCALE_PREFIX) :])}"
+    for prefix, what in (
+        (SIGN_PREFIX, "signedness"),
+        (WIDTH_PREFIX, "width"),
+        (BOOL_PREFIX, "type"),
+    ):
+        if symbol.startswith(prefix):
+            return f"the {what} of {_origin_text(symbol[len(prefix) :].lstrip('?'))}"
+    return symbol[len(SIZE_PREFIX) :]
 
 
-def _constants(cond: z3.ExprRef) -> list[z3.BitVecRef]:
-    """The 64-bit free constants of a formula."""
-    found: dict[int, z3.BitVecRef] = {}
+def _origin_text(origin: str) -> str:
+    """Where a value of unknown type came from, for a reason (``field:?.next``)."""
+    kind, _, rest = origin.partition(":")
+    return f"{kind} {rest.lstrip('?')}".strip() if rest else "a value"
+
+
+def _constants(cond: z3.ExprRef) -> list[z3.ExprRef]:
+    """The free bit-vector and Boolean constants of a formula."""
+    found: dict[int, z3.ExprRef] = {}
     stack, seen = [cond], set()
     while stack:
         term = stack.pop()
         if term.get_id() in seen:
             continue
         seen.add(term.get_id())
-        if z3.is_const(term) and z3.is_bv(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        uninterpreted = z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED
+        if uninterpreted and (z3.is_bv(term) or z3.is_bool(term)):
             found[term.get_id()] = term
         stack.extend(term.children())
     return list(found.values())

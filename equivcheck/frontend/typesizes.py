@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _PROBE_FILE = "__equivcheck_sizes__"
@@ -39,6 +40,69 @@ def offset_key(struct: str, member: str) -> str:
     return f"{OFFSET_PREFIX}{struct}:{member}"
 
 
+MEMBER_FACTS = {
+    # what the compiler says of a member: its size, __builtin_classify_type (integer 1,
+    # enumeral 3, boolean 4, pointer 5, ...) and whether it is signed (1) or not (0).
+    "size": "sizeof((({t} *)0)->{m})",
+    "class": "__builtin_classify_type((({t} *)0)->{m})",
+    "signed": "(__typeof__((({t} *)0)->{m}))-1 < 0",
+}
+MEMBER_PREFIX = "member-"
+# What the compiler says of a type named by a typedef: its class and sign (its size
+# is asked by its name).
+TYPE_FACTS = {
+    "class": "__builtin_classify_type(({t})0)",
+    "signed": "({t})-1 < 0",
+}
+TYPE_PREFIX = "type-"
+_TYPEDEF = re.compile(r"^[A-Za-z_]\w*$")
+# C's spelling of an integer type of each (size, signedness).
+_INTEGERS = {
+    (1, True): "signed char",
+    (1, False): "unsigned char",
+    (2, True): "short",
+    (2, False): "unsigned short",
+    (4, True): "int",
+    (4, False): "unsigned int",
+    (8, True): "long",
+    (8, False): "unsigned long",
+}
+
+
+def respell(typedefs: dict[str, str]) -> Callable[[str], str]:
+    """A function that writes each typedef name in a type's text as its C type."""
+    if not typedefs:
+        return lambda text: text
+    names = re.compile(r"\b(" + "|".join(map(re.escape, sorted(typedefs))) + r")\b")
+    return lambda text: names.sub(lambda m: typedefs[m.group(1)], text)
+
+
+def type_key(fact: str, name: str) -> str:
+    """How a fact about a typedef name (``class``, ``signed``) is asked for."""
+    return f"{TYPE_PREFIX}{fact}:{name}"
+
+
+def integer_typedefs(answers: dict[str, int]) -> dict[str, str]:
+    """The typedef names the answers show to be integer types, each with C's
+    spelling of that type (``vm_fault_t`` -> ``unsigned int``; ``bool`` for boolean)."""
+    out: dict[str, str] = {}
+    for key, kind in answers.items():
+        if not key.startswith(TYPE_PREFIX + "class:"):
+            continue
+        name = key.partition(":")[2]
+        size, signed = answers.get(name), answers.get(type_key("signed", name))
+        if kind == 4:
+            out[name] = "bool"
+        elif kind in (1, 3) and signed is not None and (size, bool(signed)) in _INTEGERS:
+            out[name] = _INTEGERS[(size, bool(signed))]  # type: ignore[index]
+    return out
+
+
+def member_key(fact: str, struct: str, member: str) -> str:
+    """How a fact about a member (``size``, ``class``, ``signed``) is asked for."""
+    return f"{MEMBER_PREFIX}{fact}:{struct}:{member}"
+
+
 def type_sizes(unit: str, keys: frozenset[str]) -> dict[str, int]:
     """For each key the unit ``unit`` can answer, the value: a type spelling gives its
     size in bytes, an ``offset_key`` the member's offset."""
@@ -50,6 +114,16 @@ def type_sizes(unit: str, keys: frozenset[str]) -> dict[str, int]:
 
 def _probe(key: str) -> str | None:
     """The constant expression that answers ``key``; None when it cannot be asked."""
+    if key.startswith(MEMBER_PREFIX):
+        fact, _, rest = key[len(MEMBER_PREFIX) :].partition(":")
+        struct, _, member = rest.rpartition(":")
+        nameable = _NAMEABLE.match(struct) and "*" not in struct and _MEMBER.match(member)
+        known = fact in MEMBER_FACTS and nameable
+        return MEMBER_FACTS[fact].format(t=struct, m=member) if known else None
+    if key.startswith(TYPE_PREFIX):
+        fact, _, name = key[len(TYPE_PREFIX) :].partition(":")
+        known = fact in TYPE_FACTS and _TYPEDEF.match(name)
+        return TYPE_FACTS[fact].format(t=name) if known else None
     if key.startswith(OFFSET_PREFIX):
         struct, _, member = key[len(OFFSET_PREFIX) :].rpartition(":")
         if _NAMEABLE.match(struct) and "*" not in struct and _MEMBER.match(member):

@@ -18,10 +18,12 @@ from equivcheck.ir.model import (
     AsmGoto,
     Block,
     Branch,
+    Cast,
     Graph,
     Jump,
     Local,
     Loop,
+    Param,
     Switch,
     SwitchCase,
     Terminator,
@@ -214,6 +216,33 @@ def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
     """Rebuild an IR statement, terminator or expression with every ``Local`` replaced
     by ``fn(local)``."""
     return map_nodes(node, Local, fn)
+
+
+def retype(graph: Graph, spell: Callable[[str], str]) -> Graph:
+    """``graph`` with every written type (of locals, parameters, casts, the result)
+    spelled anew by ``spell``: typedef names the compiler resolved, say."""
+
+    def node(item: Any) -> Any:
+        if isinstance(item, tuple):
+            return tuple(node(x) for x in item)
+        if isinstance(item, list):
+            return [node(x) for x in item]
+        if not dataclasses.is_dataclass(item) or isinstance(item, type):
+            return item
+        changes = {
+            f.name: node(getattr(item, f.name)) for f in dataclasses.fields(item) if f.name != "loc"
+        }
+        if isinstance(item, Local | Param | Cast):
+            changes["ctype"] = spell(item.ctype)
+        return dataclasses.replace(item, **changes)
+
+    return dataclasses.replace(
+        graph,
+        params=node(graph.params),
+        locals=node(graph.locals),
+        return_type=spell(graph.return_type),
+        blocks={index: node(block) for index, block in graph.blocks.items()},
+    )
 
 
 def iter_nodes(node: Any) -> Iterator[Any]:

@@ -20,16 +20,34 @@ def is_aggregate(ctype: str) -> bool:
     return text.startswith(("struct ", "union ")) and not text.endswith("*")
 
 
+def pointed_type(ctype: str) -> str | None:
+    """What a pointer or array type points to (an array's element: ``int [2][3]``
+    points to ``int [3]``, ``int (*)[3]`` to ``int [3]``); None for other types and for
+    pointers to functions."""
+    text = spelled(ctype)
+    if text.endswith("*") and "(*" not in text:
+        return text[:-1].strip()
+    inner = re.fullmatch(r"(.*?)\s*\(\s*\*\s*\)\s*(\[.*\])", text)
+    if inner:
+        return f"{inner.group(1)} {inner.group(2)}"
+    if text.endswith("]") and "[" in text and "(" not in text:
+        first = text.index("[")
+        rest = text[text.index("]", first) + 1 :].strip()
+        return f"{text[:first].strip()} {rest}".strip()
+    return None
+
+
 def pointed_types(ctype: str) -> list[str]:
     """What a pointer (or array) type points to, level by level: ``struct page **``
     gives ``struct page *`` and ``struct page``; a non-pointer gives nothing."""
     out: list[str] = []
-    text = spelled(ctype)
-    while True:
-        if text.endswith("*") and "(*" not in text:
-            text = text[:-1].strip()
-        elif text.endswith("]") and "[" in text:
-            text = text[: text.index("[")].strip()
-        else:
-            return out
+    text: str | None = spelled(ctype)
+    while text is not None and (text := pointed_type(text)) is not None:
         out.append(text)
+    return out
+
+
+def array_shape(ctype: str) -> tuple[str, int] | None:
+    """``T [N]`` as (``T``, N); None for other types and unsized arrays."""
+    found = re.fullmatch(r"(.*?)\s*\[\s*(\d+)\s*\]", spelled(ctype))
+    return (found.group(1), int(found.group(2))) if found else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from equivcheck.ir.ctype import is_aggregate, spelled
+from equivcheck.ir.ctype import array_shape, is_aggregate, pointed_type, spelled
 
 
 @dataclass(frozen=True)
@@ -113,15 +113,14 @@ def int_type(ctype: str) -> IntType:
     text = spelled(ctype)
     if not text or text == "?":
         return DEFAULT
-    if "(*" in text:
-        # A pointer to a function or an array: a pointer whose scale is not read here.
-        return IntType(64, False, origin=f"type:{text}")
     if "typeof" in text:
         return unknown(f"type:{text}")
-    if text.endswith("*"):
-        return IntType(64, False, pointee=text[:-1].strip())
-    if text.endswith("]") and "[" in text:
-        return IntType(64, False, pointee=text[: text.index("[")].strip())
+    pointee = pointed_type(text)
+    if pointee is not None:
+        return IntType(64, False, pointee=pointee)
+    if "(*" in text:
+        # A pointer to a function: a pointer whose scale is not read here.
+        return IntType(64, False, origin=f"type:{text}")
     if text.startswith("enum "):
         return INT
     return _NAMED.get(text) or unknown(f"type:{text}")
@@ -140,6 +139,10 @@ def scalar_size(ctype: str) -> int | None:
         return 1
     if text.endswith("*") or text.startswith("enum "):
         return 8 if text.endswith("*") else 4
+    shape = array_shape(text)
+    if shape is not None:
+        element = scalar_size(shape[0])
+        return None if element is None else element * shape[1]
     named = _NAMED.get(text)
     if named is None:
         return None

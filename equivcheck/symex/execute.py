@@ -11,6 +11,7 @@ equivalence. More than ``max_paths`` paths stop the exploration (a ``budget`` no
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,9 +20,15 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.frontend.typesizes import offset_key
+from equivcheck.frontend.typesizes import (
+    MEMBER_FACTS,
+    TYPE_FACTS,
+    member_key,
+    offset_key,
+    type_key,
+)
 from equivcheck.ir.canon import iter_nodes
-from equivcheck.ir.ctype import is_aggregate, pointed_types, spelled
+from equivcheck.ir.ctype import is_aggregate, pointed_type, pointed_types, spelled
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -133,6 +140,7 @@ class _Loc:
     frame: int = -1
     describe: str = ""
     width: int | z3.BitVecRef = 8  # bytes, for plain memory
+    spelling: str = ""  # the object's spelled type, when known
 
 
 # The kernel's own constants that are not in capitals (include/linux/stddef.h).
@@ -242,6 +250,7 @@ class _Explorer:
                 _exported(st.frames[0]),
                 st.frames[0],
                 st.lines,
+                st.wide,
             )
         )
 
@@ -663,8 +672,7 @@ class _Explorer:
             case Local() | Param() | Global() | Field() | Deref() | Index():
                 return self._read(st, self._locate(st, e))
             case AddrOf(lvalue=lv):
-                address = self._address(st, lv)
-                return SymVal(address.term, IntType(64, False, pointee=self._spelling(st, lv)))
+                return self._address(st, lv)
             case Unary(op=op, operand=x):
                 return V.unary(op, self._eval(st, x))
             case Binary(op=("+" | "-") as op, left=a, right=b):
@@ -678,6 +686,10 @@ class _Explorer:
                 return V.convert(self._eval(st, x), int_type(t))
             case TypeQuery(kind="sizeof", text=text, refs=()) if _is_type_name(text):
                 return self._size_value(text)
+            case TypeQuery(kind="sizeof", text=text, refs=refs) if spelling := self._operand_type(
+                st, text, refs
+            ):
+                return self._size_value(spelling)
             case TypeQuery(kind=kind, text=text, refs=refs):
                 for number, ref in enumerate(refs):
                     ctype = ref.ctype if isinstance(ref, Local) else "?"
@@ -701,44 +713,51 @@ class _Explorer:
         return V.symbol(f"addr:escaped{frame.escaped[index]}:{len(st.frames)}", POINTER)
 
     def _address(self, st: PathState, lv: Expr) -> SymVal:
+        """``&lv``: a pointer typed by what ``lv`` is (``?origin`` when not known)."""
+        frame = st.frames[-1]
         match lv:
-            case Local(index=i):
-                return self._local_address(st, i)
+            case Local(index=i, ctype=t):
+                address = self._local_address(st, i)
+                return _pointing(address, _declared(t) or f"?local:{frame.name}:{i}")
             case Deref(addr=a):
-                return V.convert(self._eval(st, a), POINTER)
+                return self._eval(st, a)
             case Field(base=Deref(addr=a), name=n):
                 raw = self._eval(st, a)
-                base = V.convert(raw, POINTER)
-                return self._field_address(st, lv, base, self._pointee(raw.ty), n)
+                return self._field_address(st, lv, raw, n)
             case Field(base=b, name=n):
-                base = self._address(st, b)
-                return self._field_address(st, lv, base, self._spelling(st, b), n)
+                return self._field_address(st, lv, self._address(st, b), n)
             case Index(base=b, index=i):
-                base, index = self._eval(st, b), self._eval(st, i)
-                if base.ty.pointee is None:
-                    # Indexed, so a pointer (or an array) whose element is not known here.
-                    origin = base.ty.origin or f"index:{expr_text(b)}"
-                    base = SymVal(base.term, IntType(64, False, pointee=f"?{origin}"))
-                moved = V.additive("+", base, index, self._stride(base.ty), self._stride(index.ty))
-                return V.convert(moved, POINTER)
+                return self._indexed(st, b, i)
             case Global(name=n):
-                return V.symbol(f"addr:global:{n}", POINTER)
-            case Param(index=i):
-                return V.symbol(f"addr:param{i}", POINTER)
+                return V.symbol(f"addr:global:{n}", IntType(64, False, pointee=f"?global:{n}"))
+            case Param(index=i, ctype=t):
+                address = V.symbol(f"addr:param{i}", POINTER)
+                return _pointing(address, _declared(t) or f"?param:{frame.name}:{i}")
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
+
+    def _indexed(self, st: PathState, b: Expr, i: Expr) -> SymVal:
+        """``&b[i]``, typed by the element (``i[p]`` is ``p[i]``)."""
+        base, index = self._eval(st, b), self._eval(st, i)
+        if base.ty.pointee is None and index.ty.pointee is not None:
+            base, index = index, base
+        if base.ty.pointee is None:
+            # Indexed, so a pointer (or an array) whose element is not known here.
+            base = _pointing(base, _pointee(base.ty))
+        moved = V.additive("+", base, index, self._stride(base.ty), self._stride(index.ty))
+        return SymVal(moved.term, base.ty)
 
     # ---------------------------------------------------------------- pointers
 
     def _assigned_integer(self, st: PathState, ctype: str, value: SymVal) -> None:
         """A value of unknown type assigned without a cast to a variable of a known
         integer type (not ``bool``) is an integer: C does not let a pointer be
-        assigned to one (assumption A8)."""
+        assigned to one (assumption A8). Not for a value whose origin is not named."""
         ty = int_type(ctype) if ctype else None
         if ty is None or ty.origin is not None or ty.pointee is not None or ty.is_bool:
             return
-        if value.ty.origin is None:
+        if value.ty.origin is None or value.ty.origin == "?":
             return
-        st.pc.append(_size_symbol(f"?{value.ty.origin}") == 0)
+        st.pc.append(_scale_symbol(value.ty.origin) == 0)
         st.notes.append(Note("assumed", "valid-c"))
 
     def _stride(self, ty: IntType) -> V.Stride:
@@ -748,71 +767,66 @@ class _Explorer:
         if ty.pointee is not None:
             return (True, self._size(ty.pointee))
         if ty.origin is not None:
-            return (None, _size_symbol(f"?{ty.origin}"))
+            return (None, _scale_symbol(ty.origin))
         return V.INTEGER
 
     def _size(self, spelling: str) -> int | z3.BitVecRef:
         """``sizeof`` a type: known scalars here, others from the compiler (tree mode),
-        else a symbol both versions share."""
+        else a symbol both versions share. What a value of unknown type points to
+        (``?origin``) is as large as that value's scale."""
+        if spelling.startswith("?"):
+            return _scale_symbol(spelling[1:])
         text = spelled(spelling)
-        known = scalar_size(text) if not text.startswith("?") else None
+        known = scalar_size(text)
         if known is None:
             known = self.config.type_sizes.get(text)
         return known if known is not None else _size_symbol(text)
+
+    def _operand_type(self, st: PathState, text: str, refs: tuple[Expr, ...]) -> str:
+        """The declared type of a ``sizeof`` operand that is a variable, ``*v`` or
+        ``v[i]`` (``""`` when it is anything else or its type is not written)."""
+        found = _SIZEOF_OPERAND.fullmatch(text.replace(" ", ""))
+        if not found:
+            return ""
+        star, name, index = found.group(1), found.group(2), found.group(3)
+        if name.startswith("%p"):
+            params = st.frames[-1].graph.params
+            number = int(name[2:])
+            ctype = params[number].ctype if number < len(params) else ""
+        else:
+            ref = refs[int(name[2:-1])] if int(name[2:-1]) < len(refs) else None
+            ctype = ref.ctype if isinstance(ref, Local) else ""
+        spelling = _declared(ctype)
+        if spelling and (star or index):
+            spelling = pointed_type(spelling) or ""
+        return spelling
 
     def _size_value(self, spelling: str) -> SymVal:
         size = self._size(spelling)
         term = z3.BitVecVal(size, 64) if isinstance(size, int) else size
         return SymVal(term, _SIZE_T)
 
-    def _spelling(self, st: PathState, lv: Expr) -> str:
-        """The spelled type of an lvalue (what ``&lv`` points to); ``?origin`` when it
-        is not known."""
-        frame = st.frames[-1]
-        match lv:
-            case Local(ctype=t) | Param(ctype=t) if t and "typeof" not in t:
-                return spelled(t)
-            case Local(index=i) | Param(index=i):
-                return f"?{type(lv).__name__.lower()}:{frame.name}:{i}"
-            case Field():
-                path, _ = _field_path(lv)
-                return f"?field:{path}"
-            case Global(name=n):
-                return f"?global:{n}"
-            case Deref(addr=a) | Index(base=a):
-                return self._pointee(self._static_type(st, a))
-        return "?"
+    def _element(self, spelling: str) -> IntType:
+        """The type of a value of type ``spelling`` read from memory."""
+        if spelling.startswith("?"):
+            return unknown(f"elem:{spelling[1:]}")
+        return scalar_type(spelling)
 
-    def _static_type(self, st: PathState, e: Expr) -> IntType:
-        """The type of an address expression, read from the expression alone."""
-        match e:
-            case Cast(ctype=t):
-                return int_type(t)
-            case Local(ctype=t) | Param(ctype=t):
-                return int_type(t)
-            case AddrOf(lvalue=lv):
-                return IntType(64, False, pointee=self._spelling(st, lv))
-            case Binary(op="+" | "-", left=a):
-                return self._static_type(st, a)
-            case Field():
-                path, _ = _field_path(e)
-                return unknown(f"field:{path}")
-            case Global(name=n):
-                return unknown(f"global:{n}")
-        return DEFAULT
-
-    @staticmethod
-    def _pointee(ty: IntType) -> str:
-        if ty.pointee is not None:
-            return ty.pointee
-        return f"??{ty.origin}" if ty.origin is not None else "?"
-
-    def _element(self, ty: IntType) -> IntType:
-        """The type of what a pointer of type ``ty`` points to, as read from memory."""
-        pointee = self._pointee(ty)
-        if pointee.startswith("?"):
-            return unknown(f"elem:{pointee}")
-        return scalar_type(pointee)
+    def _member(self, struct: str, path: str) -> tuple[str, IntType]:
+        """A member's spelled type (``?origin`` when not known) and its value's type:
+        from the compiler in tree mode, else a value of unknown type named after the
+        struct type and the member."""
+        origin = f"field:{struct}.{path}"
+        known = self.config.type_sizes
+        size = known.get(member_key("size", struct, path))
+        kind = known.get(member_key("class", struct, path))
+        signed = known.get(member_key("signed", struct, path))
+        if size in (1, 2, 4, 8) and kind in _INTEGER_CLASSES and signed is not None:
+            ty = V.BOOL if kind == _BOOLEAN_CLASS else IntType(size * 8, bool(signed))
+            return f"?{origin}", ty
+        if size == 8 and kind == _POINTER_CLASS:
+            return f"?{origin}", IntType(64, False, pointee=f"?{origin}*")
+        return f"?{origin}", unknown(origin)
 
     def _check_array_member(self, st: PathState, base: Expr) -> None:
         """``s.arr[i]`` for a struct variable ``s`` (not in memory): its array members
@@ -825,19 +839,20 @@ class _Explorer:
             if isinstance(root, Local | Param | Global) and not in_memory:
                 st.notes.append(Note("unsupported", f"indexing member {expr_text(inner)}"))
 
-    def _field_address(
-        self, st: PathState, lv: Expr, base: SymVal, struct: str, name: str
-    ) -> SymVal:
+    def _field_address(self, st: PathState, lv: Field, base: SymVal, name: str) -> SymVal:
         """The address of a field: the struct's address plus the member's offset (from
         the compiler in tree mode, else a symbol per struct type and member, shared by
         both versions); remembered, so that a dereference of exactly this pointer later
         on the path reaches the field itself (not plain memory)."""
+        struct = _pointee(base.ty)
         key = offset_key(spelled(struct) if not struct.startswith("?") else "?", name)
         known = self.config.type_sizes.get(key)
         offset = SymVal(z3.BitVecVal(known, 64) if known is not None else z3.BitVec(key, 64))
-        address = V.binary("+", base, V.convert(offset, POINTER))
-        st.aliases[address.term.get_id()] = self._locate(st, lv)
-        return address
+        address = V.binary("+", V.convert(base, POINTER), V.convert(offset, POINTER))
+        where = self._locate(st, lv)
+        st.aliases[address.term.get_id()] = where
+        spelling = where.spelling or f"?field:{struct}.{name}"
+        return _pointing(address, spelling)
 
     def _locate(self, st: PathState, lv: Expr) -> _Loc:
         frame = st.frames[-1]
@@ -856,11 +871,26 @@ class _Explorer:
                         )
                     )
                 address = self._local_address(st, i)
-                return self._memory(address, spelled(t), scalar_type(t))
+                spelling = _declared(t) or f"?local:{frame.name}:{i}"
+                return self._memory(st, address, spelling)
             case Local(index=i, ctype=t):
-                return _Loc("local", f"local{i}", slot=(i, ""), ty=scalar_type(t), frame=depth)
+                return _Loc(
+                    "local",
+                    f"local{i}",
+                    slot=(i, ""),
+                    ty=scalar_type(t),
+                    frame=depth,
+                    spelling=_declared(t),
+                )
             case Param(index=i, ctype=t):
-                return _Loc("param", f"param{i}", slot=(i, ""), ty=scalar_type(t), frame=depth)
+                return _Loc(
+                    "param",
+                    f"param{i}",
+                    slot=(i, ""),
+                    ty=scalar_type(t),
+                    frame=depth,
+                    spelling=_declared(t),
+                )
             case Global(name=n):
                 return _Loc("global", n)
             case Field(base=base, name=n):
@@ -868,50 +898,103 @@ class _Explorer:
                 if isinstance(root, Local) and _address_taken(frame.graph, root.index):
                     address = self._local_address(st, root.index)
                     self._touch_field(st, path)
+                    struct = _declared(root.ctype) or f"?local:{frame.name}:{root.index}"
+                    spelling, ty = self._member(struct, path)
                     return _Loc(
-                        "array", f"field:{path}", key=(address.term,), ty=unknown(f"field:{path}")
+                        "array", f"field:{path}", key=(address.term,), ty=ty, spelling=spelling
                     )
-                if isinstance(root, Local):
-                    return _Loc("local", f"local{root.index}", slot=(root.index, path), frame=depth)
-                if isinstance(root, Param):
-                    return _Loc("param", f"param{root.index}", slot=(root.index, path), frame=depth)
+                if isinstance(root, Local | Param):
+                    kind: Literal["local", "param"] = (
+                        "local" if isinstance(root, Local) else "param"
+                    )
+                    struct = _declared(root.ctype) or f"?{kind}:{frame.name}:{root.index}"
+                    spelling, ty = self._member(struct, path)
+                    return _Loc(
+                        kind,
+                        f"{kind}{root.index}",
+                        slot=(root.index, path),
+                        frame=depth,
+                        ty=ty,
+                        spelling=spelling,
+                    )
                 if isinstance(root, Global):
                     return _Loc("global", f"{root.name}.{path}")
                 if isinstance(root, Deref):
-                    pointer = V.convert(self._eval(st, root.addr), POINTER)
+                    raw = self._eval(st, root.addr)
+                    pointer = V.convert(raw, POINTER)
                     self._touch_field(st, path)
+                    spelling, ty = self._member(_pointee(raw.ty), path)
                     return _Loc(
                         "array",
                         f"field:{path}",
                         key=(pointer.term,),
                         describe=_describe(lv),
-                        ty=unknown(f"field:{path}"),
+                        ty=ty,
+                        spelling=spelling,
                     )
                 address = self._address(st, base)
-                return _Loc("array", f"field:{n}", key=(address.term,), ty=unknown(f"field:{n}"))
+                spelling, ty = self._member(_pointee(address.ty), n)
+                return _Loc("array", f"field:{n}", key=(address.term,), ty=ty, spelling=spelling)
             case Deref(addr=a):
-                inner = _without_casts(a)
-                if isinstance(inner, AddrOf):
-                    return self._locate(st, inner.lvalue)
                 raw = self._eval(st, a)
                 pointer = V.convert(raw, POINTER)
+                inner = _without_casts(a)
+                if isinstance(inner, AddrOf):
+                    target = self._locate(st, inner.lvalue)
+                    return self._view(st, target, raw, a is not inner)
                 named = st.aliases.get(pointer.term.get_id())
                 if isinstance(named, _Loc):
                     # A pointer this path made from a field's address: the field itself.
-                    return named
-                pointee = self._pointee(raw.ty)
-                return self._memory(pointer, pointee, self._element(raw.ty), _describe(lv))
-            case Index(base=b):
+                    return self._view(st, named, raw, True)
+                return self._memory(st, pointer, _pointee(raw.ty), _describe(lv))
+            case Index(base=b, index=i):
                 self._check_array_member(st, b)
-                address = self._address(st, lv)
-                static = self._static_type(st, b)
-                return self._memory(address, self._pointee(static), self._element(static))
+                address = self._indexed(st, b, i)
+                return self._memory(st, V.convert(address, POINTER), _pointee(address.ty))
         raise TypeError(f"not an lvalue: {lv!r}")
 
-    def _memory(self, address: SymVal, pointee: str, ty: IntType, describe: str = "") -> _Loc:
-        """An object of plain memory: its address, type and width in bytes."""
-        width = self._size(pointee) if pointee != "?" else _size_symbol("??")
-        return _Loc("array", MEM, key=(address.term,), ty=ty, describe=describe, width=width)
+    def _view(self, st: PathState, target: _Loc, pointer: SymVal, cast: bool) -> _Loc:
+        """``*q`` where ``q`` points to a named object: that object, when ``q``'s type
+        says it is read as what it is; in memory, read as ``q`` says; otherwise the
+        access is one this engine does not model (``*(char *)&p->f``)."""
+        view = _pointee(pointer.ty)
+        if target.name == MEM:
+            return self._memory(st, V.convert(pointer, POINTER), view)
+        if not cast or view == target.spelling:
+            return target
+        mine = self._element(view)
+        theirs = target.ty
+        if (
+            target.spelling
+            and not V.is_pointerish(mine)
+            and mine == theirs.integer
+            and (not V.is_pointerish(theirs))
+        ):
+            return target
+        st.notes.append(Note("unsupported", f"{target.describe or target.name} accessed as {view}"))
+        return target
+
+    def _memory(self, st: PathState, address: SymVal, spelling: str, describe: str = "") -> _Loc:
+        """An object of plain memory: its address, type and width in bytes. A whole
+        object wider than 8 bytes (a struct copy) is not modelled; one of a width this
+        comparison does not know may be, which a proof must rule out."""
+        width = self._size(spelling)
+        if isinstance(width, int) and width > 8:
+            st.notes.append(Note("unsupported", f"a {width}-byte {spelling} in memory as a whole"))
+        elif not isinstance(width, int):
+            if not spelling.startswith("?"):
+                st.notes.append(Note("unsupported", f"a whole {spelling} in memory"))
+            else:
+                st.wide.append(z3.And(*st.pc, z3.UGT(width, 8)) if st.pc else z3.UGT(width, 8))
+        return _Loc(
+            "array",
+            MEM,
+            key=(address.term,),
+            ty=self._element(spelling),
+            describe=describe,
+            width=width,
+            spelling=spelling,
+        )
 
     def _touch_field(self, st: PathState, path: str) -> None:
         """A field and one of its own members accessed through pointers are kept in
@@ -1022,15 +1105,21 @@ class _Explorer:
                     for key in [k for k in slots if k[0] == where.slot[0]]:
                         del slots[key]
                     frame.zeroed.discard(where.slot[0])
-            # A local of no written type (a temporary) holds the value as it is.
-            typed = where.slot[1] == "" and where.ty is not DEFAULT
-            slots[where.slot] = V.convert(value, where.ty) if typed else value
+            if where.slot[1]:
+                slots[where.slot] = _stored(value, where.ty)
+            elif where.ty is DEFAULT:
+                # A local of no written type (a temporary) holds the value as it is.
+                slots[where.slot] = value
+            else:
+                slots[where.slot] = V.convert(value, where.ty)
             return
         if where.kind == "global":
             for name in [n for n in st.shared.globals if n.startswith(where.name + ".")]:
                 del st.shared.globals[name]  # members of a variable assigned whole
             if where.name in st.shared.outer_types:
                 value = V.convert(value, st.shared.outer_types[where.name])
+            elif not st.shared.is_outer(where.name):
+                value = _stored(value, unknown(f"global:{where.name}"))
             st.shared.globals[where.name] = value
             st.outer_written.add(where.name)
             return
@@ -1039,8 +1128,8 @@ class _Explorer:
             # Union members share storage; a write to one changes the others in ways
             # the engine does not model yet.
             st.notes.append(Note("unsupported", f"write to union member ->{member}"))
-        if not V.is_pointerish(where.ty):
-            value = V.convert(value, where.ty)  # assignment converts to the object's type
+        if where.name != MEM:
+            value = _stored(value, where.ty)
         array = st.shared.array(where.name, len(where.key))
         if where.name == MEM:
             st.shared.arrays[where.name] = _save(array, where.key[0], where.width, value.term)
@@ -1196,7 +1285,41 @@ def _size_symbol(spelling: str) -> z3.BitVecRef:
     return z3.BitVec(f"{SIZE_PREFIX}{spelling}", 64)
 
 
+def _scale_symbol(origin: str) -> z3.BitVecRef:
+    """How a value of unknown type from ``origin`` scales (0: it is an integer)."""
+    return z3.BitVec(f"{SCALE_PREFIX}{origin}", 64)
+
+
 SIZE_PREFIX = "sizeof:"
+SCALE_PREFIX = "scale:"
+SIGN_PREFIX = "signed:"
+WIDTH_PREFIX = "bits:"
+BOOL_PREFIX = "bool:"
+# __builtin_classify_type: integer, enumeral, boolean; pointer.
+_INTEGER_CLASSES = (1, 3, 4)
+_BOOLEAN_CLASS = 4
+_POINTER_CLASS = 5
+
+
+def _pointing(address: SymVal, spelling: str) -> SymVal:
+    """``address`` as a pointer to ``spelling``."""
+    return SymVal(address.term, IntType(64, False, pointee=spelling))
+
+
+def _pointee(ty: IntType) -> str:
+    """What a value of type ``ty`` points to: ``?origin`` when that is not known."""
+    if ty.pointee is not None:
+        return ty.pointee
+    return f"?{ty.origin or '?'}"
+
+
+def _declared(ctype: str) -> str:
+    """A declared type's spelling, or ``""`` when it does not say (``typeof``)."""
+    return spelled(ctype) if ctype and "typeof" not in ctype and ctype != "?" else ""
+
+
+# ``v``, ``*v``, ``(*v)`` or ``v[...]`` for a parameter (%pN) or a local (${k}).
+_SIZEOF_OPERAND = re.compile(r"\(?(\*)?(%p\d+|\$\{\d+\})\)?(\[[^\]]*\])?")
 
 
 def _is_type_name(text: str) -> bool:
@@ -1225,7 +1348,7 @@ def _load(
     if isinstance(width, int):
         return SymVal(full, ty)
     known = not V.is_pointerish(ty)
-    signed = z3.BoolVal(ty.signed) if known else z3.Bool(f"signed:{V.type_key(ty)}")
+    signed = z3.BoolVal(ty.signed) if known else z3.Bool(f"{SIGN_PREFIX}{V.type_key(ty)}")
     value = full
     for size in sorted(_EXTENDED, reverse=True):
         low = z3.Concat(*reversed(data[:size])) if size > 1 else data[0]
@@ -1249,6 +1372,25 @@ def _save(
             old = z3.Select(memory, address + k)
             memory = z3.Store(memory, address + k, z3.If(z3.UGT(width, k), byte, old))
     return memory
+
+
+def _stored(value: SymVal, ty: IntType) -> SymVal:
+    """``value`` as an object of type ``ty`` holds it after an assignment (C converts
+    to the object's type). For a type not known (a field, a global), what it holds is
+    ``value`` cut to an unknown number of bits (a bit-field too), sign- or
+    zero-extended, or tested against zero for a ``bool``: symbols per origin that a
+    proof holds for whatever their values (docs/semantics.md, "Pointers")."""
+    if ty.origin is None:
+        return V.convert(value, ty)
+    key = V.type_key(ty)
+    bits = z3.BitVec(f"{WIDTH_PREFIX}{key}", 64)
+    signed = z3.Bool(f"{SIGN_PREFIX}{key}")
+    is_bool = z3.Bool(f"{BOOL_PREFIX}{key}")
+    shift = z3.BitVecVal(64, 64) - bits
+    up = value.term << shift
+    cut = z3.If(signed, up >> shift, z3.LShR(up, shift))
+    one, zero = z3.BitVecVal(1, 64), z3.BitVecVal(0, 64)
+    return SymVal(z3.If(is_bool, z3.If(value.term != 0, one, zero), cut), ty)
 
 
 def _extend(low: z3.BitVecRef, signed: bool) -> z3.BitVecRef:
@@ -1276,6 +1418,10 @@ def sized_types(graph: Graph) -> set[str]:
                 found.update(_members(node.base.addr, node.name))
     for ctype in written:
         found.update(pointed_types(ctype))
+        found.add(spelled(ctype))
+    # A bare name may be a typedef of an integer type: ask its class and sign too.
+    names = {t for t in found if t.isidentifier() and scalar_size(t) is None}
+    found.update(type_key(fact, name) for name in names for fact in TYPE_FACTS)
     return found
 
 
@@ -1284,7 +1430,8 @@ def _members(address: Expr, member: str) -> list[str]:
     if isinstance(address, Local | Param | Cast) and address.ctype:
         pointed = pointed_types(address.ctype)
         if pointed:
-            return [offset_key(pointed[0], member)]
+            facts = [member_key(fact, pointed[0], member) for fact in MEMBER_FACTS]
+            return [offset_key(pointed[0], member), *facts]
     return []
 
 

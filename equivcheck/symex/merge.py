@@ -97,6 +97,7 @@ def merge(a: PathState, b: PathState) -> PathState:
         a.escapes,
         lines=_merge_lines(a.lines, b.lines),
         aliases={**a.aliases, **b.aliases},
+        wide=a.wide + [w for w in b.wide if not any(w.eq(x) for x in a.wide)],
     )
 
 

@@ -301,6 +301,7 @@ class Path:
     exported: list[Exported] = field(default_factory=list)
     top: Frame | None = None
     lines: dict[tuple[str, int], z3.BoolRef] = field(default_factory=dict)
+    wide: list[z3.BoolRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,9 @@ class PathState:
     fields: set[str] = field(default_factory=set)
     lines: dict[tuple[str, int], z3.BoolRef] = field(default_factory=dict)
     aliases: dict[int, object] = field(default_factory=dict)
+    # Conditions under which an object of unknown width, accessed whole, is wider than
+    # the 8 bytes the engine models (a proof must rule them out).
+    wide: list[z3.BoolRef] = field(default_factory=list)
 
     def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
         """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
@@ -373,4 +377,5 @@ class PathState:
             set(self.fields),
             dict(self.lines),
             dict(self.aliases),
+            list(self.wide),
         )

@@ -256,13 +256,19 @@ def test_a_field_written_through_a_pointer_to_it_is_the_field() -> None:
     pointer the function made from the field's own address)."""
     cast = "int f(struct s *p) { *(int *)&p->x = 1; return p->x; }"
     cast_old = "int f(struct s *p) { int old = p->x; *(int *)&p->x = 1; return old; }"
-    assert verdict_of(cast, cast_old).verdict == "different"
     through = "int f(struct s *p) { int *q = &p->x; *q = 1; return p->x; }"
-    assert (
-        verdict_of(through, "int f(struct s *p) { int *q = &p->x; *q = 1; return 1; }").verdict
-        == "equivalent"
-    )
-    assert verdict_of(through, cast_old).verdict == "different"
+    one = "int f(struct s *p) { int *q = &p->x; *q = 1; return 1; }"
+    # In tree mode the compiler says x is an int: the int access is the field itself.
+    unit = "struct s { int x; long y; };\n"
+    assert tree_verdict(cast, cast_old, unit=unit) == "different"
+    assert tree_verdict(through, one, unit=unit) == "equivalent"
+    assert tree_verdict(through, cast_old, unit=unit) == "different"
+    # Without the struct's layout an int access to a field of unknown type is not
+    # taken for the field (a long field would keep its upper half): never EQUIVALENT.
+    assert verdict_of(cast, cast_old).verdict != "equivalent"
+    assert verdict_of(through, one).verdict != "equivalent"
+    wide = "struct s { long x; };\n"
+    assert tree_verdict(through, one, unit=wide) != "equivalent"
 
 
 # ---------------------------------------------------------------- third review
