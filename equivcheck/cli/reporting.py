@@ -75,12 +75,15 @@ def format_report(
 
         return render_email(doc)
     rows = results if results is not None else results_of(doc)
+    # A saved report: its changes outside every function, since there are no works.
+    outside = doc.get("unattributed", []) if works is None else []
+    verdict = str(doc["verdict"])
     if console is not None:
-        render(console, rows, works or [], quiet=quiet, verdict=str(doc["verdict"]))
+        render(console, rows, works or [], quiet=quiet, verdict=verdict, outside=outside)
         return None
     buffer = io.StringIO()
     plain = Console(file=buffer, width=120, no_color=True, highlight=False, soft_wrap=True)
-    render(plain, rows, works or [], quiet=quiet, verdict=str(doc["verdict"]))
+    render(plain, rows, works or [], quiet=quiet, verdict=verdict, outside=outside)
     return buffer.getvalue()
 
 

@@ -10,6 +10,9 @@ terminal) and, where rich reads markup, :func:`literal` (printed literally)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
@@ -34,9 +37,11 @@ def render(
     *,
     quiet: bool = False,
     verdict: str | None = None,
+    outside: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Print the report (``quiet``: only the summary table and the verdict;
-    ``verdict``: the overall verdict when ``works`` are not at hand)."""
+    ``verdict``: the overall verdict and ``outside``: the changes outside every
+    function, from a saved report, when ``works`` are not at hand)."""
     several = len(works) > 1
     if not quiet:
         for index, work in enumerate(works, start=1):
@@ -48,13 +53,26 @@ def render(
             console.print(_details(r, shown))
         for index, work in enumerate(works, start=1):
             for u in work.unattributed:
-                console.print(
-                    f"[yellow]change outside any function[/] at {literal(u.file)}:{u.line} "
-                    f"({literal(u.side)}): {literal(u.text)}"
-                    + (f" (patch {index})" if several else "")
+                console.print(_outside(u.file, u.line, u.side, u.text, index if several else 0))
+        patches = {r.patch_index for r in results} | {i.get("patch_index") for i in outside}
+        for item in outside:
+            console.print(
+                _outside(
+                    item.get("file", "?"),
+                    item.get("line", 0),
+                    item.get("side", "?"),
+                    item.get("text", ""),
+                    item.get("patch_index", 0) if len(patches) > 1 else 0,
                 )
+            )
     final = verdict if verdict is not None else overall(results, works)
     console.print(f"verdict: [{COLOURS.get(final, 'yellow')}]{literal(final.upper())}[/]")
+
+
+def _outside(file: object, line: object, side: object, text: object, patch: object) -> str:
+    where = f"{literal(file)}:{literal(line)} ({literal(side)})"
+    tail = f" (patch {literal(patch)})" if patch else ""
+    return f"[yellow]change outside any function[/] at {where}: {literal(text)}{tail}"
 
 
 def plain(value: object) -> str:

@@ -275,6 +275,9 @@ def test_a_hostile_report_renders_literally_without_escape_sequences(fmt: str) -
     if fmt == "table":
         for literal in ("mm/[/x].c", "[bold]f", "[red]b", "returns [blink]4", "[/]disjoint"):
             assert literal in result.out, literal
+        # The saved report's change outside every function is shown (it makes the verdict).
+        assert "change outside any function at mm/[/x].c?[31m:9 (after)" in result.out
+        assert "[link=https://evil.example]z[/link]" in result.out
 
 
 def test_hostile_annotations_hold_no_escape_sequences() -> None:
