@@ -21,7 +21,8 @@ import click
 
 from equivcheck.cli.options import PAUSE, PR_NUMBER, RETRIES
 from equivcheck.errors import InputError
-from equivcheck.integrations.annotations import render_annotations
+from equivcheck.frontend.patch_input import printable
+from equivcheck.integrations.annotations import escape_data, render_annotations
 from equivcheck.integrations.github import DEFAULT_API_URL, GitHubClient, upsert_comment
 from equivcheck.report.schema import load_report, read_json
 
@@ -212,11 +213,11 @@ def github_comment(
                 f" but the pull request's head is {head[:12]} (a newer push, or a"
                 f" pull-request number from {target.source} that does not match the run)"
             )
-            print(f"::warning title=equivcheck::{message}")
-            print(f"equivcheck: {message}", file=sys.stderr)
+            print(f"::warning title=equivcheck::{escape_data(message)}")
+            print(f"equivcheck: {_line(message)}", file=sys.stderr)
             return 0
     outcome = upsert_comment(client, target.number, body, mark)
-    print(f"equivcheck: {outcome.action} the comment on {where}: {outcome.url}")
+    print(_line(f"equivcheck: {outcome.action} the comment on {where}: {outcome.url}"))
     return 0
 
 
@@ -248,6 +249,11 @@ def _path_prefix(tree: Path | None, workspace: str) -> str:
     except ValueError:
         return ""
     return rel.as_posix() if rel.parts else ""
+
+
+def _line(text: str) -> str:
+    """One line for the log, whatever the environment or the API answered."""
+    return " ".join(printable(text).split())
 
 
 def _required(environ: Mapping[str, str], name: str, hint: str) -> str:

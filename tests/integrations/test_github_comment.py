@@ -441,3 +441,20 @@ def test_a_long_report_is_cut_to_fit() -> None:
     assert body.rstrip().endswith("<sub>footer</sub>")
     assert sum(1 for line in body.splitlines() if line.startswith("```")) % 2 == 0
     assert "cut here" in body
+
+
+@needs_markdown
+def test_what_the_api_answers_cannot_inject_a_workflow_command(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    path = write_json(results / "report.json", report())
+    (results / "pr-number").write_text("7\n")
+    event = write_json(tmp_path / "event.json", {"workflow_run": {"head_sha": HEAD}})
+    github.heads[7] = "\x1b[31m\n::error::injected"
+    proc = run_comment(github, path, event)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\n") == 1 and proc.stdout.startswith("::warning ")
+    assert "\n::error::" not in proc.stdout and "\x1b" not in proc.stdout + proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
