@@ -52,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only shrink the refuted program pairs kept under this --keep folder "
         "(writes min-before.c and min-after.c next to each pair)",
     )
+    ap.add_argument(
+        "--probes", action="store_true", help="only run the directed probes (soundness/probes.py)"
+    )
     args = ap.parse_args(argv)
+    if args.probes:
+        return _probes(args.budget, args.inputs)
     if args.minimise is not None:
         return _minimise_all(args.minimise)
     if args.figures_from is not None:
@@ -87,6 +92,27 @@ def main(argv: list[str] | None = None) -> int:
             log.close()
     print(figures(tally, time.monotonic() - start, args.jobs))
     return 1 if any(r.get("refuted") for r in tally.results) else 0
+
+
+def _probes(budget: float, inputs: int) -> int:
+    from soundness.harness import judge
+    from soundness.probes import PROBES, program
+    from soundness.tasks import engine_on_program
+
+    refuted = 0
+    for name, before_body, after_body in PROBES:
+        before, after = program(before_body), program(after_body)
+        verdict, _ = engine_on_program(before, after, budget)
+        seen = judge(before, after, inputs, 1)
+        flag = ""
+        if verdict == "equivalent" and seen.status == "different":
+            refuted += 1
+            flag = "  REFUTED: " + seen.detail
+        elif verdict == "different" and seen.status == "same":
+            flag = "  (harness saw no difference)"
+        print(f"{name:24s} {verdict:10s} harness {seen.status:12s}{flag}")
+    print(f"{len(PROBES)} probes, {refuted} EQUIVALENT refuted")
+    return 1 if refuted else 0
 
 
 def _minimise_all(root: Path) -> int:

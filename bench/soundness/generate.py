@@ -39,7 +39,7 @@ extern int atomic_dec_return(atomic_t *v);
 """Declarations every program shares (the harness defines the same names)."""
 
 PARAMS = "int *p, char *q, struct S *s, int n, unsigned int u, long l"
-FIELDS = ("a", "b", "c", "d", "bf")
+FIELDS = ("a", "b", "c", "d", "bf", "d", "bf")  # narrow fields twice: their width matters
 LOCAL_TYPES = ("int", "unsigned int", "long", "unsigned long", "char", "short")
 LABELS = ("out_a", "out_b")
 

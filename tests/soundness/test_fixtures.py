@@ -27,6 +27,10 @@ CLASSES = {
     # store through char * in the changed part, a char store read back as an int.
     "store-width-pointer-region": None,
     "mixed-width-same-address": None,
+    "plain-store-through-struct-pointer": (
+        "assumption A2 (plain memory never aliases a named field) is used for a pointer "
+        "the path itself made from the struct pointer: *(char *)s = 1 changes s->a"
+    ),
 }
 """Each fixture folder and the class of engine bug it shows (None once fixed)."""
 
