@@ -12,12 +12,15 @@ are outside what the harness can judge)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pycparser import c_ast
+
+from equivcheck.frontend.cfuncs import find_functions
 
 from .generate import TYPES
 from .mutate import parse, unparse
@@ -34,6 +37,9 @@ RUNTIME = r"""
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/time.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define NP 32
 #define NQ 64
@@ -186,8 +192,13 @@ class Judgement:
 
 
 def _renamed(text: str, suffix: str) -> str:
-    """The function definitions of a version, each renamed with ``suffix`` (calls too)."""
-    ast = parse(text)
+    """The function definitions of a version, each renamed with ``suffix`` (calls too).
+    GNU C that pycparser cannot read (statement expressions, ``?:``, case ranges) is
+    renamed on the text instead, with the project's function finder."""
+    try:
+        ast = parse(text)
+    except Exception:
+        return _renamed_text(text, suffix)
     defined = {e.decl.name for e in ast.ext if isinstance(e, c_ast.FuncDef)}
     for ext in ast.ext:
         if not isinstance(ext, c_ast.FuncDef):
@@ -195,6 +206,15 @@ def _renamed(text: str, suffix: str) -> str:
         _rename(ext, defined, suffix)
     kept = c_ast.FileAST([e for e in ast.ext if isinstance(e, c_ast.FuncDef)])
     return unparse(kept)
+
+
+def _renamed_text(text: str, suffix: str) -> str:
+    lines = text.split("\n")
+    found = find_functions(text)
+    names = "|".join(re.escape(f.name) for f in found)
+    pieces = ["\n".join(lines[f.start_line - 1 : f.end_line]) for f in found]
+    body = "\n".join(pieces) + "\n"
+    return re.sub(rf"\b({names})\b(?=\s*\()", rf"\g<1>{suffix}", body) if names else body
 
 
 def _rename(node: c_ast.Node, defined: set[str], suffix: str) -> None:
