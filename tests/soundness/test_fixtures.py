@@ -39,6 +39,12 @@ CLASSES = {
         "a local declared with typeof(expr) gets the 64-bit default type instead of the "
         "expression's type"
     ),
+    "compound-assignment-value-width": (
+        "the value of c += 1 is not converted to c's type (char 255 + 1 compares as 256)"
+    ),
+    "assignment-value-width-memory": (
+        "the value of q[0] = n (a store through char *) is n unconverted, not the char stored"
+    ),
 }
 """Each fixture folder and the class of engine bug it shows (None once fixed)."""
 
