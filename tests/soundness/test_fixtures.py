@@ -32,8 +32,7 @@ CLASSES = {
         "the path itself made from the struct pointer: *(char *)s = 1 changes s->a"
     ),
     "preincrement-value-width": (
-        "the value of ++c / --c is not converted to c's type (unsigned char 255 + 1 is "
-        "256, not 0)"
+        "the value of ++c / --c is not converted to c's type (unsigned char 255 + 1 is 256, not 0)"
     ),
     "typeof-local-type": (
         "a local declared with typeof(expr) gets the 64-bit default type instead of the "
