@@ -215,13 +215,17 @@ def _realisable(
         for s in (before, after)
     ]
     again = _run(sides[0], sides[1], labels, entries, "benign", timeout_ms)
+    also = ""
     if again.difference is not None:
-        return _sized(again, timeout_ms)
+        sized = _sized(again, timeout_ms)
+        if sized.verdict == "different":
+            return sized
+        also = f"; with them as int, {sized.reason}"
     return _unknown(
         run,
         f"the versions differ only when some of {', '.join(used)} hold values that do not fit in "
         f"an int ({diff.what}); their types are not visible from the patch (run with "
-        "--tree)",
+        f"--tree){also}",
     )
 
 
@@ -235,8 +239,8 @@ def _sized(run: _Run, timeout_ms: int) -> Outcome:
         return _different(run)
     return _unknown(
         run,
-        f"the versions differ only for some sizes of {', '.join(sizes)} ({diff.what}); "
-        "those sizes are not known here (run with --tree, where the compiler gives them)",
+        f"whether the versions differ depends on {', '.join(sizes)}, not known here "
+        f"({diff.what}); run with --tree, where the compiler gives them",
     )
 
 
@@ -908,7 +912,7 @@ def _is_integer_assumption(cond: z3.ExprRef) -> bool:
 def _size_name(symbol: str) -> str:
     if symbol.startswith(OFFSET_PREFIX):
         struct, _, member = symbol[len(OFFSET_PREFIX) :].rpartition(":")
-        return f"the offset of {member}" + (f" in {struct}" if struct != "?" else "")
+        return f"the offset of {member}" + (f" in {struct}" if not struct.startswith("?") else "")
     if symbol.startswith(SCALE_PREFIX):
         return f"the type of {_origin_text(symbol[len(SCALE_PREFIX) :])}"
     for prefix, what in (
@@ -918,7 +922,7 @@ def _size_name(symbol: str) -> str:
     ):
         if symbol.startswith(prefix):
             return f"the {what} of {_origin_text(symbol[len(prefix) :].lstrip('?'))}"
-    return symbol[len(SIZE_PREFIX) :]
+    return f"the sizes of {symbol[len(SIZE_PREFIX) :]}"
 
 
 def _origin_text(origin: str) -> str:

@@ -1054,6 +1054,8 @@ class _Explorer:
         if where.name == MEM:
             value = _load(array, where.key[0], where.width, where.ty)
         else:
+            # (Of a type not known, a value read is not cut to a width: the same object
+            # reached through a typed and an untyped pointer would read differently.)
             value = V.convert(SymVal(select(array, where.key)), where.ty)
         if where.name not in st.outer_written and where.describe:
             st.inputs.append((self._when(st, where.describe), value.term))
