@@ -224,19 +224,19 @@ class KernelTree:
         return kbuild.is_configured(self.root)
 
     def inside(self, path: str | Path) -> Path:
-        """``path`` (relative to the root) as a path in the tree. An absolute path, a
-        ``..`` component or a symlink that leads out of the tree is an InputError (a
-        patch naming ``../../etc/passwd`` must not make us read or write there)."""
+        """``path`` (relative to the root) as a path in the tree. An absolute path or a
+        ``..`` component is an InputError (a patch naming ``../../etc/passwd`` must not
+        make us read or write there). Symlinks the tree itself holds are followed, as
+        make follows them (a tree may be a view of symlinked folders); a patch cannot
+        create one, since patches are applied in memory."""
         rel = Path(path)
-        full = self.root / rel
-        root = self.root.resolve()
-        if rel.is_absolute() or ".." in rel.parts or not full.resolve().is_relative_to(root):
+        if rel.is_absolute() or ".." in rel.parts:
             raise InputError(
                 str(path),
                 f"is outside the kernel tree {self.root}",
-                "a patch may only name files inside the tree (relative, no '..', no symlink out)",
+                "a patch may only name files inside the tree (relative, no '..')",
             )
-        return full
+        return self.root / rel
 
     def read(self, path: str | Path) -> str:
         """The text of a tree file given relative to the root; InputError if missing
