@@ -44,6 +44,10 @@ CLASSES = {
     "assignment-value-width-memory": (
         "the value of q[0] = n (a store through char *) is n unconverted, not the char stored"
     ),
+    "switch-case-label-conversion": (
+        "case labels are not converted to the controlling expression's promoted type "
+        "(case 0x100000000L on an int is case 0)"
+    ),
 }
 """Each fixture folder and the class of engine bug it shows (None once fixed)."""
 
