@@ -41,7 +41,7 @@ from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
-from equivcheck.symex.execute import Config, sized_types
+from equivcheck.symex.execute import Config, layout_keys
 from equivcheck.symex.spec import Model
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
@@ -420,10 +420,12 @@ def _config(
     )
 
 
-def _common_sizes(graphs: list[Graph], before_unit: str, unit: str) -> dict[str, int]:
-    """Sizes of the types the graphs scale pointers by, as the compiler gives them in
-    both versions' units (a size the patch changes stays unknown)."""
-    wanted = frozenset(set().union(*map(sized_types, graphs)))
+def _common_sizes(
+    graphs: list[Graph], pointers: list[str], before_unit: str, unit: str
+) -> dict[str, int]:
+    """Sizes, offsets and member types the graphs need, as the compiler gives them in
+    both versions' units (what the patch changes stays unknown)."""
+    wanted = frozenset(layout_keys(graphs, pointers))
     after = type_sizes(unit, wanted)
     before = after if before_unit == unit else type_sizes(before_unit, wanted)
     return {name: size for name, size in after.items() if before.get(name) == size}
@@ -584,7 +586,7 @@ def _run_compare(
     helpers_before, helpers_after = helpers.before, helpers.after
     if unit and before_unit:
         results = common_return_types(return_types(before_unit, called), return_types(unit, called))
-        sizes = _common_sizes(graphs, before_unit, unit)
+        sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
         # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
         # unsigned int: its values are not sign-extended).
         spell = respell(integer_typedefs(sizes))

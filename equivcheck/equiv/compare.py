@@ -897,13 +897,13 @@ def _conjuncts(cond: z3.ExprRef) -> list[z3.ExprRef]:
 
 
 def _is_integer_assumption(cond: z3.ExprRef) -> bool:
-    """``sizeof:?origin == 0``: the form of assumption A8 in a path condition."""
+    """``scale:origin == 0``: the form of assumption A8 in a path condition."""
     if not z3.is_eq(cond):
         return False
     left, right = cond.children()
     return bool(
         z3.is_const(left)
-        and left.decl().name().startswith(SIZE_PREFIX + "?")
+        and left.decl().name().startswith(SCALE_PREFIX)
         and z3.is_bv_value(right)
         and right.as_long() == 0
     )

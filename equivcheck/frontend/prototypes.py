@@ -6,7 +6,9 @@ counterexamples no real call can produce (``first += atomic_inc_and_test(v)`` ag
 ``if (atomic_inc_and_test(v)) first++``). Only declarations at file scope count (not
 calls, not text in strings); a name is typed only when every such declaration reads as
 the same plain integer type, spelled canonically (``long unsigned int`` is
-``unsigned long``). Anything else leaves the result an unconstrained word.
+``unsigned long``), or the same pointer to a struct or union (``struct task_struct *``:
+pointer steps and member offsets then follow its layout). Anything else leaves the
+result an unconstrained word.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ _SIGNS = {"unsigned", "signed"}
 _FIXED_WIDTH = re.compile(r"^(?:__)?[us](?:8|16|32|64)$")
 _BEFORE_TYPE = {"static", "inline", "__inline", "__inline__", "extern", "__always_inline"}
 # Strings, character constants and braces: enough to know the brace depth anywhere.
+# storage words, then ``struct NAME *`` (one or more stars)
+_STRUCT_POINTER = re.compile(r"((?:\w+\s+)*?)(struct|union)\s+(\w+)\s*((?:\*\s*)+)")
 _TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]')
 
 
@@ -93,15 +97,24 @@ def _scope_of(unit: str) -> _Scope:
 
 
 def _declared_type(unit: str, start: int) -> str | None:
-    """The canonical integer type written just before a declarator at ``start``, or
-    None when the text since the previous declaration does not read as storage words
-    and attributes followed by a plain integer type."""
+    """The canonical integer type written just before a declarator at ``start`` (or a
+    pointer to a struct or union: ``struct task_struct *``), or None when the text
+    since the previous declaration does not read as storage words and attributes
+    followed by such a type."""
     begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
     lines = unit[begin:start].splitlines()
     plain = _without_attributes(
         " ".join(line for line in lines if not line.lstrip().startswith("#"))
     )
-    if plain is None or any(c in plain for c in "=(),*[]\"'"):
+    if plain is None:
+        return None
+    pointer = _STRUCT_POINTER.fullmatch(plain.strip())
+    if pointer:
+        storage, kind, tag, stars = pointer.groups()
+        if all(word in _BEFORE_TYPE for word in storage.split()):
+            return f"{kind} {tag} {stars.replace(' ', '')}"
+        return None
+    if any(c in plain for c in "=(),*[]\"'"):
         return None
     words = plain.split()
     type_words: list[str] = []

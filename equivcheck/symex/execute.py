@@ -1427,6 +1427,30 @@ def sized_types(graph: Graph) -> set[str]:
     return found
 
 
+def layout_keys(graphs: list[Graph], pointers: list[str]) -> set[str]:
+    """What the compiler is asked for ``graphs``: the sizes :func:`sized_types` names,
+    and the offset and facts of every member the graphs name in every struct or union
+    they point to (``pointers`` adds pointer types known otherwise, such as calls'
+    declared results)."""
+    keys: set[str] = set().union(*map(sized_types, graphs))
+    members: set[str] = set()
+    for graph in graphs:
+        for block in graph.blocks.values():
+            for node in iter_nodes((tuple(block.stmts), block.terminator)):
+                if isinstance(node, Field):
+                    members.add(node.name)
+    structs = {
+        t
+        for t in keys.union(*(pointed_types(p) for p in pointers))
+        if t.startswith(("struct ", "union ")) and "*" not in t
+    }
+    for struct in structs:
+        for member in members:
+            keys.add(offset_key(struct, member))
+            keys.update(member_key(fact, struct, member) for fact in MEMBER_FACTS)
+    return keys
+
+
 def _members(address: Expr, member: str) -> list[str]:
     """The offset key of ``address->member`` when the address's type is written."""
     if isinstance(address, Local | Param | Cast) and address.ctype:

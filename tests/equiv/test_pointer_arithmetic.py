@@ -188,3 +188,13 @@ def test_member_addresses_by_other_routes_are_the_same() -> None:
         "long f(struct s *p) { struct s *q = p; return (long)&q->b; }",
     )
     assert outcome.verdict == "equivalent", outcome.reason
+
+
+def test_a_counterexample_keeps_what_a8_assumed() -> None:
+    """``int r = p->refs`` makes refs an integer for every layout the counterexample
+    is checked against: the dropped call is a difference, not one "for some types"."""
+    outcome = verdict_of(
+        "void f(struct s *p) { int r = p->refs; if (p->refs + 1 != r) g(p); }",
+        "void f(struct s *p) { int r = p->refs; }",
+    )
+    assert outcome.verdict == "different", outcome.reason
