@@ -694,6 +694,89 @@ PROBES: list[tuple[str, str, str]] = [
         "\tunsigned char c = n;\n\treturn (c <<= 1) > 255;",
         "\tunsigned char c = n;\n\treturn 0;",
     ),
+    (
+        "macro sq",
+        "#define SQ(x) ((x) * (x))\n\treturn SQ(n + 1);",
+        "#define SQ(x) ((x) * (x))\n\treturn (n + 1) * (n + 1);",
+    ),
+    (
+        "macro sq F",
+        "#define SQ(x) ((x) * (x))\n\treturn SQ(n + 1);",
+        "#define SQ(x) ((x) * (x))\n\treturn n + 1 * n + 1;",
+    ),
+    (
+        "macro noparen F",
+        "#define SQ(x) (x * x)\n\treturn SQ(n + 1);",
+        "#define SQ(x) (x * x)\n\treturn (n + 1) * (n + 1);",
+    ),
+    (
+        "macro side F",
+        "#define SQ(x) ((x) * (x))\n\treturn SQ(ext_a(1));",
+        "#define SQ(x) ((x) * (x))\n\tint a = ext_a(1);\n\treturn a * a;",
+    ),
+    ("macro changed", "#define K 3\n\treturn n + K;", "#define K 4\n\treturn n + K;"),
+    (
+        "ifdef dead",
+        "#ifdef NOPE\n\treturn 1;\n#endif\n\treturn n;",
+        "#ifdef NOPE\n\treturn 2;\n#endif\n\treturn n;",
+    ),
+    ("if 0", "#if 0\n\treturn 1;\n#endif\n\treturn n;", "#if 1\n\treturn 1;\n#endif\n\treturn n;"),
+    (
+        "macro stmt",
+        "#define SET(a, b) do { (a) = (b); } while (0)\n\tSET(p[0], n);\n\treturn 0;",
+        "#define SET(a, b) do { (a) = (b); } while (0)\n\tp[0] = n;\n\treturn 0;",
+    ),
+    (
+        "macro stmt F",
+        "#define SET(a, b) do { (a) = (b); } while (0)\n\tSET(p[0], n);\n\treturn 0;",
+        "#define SET(a, b) do { (a) = (b); } while (0)\n\tp[1] = n;\n\treturn 0;",
+    ),
+    (
+        "macro undef",
+        "#define K 3\n\tint a = K;\n#undef K\n#define K 5\n\treturn a + K;",
+        "\treturn 8;",
+    ),
+    (
+        "macro undef F",
+        "#define K 3\n\tint a = K;\n#undef K\n#define K 5\n\treturn a + K;",
+        "\treturn 6;",
+    ),
+    (
+        "switch narrow",
+        "\tswitch ((unsigned char)n) {\n\tcase 256:\n\t\treturn 1;\n\tcase 0:\n\t\treturn 2;\n"
+        "\t}\n\treturn 0;",
+        "\tif ((n & 255) == 0)\n\t\treturn 2;\n\treturn 0;",
+    ),
+    (
+        "switch narrow F",
+        "\tswitch ((unsigned char)n) {\n\tcase 256:\n\t\treturn 1;\n\t}\n\treturn 0;",
+        "\treturn n == 256;",
+    ),
+    (
+        "switch char var",
+        "\tunsigned char c = n;\n\tswitch (c) {\n\tcase 255:\n\t\treturn 1;\n\t}\n\treturn 0;",
+        "\treturn (n & 255) == 255;",
+    ),
+    (
+        "switch long",
+        "\tswitch (l) {\n\tcase 0x100000000L:\n\t\treturn 1;\n\t}\n\treturn 0;",
+        "\treturn l == 0x100000000L;",
+    ),
+    (
+        "switch long F",
+        "\tswitch ((int)l) {\n\tcase 0:\n\t\treturn 1;\n\t}\n\treturn 0;",
+        "\treturn l == 0;",
+    ),
+    (
+        "switch case trunc F",
+        "\tswitch (n) {\n\tcase 0x100000000L:\n\t\treturn 1;\n\t}\n\treturn 0;",
+        "\treturn 0;",
+    ),
+    ("mod neg", "\treturn (n % 4) < 0;", "\treturn 0;"),
+    ("mod neg T", "\treturn (n % 4) == (n - (n / 4) * 4);", "\treturn 1;"),
+    ("div unsigned", "\treturn u / 2 == u >> 1;", "\treturn 1;"),
+    ("shift signed", "\treturn (n >> 31) == -(n < 0);", "\treturn 1;"),
+    ("shift u8 promo", "\tunsigned char c = n;\n\treturn (c >> 1) == (c / 2);", "\treturn 1;"),
 ]
 """(name, before body, after body)."""
 
