@@ -777,6 +777,64 @@ PROBES: list[tuple[str, str, str]] = [
     ("div unsigned", "\treturn u / 2 == u >> 1;", "\treturn 1;"),
     ("shift signed", "\treturn (n >> 31) == -(n < 0);", "\treturn 1;"),
     ("shift u8 promo", "\tunsigned char c = n;\n\treturn (c >> 1) == (c / 2);", "\treturn 1;"),
+    (
+        "read across lock",
+        "\tint a = p[0];\n\tspin_lock(&s->lock);\n\tint b = p[0];\n\tspin_unlock(&s->lock);\n"
+        "\treturn a - b;",
+        "\tspin_lock(&s->lock);\n\tspin_unlock(&s->lock);\n\treturn 0;",
+    ),
+    (
+        "write across unlock",
+        "\tspin_lock(&s->lock);\n\tp[0] = n;\n\tspin_unlock(&s->lock);\n\treturn 0;",
+        "\tspin_lock(&s->lock);\n\tspin_unlock(&s->lock);\n\tp[0] = n;\n\treturn 0;",
+    ),
+    (
+        "local across lock",
+        "\tint a = n;\n\tspin_lock(&s->lock);\n\ta++;\n\tspin_unlock(&s->lock);\n\treturn a;",
+        "\tspin_lock(&s->lock);\n\tspin_unlock(&s->lock);\n\treturn n + 1;",
+    ),
+    (
+        "atomic then read",
+        "\tint a = atomic_inc_return(&s->cnt);\n\treturn a - s->cnt.counter;",
+        "\tatomic_inc_return(&s->cnt);\n\treturn 0;",
+    ),
+    (
+        "two atomics diff ptr",
+        "\tint a = atomic_inc_return(&s->cnt);\n\tint b = atomic_inc_return(&s[1].cnt);\n"
+        "\treturn a - b;",
+        "\tint b = atomic_inc_return(&s[1].cnt);\n\tint a = atomic_inc_return(&s->cnt);\n"
+        "\treturn a - b;",
+    ),
+    (
+        "atomic dec inc",
+        "\tatomic_inc_return(&s->cnt);\n\treturn atomic_dec_return(&s->cnt);",
+        "\tint a = atomic_inc_return(&s->cnt);\n\tatomic_dec_return(&s->cnt);\n\treturn a - 1;",
+    ),
+    (
+        "barrier read local",
+        "\tint a = p[0];\n\tbarrier();\n\treturn a;",
+        "\tbarrier();\n\treturn p[0];",
+    ),
+    (
+        "smp_mb reorder write",
+        "\tp[0] = 1;\n\tsmp_mb();\n\tp[1] = 2;\n\treturn 0;",
+        "\tp[1] = 2;\n\tsmp_mb();\n\tp[0] = 1;\n\treturn 0;",
+    ),
+    (
+        "ext call state",
+        "\tp[0] = 1;\n\text_a(0);\n\treturn 0;",
+        "\text_a(0);\n\tp[0] = 1;\n\treturn 0;",
+    ),
+    (
+        "ext call result reuse",
+        "\tint a = ext_a(0);\n\tbarrier();\n\tint b = ext_a(0);\n\treturn a - b;",
+        "\text_a(0);\n\tbarrier();\n\text_a(0);\n\treturn 0;",
+    ),
+    (
+        "ext c writes",
+        "\tint a = p[0];\n\text_c(p, 1);\n\treturn a - p[0];",
+        "\text_c(p, 1);\n\treturn 0;",
+    ),
 ]
 """(name, before body, after body)."""
 
