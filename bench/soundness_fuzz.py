@@ -8,7 +8,11 @@ is judged independently: a gcc harness running both versions on seeded random in
 rewrites) measure the proof rate; a DIFFERENT on a law is a false DIFFERENT.
 
 Usage: ``.venv/bin/python bench/soundness_fuzz.py [--seconds S] [--mutants N] [--jobs J]
-[--seed K] [--kernel/--no-kernel] [--log FILE.jsonl] [--keep DIR]``. Prints the figures.
+[--seed K] [--kernel/--no-kernel] [--log FILE.jsonl] [--keep DIR]``. Prints the figures
+(also on SIGTERM or Ctrl-C); exit 1 when an EQUIVALENT was refuted. ``--figures-from
+FILE.jsonl`` prints the figures of a saved log, ``--minimise DIR`` shrinks the kept
+program pairs, ``--probes`` runs the hand-written pairs of soundness/probes.py.
+Refuted cases become fixtures in fixtures/soundness/ (tests/soundness/test_fixtures.py).
 """
 
 from __future__ import annotations
