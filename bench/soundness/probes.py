@@ -835,6 +835,118 @@ PROBES: list[tuple[str, str, str]] = [
         "\tint a = p[0];\n\text_c(p, 1);\n\treturn a - p[0];",
         "\text_c(p, 1);\n\treturn 0;",
     ),
+    (
+        "decl type region",
+        "\tint r = 0;\n\tint x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+        "\tint r = 0;\n\tunsigned char x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n"
+        "\tp[3] = r;\n\treturn r;",
+    ),
+    (
+        "decl type region2",
+        "\tint r = 0;\n\tlong x = l;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+        "\tint r = 0;\n\tint x = l;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+    ),
+    (
+        "decl type region3",
+        "\tint r = 0;\n\tunsigned int x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n"
+        "\tp[3] = r;\n\treturn r;",
+        "\tint r = 0;\n\tint x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+    ),
+    (
+        "decl type region4",
+        "\tint r = 0;\n\tchar x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+        "\tint r = 0;\n\tsigned char x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n"
+        "\tp[3] = r;\n\treturn r;",
+    ),
+    (
+        "decl type region5",
+        "\tint r = 0;\n\tshort x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+        "\tint r = 0;\n\tunsigned short x = n;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n"
+        "\tp[3] = r;\n\treturn r;",
+    ),
+    (
+        "decl bool region",
+        "\tint r = 0;\n\tint x = n & 6;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n\tp[3] = r;\n"
+        "\treturn r;",
+        "\tint r = 0;\n\t_Bool x = n & 6;\n\tp[1] = 3;\n\tp[2] = 4;\n\tr = x + 1;\n"
+        "\tp[3] = r;\n\treturn r;",
+    ),
+    (
+        "typedef region",
+        "\ttypedef unsigned char T;\n\tT x = n;\n\tp[1] = 3;\n\treturn x;",
+        "\ttypedef int T;\n\tT x = n;\n\tp[1] = 3;\n\treturn x;",
+    ),
+    (
+        "cast region",
+        "\tint x = (unsigned char)n;\n\tp[1] = 3;\n\tp[2] = 4;\n\treturn x;",
+        "\tint x = (signed char)n;\n\tp[1] = 3;\n\tp[2] = 4;\n\treturn x;",
+    ),
+    (
+        "loop var type",
+        "\tint k, t = 0;\n\tfor (k = 0; k < 300; k++)\n\t\tt++;\n\tp[0] = 1;\n\treturn t;",
+        "\tint t = 0;\n\tunsigned char k;\n\tfor (k = 0; k < 300 && t < 300; k++)\n\t\tt++;\n"
+        "\tp[0] = 1;\n\treturn t;",
+    ),
+    ("local enum", "\tenum { K = 3 };\n\treturn n + K;", "\tenum { K = 4 };\n\treturn n + K;"),
+    ("local enum2", "\tenum { A, B, C };\n\treturn n + C;", "\tenum { A, C, B };\n\treturn n + C;"),
+    (
+        "local struct def",
+        "\tstruct L { unsigned char v; } t;\n\tt.v = n;\n\treturn t.v;",
+        "\tstruct L { int v; } t;\n\tt.v = n;\n\treturn t.v;",
+    ),
+    (
+        "local struct def2",
+        "\tstruct L { int a; int b; } t = { 1, 2 };\n\treturn t.a;",
+        "\tstruct L { int b; int a; } t = { 1, 2 };\n\treturn t.a;",
+    ),
+    (
+        "static const local",
+        "\tstatic const int K = 3;\n\treturn n + K;",
+        "\tstatic const int K = 4;\n\treturn n + K;",
+    ),
+    ("const local", "\tconst int K = 3;\n\treturn n + K;", "\tconst int K = 4;\n\treturn n + K;"),
+    ("local array size", "\tint a[4];\n\treturn sizeof(a);", "\tint a[5];\n\treturn sizeof(a);"),
+    (
+        "local array init",
+        "\tint a[2] = { 1, 2 };\n\treturn a[n & 1];",
+        "\tint a[2] = { 2, 1 };\n\treturn a[n & 1];",
+    ),
+    (
+        "local union",
+        "\tunion { int i; unsigned char c; } x;\n\tx.i = n;\n\treturn x.c;",
+        "\tunion { int i; unsigned char c; } x;\n\tx.i = n;\n\treturn n;",
+    ),
+    (
+        "local typedef ptr",
+        "\ttypedef int *IP;\n\tIP x = p;\n\treturn x[1];",
+        "\ttypedef char *IP;\n\tIP x = (IP)p;\n\treturn x[1];",
+    ),
+    (
+        "local typedef struct",
+        "\ttypedef struct S TS;\n\tTS *x = s;\n\treturn x->a;",
+        "\ttypedef struct S TS;\n\tTS *x = s;\n\treturn x->b;",
+    ),
+    (
+        "extern in body",
+        "\textern int ext_a(int);\n\treturn ext_a(n);",
+        "\textern int ext_a(int);\n\treturn ext_a(n + 1);",
+    ),
+    (
+        "local func decl",
+        "\tint ext_a(int);\n\treturn ext_a(n);",
+        "\tint ext_a(int);\n\treturn ext_a(n);",
+    ),
+    (
+        "designated init",
+        "\tstruct S t = { .a = n, .b = 1 };\n\treturn t.a;",
+        "\tstruct S t = { .a = 1, .b = n };\n\treturn t.a;",
+    ),
 ]
 """(name, before body, after body)."""
 
