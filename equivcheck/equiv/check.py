@@ -655,6 +655,15 @@ class _Regions:
 def _build_regions(
     regions: list[tuple[Region, Region]], name: str, file: str, typedefs: frozenset[str]
 ) -> _Regions:
+    """The regions' IR, joined; a changed part that changes a typedef (which code
+    outside it may use) is refused."""
+    for b, a in regions:
+        if _typedefs_in(b.text) != _typedefs_in(a.text):
+            raise InputError(
+                f"{file}:{a.first_line}",
+                "the changed part changes a typedef, which code outside it may use",
+                "the whole function must be compared",
+            )
     pairs = [
         (
             region_graph(
@@ -672,6 +681,11 @@ def _build_regions(
     after = combine_regions([a for _, a in pairs], name=name, file=file, entered=entered)
     pair_exports(before, after)
     return _Regions(pairs, before, after, infer_label_map(pairs))
+
+
+def _typedefs_in(code: str) -> list[str]:
+    """The typedef declarations of a piece of code, as written (spaces normalised)."""
+    return sorted(" ".join(t.split()) for t in re.findall(r"\btypedef\b[^;]*;", mask(code)))
 
 
 def _check_patch_regions(

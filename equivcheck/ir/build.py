@@ -13,6 +13,7 @@ a later call cannot change a value already read.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -114,6 +115,9 @@ class _Builder:
         self.exported: list[int] = []
         self.func_name = ""
         self.file = ""
+        # Typedefs declared inside the function, by name: their types are spelled out
+        # wherever they are used (a changed block-scope typedef changes the IR).
+        self.local_typedefs: dict[str, str] = {}
 
     # ------------------------------------------------------------------ entry points
 
@@ -292,7 +296,10 @@ class _Builder:
                 case _:
                     return name
 
-        return node_text(node, rename)
+        text = node_text(node, rename)
+        for name, spelled_out in self.local_typedefs.items():
+            text = re.sub(rf"\b{re.escape(name)}\b", spelled_out.replace("\\", r"\\"), text)
+        return text
 
     def _decl_type_text(self, type_node: Any) -> str:
         """A declaration's type without its name (locals inside shown by type)."""
@@ -383,7 +390,7 @@ class _Builder:
             self._emit(Assign(local, value, loc=self._loc(node.coord)))
 
     def _stmt_Typedef(self, node: Any) -> None:
-        return
+        self.local_typedefs[node.name] = self._decl_type_text(node.type)
 
     def _stmt_StaticAssert(self, node: Any) -> None:
         return
@@ -683,7 +690,8 @@ class _Builder:
             new = self._new_temp()
             self._emit(Assign(new, Binary(arith, old, Const("1")), loc=loc))
             self._emit(Assign(target, new, loc=loc))
-            return old if op.startswith("p") else new
+            # ``++x`` is x's new value as x holds it (converted to x's type).
+            return old if op.startswith("p") else target
         return Unary(op, self.expr(node.expr))
 
     def _expr_BinaryOp(self, node: c_ast.BinaryOp) -> Expr:
@@ -757,15 +765,11 @@ class _Builder:
         value = self.expr(node.rvalue)
         if node.op in _COMPOUND_OPS:
             value = Binary(node.op[:-1], old, value)
-        if discard or isinstance(target, Local | Param):
-            self._emit(Assign(target, value, loc=loc))
-            # A discarded value is not read back (that would be an extra memory read).
-            return Const("0") if discard else target
-        # The expression's value is the value stored, not a second read of the object.
-        stored = self._new_temp()
-        self._emit(Assign(stored, value, loc=loc))
-        self._emit(Assign(target, stored, loc=loc))
-        return stored
+        self._emit(Assign(target, value, loc=loc))
+        # The expression's value is the object's value after the assignment: what was
+        # stored, converted to the object's type (read back; no other CPU can change
+        # it in between). A discarded value is not read back.
+        return Const("0") if discard else target
 
     def _stable_lvalue(self, target: LValue) -> LValue:
         """An lvalue whose address parts are fixed before a side effect runs."""

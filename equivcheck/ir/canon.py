@@ -10,10 +10,12 @@ differ only in label names, local names or block order have equal canonical form
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from equivcheck.ir.build import reads_memory
+from equivcheck.ir.ctype import pointed_type
 from equivcheck.ir.model import (
     AsmGoto,
     Block,
@@ -53,6 +55,7 @@ def canonicalize(graph: Graph) -> Graph:
         labels=labels,
         exported=exported,
     )
+    result = resolve_typeof(result)
     result.loops = find_loops(result)
     return result
 
@@ -216,6 +219,36 @@ def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
     """Rebuild an IR statement, terminator or expression with every ``Local`` replaced
     by ``fn(local)``."""
     return map_nodes(node, Local, fn)
+
+
+# typeof(%p0), typeof(*%p0), __typeof__(@{T}), typeof(*@{T}): a parameter's or a
+# local's declared type (locals are written @{their type} by the builder).
+_TYPEOF = re.compile(r"\b(?:typeof|__typeof__|__typeof)\s*\(\s*(\*?)\s*(%p\d+|@\{[^{}]*\})\s*\)")
+
+
+def resolve_typeof(graph: Graph) -> Graph:
+    """``graph`` with ``typeof`` of a variable, or of what it points to, spelled as
+    that type (``typeof(u) x`` is an ``unsigned int``: its values are converted)."""
+
+    def spell(text: str) -> str:
+        def one(found: re.Match[str]) -> str:
+            star, name = found.group(1), found.group(2)
+            if name.startswith("%p"):
+                number = int(name[2:])
+                ctype = graph.params[number].ctype if number < len(graph.params) else ""
+            else:
+                ctype = name[2:-1]
+            ctype = spell(ctype)
+            if not ctype or "typeof" in ctype:
+                return found.group(0)
+            if star:
+                pointee = pointed_type(ctype)
+                return pointee if pointee else found.group(0)
+            return ctype
+
+        return _TYPEOF.sub(one, text) if "typeof" in text else text
+
+    return retype(graph, spell)
 
 
 def retype(graph: Graph, spell: Callable[[str], str]) -> Graph:

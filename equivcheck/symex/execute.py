@@ -307,11 +307,14 @@ class _Explorer:
                 cond = V.truth(self._eval(st, c))
                 return self._fork(st, [(cond, a), (z3.Not(cond), b)])
             case Switch(value=v, cases=cases, default=d):
+                # The controlling value is promoted; each label is converted to its type.
                 value = self._eval(st, v)
+                value = V.convert(value, V.promoted(value.ty))
                 arms: list[tuple[z3.BoolRef, int]] = []
                 matched: list[z3.BoolRef] = []
                 for case in cases:
-                    low, high = self._eval(st, case.low), self._eval(st, case.high)
+                    low = V.convert(self._eval(st, case.low), value.ty)
+                    high = V.convert(self._eval(st, case.high), value.ty)
                     if case.low == case.high:
                         cond = V.truth(V.binary("==", value, low))
                     else:
@@ -946,12 +949,39 @@ class _Explorer:
                 if isinstance(named, _Loc):
                     # A pointer this path made from a field's address: the field itself.
                     return self._view(st, named, raw, True)
+                self._check_into_struct(st, pointer, _describe(lv))
                 return self._memory(st, pointer, _pointee(raw.ty), _describe(lv))
             case Index(base=b, index=i):
                 self._check_array_member(st, b)
-                address = self._indexed(st, b, i)
-                return self._memory(st, V.convert(address, POINTER), _pointee(address.ty))
+                element = self._indexed(st, b, i)
+                address = V.convert(element, POINTER)
+                self._check_into_struct(st, address, expr_text(lv))
+                return self._memory(st, address, _pointee(element.ty))
         raise TypeError(f"not an lvalue: {lv!r}")
+
+    def _check_into_struct(self, st: PathState, address: SymVal, describe: str) -> None:
+        """Plain memory reached from a pointer to a struct or union the function was
+        given (``*(char *)s``): the bytes of its fields, which assumption A2 keeps apart
+        from plain memory, so the access is not modelled."""
+        frame = st.frames[0]
+        for leaf in _free_constants(address.term):
+            kind, _, rest = leaf.partition(":")
+            ctype = ""
+            if kind == "param" and rest.startswith(f"{frame.name}:"):
+                index = rest[len(frame.name) + 1 :]
+                params = frame.graph.params
+                if index.isdigit() and int(index) < len(params):
+                    ctype = params[int(index)].ctype
+            elif kind == "outer":
+                ctype = self.config.outer_types.get(rest, "")
+            pointee = pointed_type(ctype) if ctype else None
+            if pointee and pointee.startswith(("struct ", "union ")) and "*" not in pointee:
+                st.notes.append(
+                    Note(
+                        "unsupported", f"{describe} reaches into the {pointee} a pointer points to"
+                    )
+                )
+                return
 
     def _view(self, st: PathState, target: _Loc, pointer: SymVal, cast: bool) -> _Loc:
         """``*q`` where ``q`` points to a named object: that object, when ``q``'s type
@@ -1374,6 +1404,21 @@ def _save(
             old = z3.Select(memory, address + k)
             memory = z3.Store(memory, address + k, z3.If(z3.UGT(width, k), byte, old))
     return memory
+
+
+def _free_constants(term: z3.ExprRef) -> set[str]:
+    """The names of the free constants a term is built from."""
+    names: set[str] = set()
+    stack, seen = [term], set()
+    while stack:
+        node = stack.pop()
+        if node.get_id() in seen:
+            continue
+        seen.add(node.get_id())
+        if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            names.add(node.decl().name())
+        stack.extend(node.children())
+    return names
 
 
 def _stored(value: SymVal, ty: IntType) -> SymVal:

@@ -63,11 +63,15 @@ def from_bool(cond: z3.BoolRef) -> SymVal:
 def _common(a: IntType, b: IntType) -> IntType:
     """The usual arithmetic conversions, simplified: at least ``int``, the wider width,
     unsigned when either operand of that width is unsigned."""
-    a = INT if a.is_bool or a.bits < 32 else a.integer
-    b = INT if b.is_bool or b.bits < 32 else b.integer
+    a, b = promoted(a), promoted(b)
     if a.bits != b.bits:
         return a if a.bits > b.bits else b
     return IntType(a.bits, a.signed and b.signed)
+
+
+def promoted(ty: IntType) -> IntType:
+    """The integer promotion of ``ty`` (narrower than ``int``: ``int``)."""
+    return INT if ty.is_bool or ty.bits < 32 else ty.integer
 
 
 _ARITH = {
@@ -274,6 +278,7 @@ __all__ = [
     "ite",
     "literal",
     "normalise",
+    "promoted",
     "symbol",
     "truth",
     "type_key",
