@@ -231,7 +231,7 @@ def _realisable(
 
 def _sized(run: _Run, timeout_ms: int) -> Outcome:
     """DIFFERENT, unless the counterexample holds only for some sizes of types this
-    comparison does not know (docs/semantics.md, "Pointers")."""
+    comparison does not know (docs/semantics.md, "Pointers and types")."""
     diff = run.difference
     assert diff is not None
     sizes = _size_dependence(diff.model, timeout_ms)
@@ -1068,7 +1068,7 @@ ASSUMPTIONS = {
     "the state they see",
     "const": "identifiers in capitals are constants (macros, enumerators)",
     "valid-c": "A8: the code is valid C: a value of unknown type assigned without a cast to "
-    'an integer variable is an integer, not a pointer (docs/semantics.md, "Pointers")',
+    'an integer variable is an integer, not a pointer (docs/semantics.md, "Pointers and types")',
     "outer": "A6: variables a region uses but does not declare are locals of the enclosing "
     "function: no other CPU and no unmodelled call changes them (their address does not "
     "escape)",

@@ -6,7 +6,7 @@ into one probe line whose diagnostic spells the size (``char (*)[96]``), read ba
 line number (a member's ``__builtin_offsetof`` the same way), with ``-fsyntax-only``
 (no code generation, about 0.2 s for mm/rmap.c). A type the unit does not complete,
 or that the probe cannot name, is left out: the engine then keeps its size a symbol
-(docs/semantics.md, "Pointers").
+(docs/semantics.md, "Pointers and types").
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ class IntType:
     ``"struct anon_vma"``; ``None`` for integers). A value whose type is not known
     (a field, a call without a prototype, a typedef we cannot read) may be a pointer or
     an integer: ``origin`` names where it came from (``"field:next"``), and both
-    versions share one unknown scale per origin (docs/semantics.md, "Pointers")."""
+    versions share one unknown scale per origin (docs/semantics.md, "Pointers and types")."""
 
     bits: int
     signed: bool

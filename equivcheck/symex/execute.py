@@ -765,7 +765,7 @@ class _Explorer:
 
     def _stride(self, ty: IntType) -> V.Stride:
         """How a value of type ``ty`` scales in ``+`` and ``-`` (docs/semantics.md,
-        "Pointers"): a pointer by the size of what it points to, an integer not at all,
+        "Pointers and types"): a pointer by the size of what it points to, an integer not at all,
         a value of unknown type by a symbol shared by both versions (0: an integer)."""
         if ty.pointee is not None:
             return (True, self._size(ty.pointee))
@@ -1426,7 +1426,7 @@ def _stored(value: SymVal, ty: IntType) -> SymVal:
     to the object's type). For a type not known (a field, a global), what it holds is
     ``value`` cut to an unknown number of bits (a bit-field too), sign- or
     zero-extended, or tested against zero for a ``bool``: symbols per origin that a
-    proof holds for whatever their values (docs/semantics.md, "Pointers")."""
+    proof holds for whatever their values (docs/semantics.md, "Pointers and types")."""
     if ty.origin is None:
         return V.convert(value, ty)
     key = V.type_key(ty)

@@ -159,7 +159,7 @@ def type_key(ty: IntType) -> str:
 
 # How an operand of ``+``/``-`` scales: (is it a pointer: True, False or None for not
 # known; bytes per element). For a value of unknown type the size is a symbol in which
-# 0 stands for "an integer" (docs/semantics.md, "Pointers").
+# 0 stands for "an integer" (docs/semantics.md, "Pointers and types").
 Stride = tuple[bool | None, int | z3.BitVecRef]
 INTEGER: Stride = (False, 0)
 
