@@ -59,6 +59,7 @@ class _Gen:
         self.loop_vars: list[str] = []
         self.free_loop = ["i", "j"]
         self.used_labels: set[str] = set()
+        self.constants: list[str] = []  # block-scope enum constants and static consts
         self.depth = 0
 
     # ---------------------------------------------------------------- expressions
@@ -103,6 +104,8 @@ class _Gen:
             return self.rng.choice(self.locals)
         if r < 0.5:
             return self.rng.choice(["n", "u", "l"])
+        if r < 0.56 and self.constants:
+            return self.rng.choice(self.constants)
         if r < 0.7 or not mem:
             return str(self.rng.choice([0, 1, 2, 3, 5, 7, 9, 16, 100, 255]))
         return self.memread()
@@ -235,6 +238,12 @@ def generate(seed: int, statements: tuple[int, int] = (1, 6)) -> Program:
     rng = random.Random(seed)
     gen = _Gen(rng)
     decls = ["int i = 0, j = 0;", "int r = 0;", f"int *pp = p + {rng.randrange(4)};"]
+    if rng.random() < 0.25:
+        decls.append(f"enum {{ K0 = {rng.randrange(1, 9)}, K1 }};")
+        gen.constants += ["K0", "K1"]
+    if rng.random() < 0.25:
+        decls.append(f"static const int C0 = {rng.randrange(1, 9)};")
+        gen.constants.append("C0")
     for k in range(rng.randrange(2, 5)):
         t = rng.choice(LOCAL_TYPES)
         name = f"x{k}"

@@ -488,7 +488,7 @@ MUTATIONS: dict[str, Callable[[c_ast.FuncDef, random.Random], list[Site]]] = {
 
 
 def _locals(f: c_ast.FuncDef) -> list[str]:
-    return [n.name for n, _, _ in _walk(f.body) if isinstance(n, c_ast.Decl)]
+    return [n.name for n, _, _ in _walk(f.body) if isinstance(n, c_ast.Decl) and n.name]
 
 
 def l_rename_locals(ast: c_ast.FileAST, rng: random.Random) -> bool:
@@ -497,7 +497,7 @@ def l_rename_locals(ast: c_ast.FileAST, rng: random.Random) -> bool:
     if not names:
         return False
     for node, parent, slot in _walk(f.body):
-        if isinstance(node, c_ast.Decl) and node.name in names:
+        if isinstance(node, c_ast.Decl) and node.name and node.name in names:
             node.name = "v_" + node.name
             inner = node.type
             while not isinstance(inner, c_ast.TypeDecl):

@@ -7,7 +7,7 @@ import json
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -55,7 +55,7 @@ def program_tasks(plan: Plan) -> Iterator[dict[str, Any]]:
             if made >= plan.mutants_per_program:
                 break
             op = ops[(index * plan.mutants_per_program + t) % len(ops)]
-            got = mutate(text, op, rng)
+            got = _safely(mutate, text, op, rng)
             if got is None:
                 continue
             made += 1
@@ -77,7 +77,7 @@ def program_tasks(plan: Plan) -> Iterator[dict[str, Any]]:
         if rng.random() < plan.laws_per_program:
             for t in range(len(laws)):
                 law = laws[(index + t) % len(laws)]
-                got2 = apply_law(text, law, rng)
+                got2 = _safely(apply_law, text, law, rng)
                 if got2 is not None:
                     yield {
                         "kind": "program",
@@ -92,6 +92,15 @@ def program_tasks(plan: Plan) -> Iterator[dict[str, Any]]:
                         "hseed": pseed,
                     }
                     break
+
+
+def _safely(make: Callable[..., Any], *args: Any) -> Any:
+    """A mutant or law, or None when making it fails (a bug in the operator must not
+    stop the sweep; the operator simply has no site in this program)."""
+    try:
+        return make(*args)
+    except Exception:
+        return None
 
 
 def kernel_tasks(plan: Plan) -> Iterator[dict[str, Any]]:
