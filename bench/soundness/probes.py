@@ -947,6 +947,32 @@ PROBES: list[tuple[str, str, str]] = [
         "\tstruct S t = { .a = n, .b = 1 };\n\treturn t.a;",
         "\tstruct S t = { .a = 1, .b = n };\n\treturn t.a;",
     ),
+    ("compound literal", "\treturn ((struct S){ .a = n }).a;", "\treturn n;"),
+    ("compound literal F", "\treturn ((struct S){ .a = n }).b;", "\treturn n;"),
+    ("compound lit arr", "\treturn ((int[]){ 1, 2 })[n & 1];", "\treturn (n & 1) + 1;"),
+    ("compound lit arr F", "\treturn ((int[]){ 1, 2 })[n & 1];", "\treturn 2 - (n & 1);"),
+    ("builtin popcount", "\treturn __builtin_popcount(u);", "\treturn __builtin_popcount(u + 1);"),
+    ("builtin same", "\treturn __builtin_popcount(u) + 0;", "\treturn __builtin_popcount(u);"),
+    (
+        "builtin clz arg width",
+        "\treturn __builtin_popcount((unsigned char)u);",
+        "\treturn __builtin_popcount(u);",
+    ),
+    ("offsetof", "\treturn __builtin_offsetof(struct S, b);", "\treturn 4;"),
+    ("offsetof F", "\treturn __builtin_offsetof(struct S, b);", "\treturn 8;"),
+    ("alignof", "\treturn _Alignof(long);", "\treturn 8;"),
+    ("vla sizeof", "\tint a[(n & 7) + 1];\n\treturn sizeof(a);", "\treturn ((n & 7) + 1) * 4;"),
+    ("static init", "\tstatic int c = 3;\n\treturn c;", "\tstatic int c = 4;\n\treturn c;"),
+    (
+        "static arr",
+        "\tstatic const int t[2] = { 5, 6 };\n\treturn t[n & 1];",
+        "\tstatic const int t[2] = { 6, 5 };\n\treturn t[n & 1];",
+    ),
+    ("string lit", '\treturn "abc"[n & 1];', '\treturn "abd"[n & 1];'),
+    ("string lit2", '\treturn "abc"[2];', '\treturn "abd"[2];'),
+    ("char lit", "\treturn 'a' + n;", "\treturn 'b' + n;"),
+    ("float", "\tdouble d = n;\n\treturn (int)(d / 2);", "\treturn n / 2;"),
+    ("float F", "\tdouble d = n;\n\treturn (int)(d * 0.5 + 0.5);", "\treturn n / 2;"),
 ]
 """(name, before body, after body)."""
 
