@@ -97,6 +97,9 @@ long ext_b(long x, int y) { return value(event(2, x, y)); }
 void ext_c(int *p, int x) { event(3, (long)p, x); }
 void barrier(void) { event(4, 0, 0); }
 void smp_mb(void) { event(5, 0, 0); }
+/* A volatile access is an ordering point: another CPU looks at memory, may change it. */
+#define READ_ONCE(x) ({ event(10, 0, 0); *(volatile __typeof__(x) *)&(x); })
+#define WRITE_ONCE(x, v) do { event(11, 0, 0); *(volatile __typeof__(x) *)&(x) = (v); } while (0)
 void spin_lock(spinlock_t *lock) { event(6, (long)lock, 0); }
 void spin_unlock(spinlock_t *lock) { event(7, (long)lock, 0); }
 int atomic_inc_return(atomic_t *v) { event(8, (long)v, 0); return ++v->counter; }

@@ -973,6 +973,42 @@ PROBES: list[tuple[str, str, str]] = [
     ("char lit", "\treturn 'a' + n;", "\treturn 'b' + n;"),
     ("float", "\tdouble d = n;\n\treturn (int)(d / 2);", "\treturn n / 2;"),
     ("float F", "\tdouble d = n;\n\treturn (int)(d * 0.5 + 0.5);", "\treturn n / 2;"),
+    (
+        "read_once twice",
+        "\tint a = READ_ONCE(p[0]);\n\tint b = READ_ONCE(p[0]);\n\treturn a - b;",
+        "\tint a = READ_ONCE(p[0]);\n\tint b = READ_ONCE(p[0]);\n\treturn 0;",
+    ),
+    ("read_once vs plain", "\tint a = READ_ONCE(p[0]);\n\treturn a;", "\treturn p[0];"),
+    (
+        "write_once order",
+        "\tWRITE_ONCE(p[0], 1);\n\tWRITE_ONCE(p[1], 2);\n\treturn 0;",
+        "\tWRITE_ONCE(p[1], 2);\n\tWRITE_ONCE(p[0], 1);\n\treturn 0;",
+    ),
+    (
+        "plain then once",
+        "\tp[2] = n;\n\tWRITE_ONCE(p[0], 1);\n\treturn 0;",
+        "\tWRITE_ONCE(p[0], 1);\n\tp[2] = n;\n\treturn 0;",
+    ),
+    (
+        "once read local reuse",
+        "\tint a = READ_ONCE(p[0]);\n\tp[1] = a;\n\treturn a;",
+        "\tint a = READ_ONCE(p[0]);\n\tp[1] = a;\n\treturn p[1];",
+    ),
+    (
+        "read_once field",
+        "\tint a = READ_ONCE(s->a);\n\treturn a - s->a;",
+        "\tint a = READ_ONCE(s->a);\n\treturn 0;",
+    ),
+    (
+        "write_once value",
+        "\tWRITE_ONCE(s->d, n);\n\treturn s->d;",
+        "\tWRITE_ONCE(s->d, n);\n\treturn n;",
+    ),
+    (
+        "read_once width",
+        "\treturn READ_ONCE(s->d) == n;",
+        "\treturn (unsigned char)n == n && READ_ONCE(s->d) == n;",
+    ),
 ]
 """(name, before body, after body)."""
 
