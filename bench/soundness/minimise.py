@@ -69,7 +69,7 @@ def _replace(parent: c_ast.Node, slot: str, new: c_ast.Node) -> None:
 def _candidates(before: str, after: str) -> Iterator[tuple[str, str]]:
     a0, b0 = parse(before), parse(after)
     fa = _func(a0)
-    items = list(_paths(fa, []))
+    items = list(_paths(fa.body, ["body"]))  # the body only: the signature stays
     # Larger pieces first: statements in lists, then whole expressions.
     for path, node in items:
         if not re.fullmatch(r"(block_items|stmts)\[\d+\]", path[-1]):
@@ -137,7 +137,7 @@ def unparse_node(node: c_ast.Node | None) -> str:
     return "" if node is None else str(c_generator.CGenerator().visit(node))
 
 
-def minimise(before: str, after: str, still: Still = refuted, rounds: int = 8) -> tuple[str, str]:
+def minimise(before: str, after: str, still: Still = refuted, rounds: int = 40) -> tuple[str, str]:
     """The smallest pair found that ``still`` holds for."""
     for _ in range(rounds):
         for cand in _candidates(before, after):
