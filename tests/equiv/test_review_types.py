@@ -162,6 +162,13 @@ STRUCT_POINTER_FALSE_EQUIVALENT = [
         "long f(long x) { struct t *p = (struct t *)x; *(char *)p = 0; return p->a; }",
         "x = (long)&G with G.a = 0x1ff: 511 before, 256 after",
     ),
+    (
+        "struct-pointer-global",
+        "struct t { long a; }; struct t *gp;\n"
+        "long f(void) { long r = gp->a; *(char *)gp = 0; return r; }",
+        "struct t { long a; }; struct t *gp;\nlong f(void) { *(char *)gp = 0; return gp->a; }",
+        "gp = &G with G.a = 0x1ff: 511 before, 256 after (a global struct pointer)",
+    ),
 ]
 
 
@@ -227,6 +234,18 @@ TREE_FALSE_EQUIVALENT = [
         frozenset[str](),
         "f(0, 1L << 32) is 0 before, 4294967296 after; the compiler is not asked what "
         "typeof(expr) is even in tree mode",
+    ),
+    (
+        "block-scope-struct-shadows-file-scope",
+        "struct t { long c; };\n",
+        "long f(void *q, long v) { struct t { unsigned char c; }; struct t *p = q;"
+        " p->c = v; return p->c; }",
+        "long f(void *q, long v) { struct t { unsigned char c; }; struct t *p = q;"
+        " p->c = v; return v; }",
+        frozenset[str](),
+        "f(buf, 256) is 0 before, 256 after: the member facts of 'struct t' are asked "
+        "at file scope (typesizes probe after the unit), where struct t's c is a long; "
+        "the function's own struct t is another type",
     ),
 ]
 
@@ -548,6 +567,22 @@ HELD = [
         "long f(struct t *s) { struct t *p = s->n; long r = p->a; *(char *)p = 0; return r; }",
         "struct t { long a; struct t *n; };\n"
         "long f(struct t *s) { struct t *p = s->n; *(char *)p = 0; return p->a; }",
+        "unknown",
+    ),
+    (
+        "struct-pointer-through-long-local",
+        "struct t { long a; };\n"
+        "long f(struct t *p) { long x = (long)p; long r = p->a; *(char *)x = 0; return r; }",
+        "struct t { long a; };\n"
+        "long f(struct t *p) { long x = (long)p; *(char *)x = 0; return p->a; }",
+        "unknown",
+    ),
+    (
+        "char-store-to-nested-struct-member",
+        "struct in { long x; }; struct t { struct in in; };\n"
+        "long f(struct t *p) { long r = p->in.x; *(char *)&p->in = 0; return r; }",
+        "struct in { long x; }; struct t { struct in in; };\n"
+        "long f(struct t *p) { *(char *)&p->in = 0; return p->in.x; }",
         "unknown",
     ),
     (
