@@ -68,7 +68,8 @@ TYPEOF_FALSE_EQUIVALENT = [
         "int f(int v) { return v; }",
         "e is a char: f(256) is 0 before, 256 after. d's ctype is written "
         "'typeof(@{char})' at build time and resolved later, but e's is "
-        "'typeof(@{typeof(@{char})})': the nested braces defeat _TYPEOF's [^{}]*",
+        "'typeof(@{typeof(@{char})})': one pass of _TYPEOF.sub resolves the inner "
+        "typeof only and leaves e as 'typeof(@{char})' (64 bits, unconverted)",
     ),
     (
         "typeof-of-typeof-param",
