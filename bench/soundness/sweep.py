@@ -245,7 +245,7 @@ def figures(tally: Tally, wall_s: float, jobs: int) -> str:
     rs = tally.results
     lines: list[str] = []
     muts = [r for r in rs if r["class"] == "mutant"]
-    laws = [r for r in rs if r["class"] == "law"]
+    laws = [r for r in rs if r["class"] == "law" and r["verdict"] != "bad-input"]
     counted = [r for r in muts if r["verdict"] != "bad-input"]
     prog = [r for r in counted if r["kind"] == "program"]
     kern = [r for r in counted if r["kind"] == "kernel"]
