@@ -41,7 +41,7 @@ from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
-from equivcheck.symex.execute import Config, layout_keys
+from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, layout_keys
 from equivcheck.symex.spec import Model
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
@@ -578,7 +578,8 @@ def _run_compare(
     model were reordered and the translation unit is at hand (tree mode), their
     footprints are inferred from their bodies and the comparison runs again. Call
     results take the return types both versions' units declare alike."""
-    outer = frozenset(before.outer_names) | frozenset(after.outer_names)
+    # (true, false and NULL are the kernel's constants, never a region's variables)
+    outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
     called = set().union(*map(_calls, graphs))
     results: dict[str, str] = {}
@@ -864,7 +865,9 @@ def _outer_are_locals(
             if not any(p.component.startswith(("field:", "mem")) for p in i.model.writes)
         }
     for name in sorted(outer):
-        if name not in names and (name in MODELS or name in KNOWN_NAMES or name.upper() == name):
+        if name not in names and (
+            name in MODELS or name in KNOWN_CONSTANTS or name.upper() == name
+        ):
             continue  # a function, a constant
         if name not in names:
             return f"the changed part uses {name}, which is not a local of the function"
@@ -936,9 +939,6 @@ def _used_outside(fw: FunctionWork, regions: list[tuple[Region, Region]], built:
             if len(pattern.findall(texts[side])) > len(pattern.findall(shown[side])):
                 return f"{name}, declared in one version's changed part only, is used outside it"
     return ""
-
-
-KNOWN_NAMES = {"true", "false", "NULL"}
 
 
 def _declared_types(before: Graph, after: Graph) -> dict[str, str]:

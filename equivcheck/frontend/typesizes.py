@@ -24,6 +24,7 @@ _PROBE_FILE = "__equivcheck_sizes__"
 _ANSWER = re.compile(
     re.escape(_PROBE_FILE) + r":(\d+):\d+: error: initialization of .char \(\*\)\[(\d+)\]."
 )
+_ERROR = re.compile(re.escape(_PROBE_FILE) + r":(\d+):\d+: error: .*")
 # The probe's own mismatch is an error, so that it is always printed (-w would hide it).
 _FLAGS = ("-fsyntax-only", "-std=gnu11", "-m64", "-Werror=incompatible-pointer-types")
 _NAMEABLE = re.compile(r"^(?:(?:struct|union|enum)\s+)?[A-Za-z_]\w*(?:\s*\*)*$")
@@ -46,6 +47,8 @@ MEMBER_FACTS = {
     "size": "sizeof((({t} *)0)->{m})",
     "class": "__builtin_classify_type((({t} *)0)->{m})",
     "signed": "(__typeof__((({t} *)0)->{m}))-1 < 0",
+    # classify_type sees a _Bool promoted to int: ask for _Bool itself
+    "bool": "__builtin_types_compatible_p(__typeof__((({t} *)0)->{m}), _Bool)",
 }
 MEMBER_PREFIX = "member-"
 # What the compiler says of a type named by a typedef: its class and sign (its size
@@ -53,6 +56,7 @@ MEMBER_PREFIX = "member-"
 TYPE_FACTS = {
     "class": "__builtin_classify_type(({t})0)",
     "signed": "({t})-1 < 0",
+    "bool": "__builtin_types_compatible_p({t}, _Bool)",
 }
 TYPE_PREFIX = "type-"
 _TYPEDEF = re.compile(r"^[A-Za-z_]\w*$")
@@ -91,7 +95,7 @@ def integer_typedefs(answers: dict[str, int]) -> dict[str, str]:
             continue
         name = key.partition(":")[2]
         size, signed = answers.get(name), answers.get(type_key("signed", name))
-        if kind == 4:
+        if answers.get(type_key("bool", name)) == 1:
             out[name] = "bool"
         elif kind in (1, 3) and signed is not None and (size, bool(signed)) in _INTEGERS:
             out[name] = _INTEGERS[(size, bool(signed))]  # type: ignore[index]
@@ -153,9 +157,14 @@ def _ask(unit: str, spellings: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
             )
         except (OSError, subprocess.TimeoutExpired):
             return ()
+    # A line with any other error (sizeof of a bit-field, say) answers nothing: gcc
+    # recovers from it with a made-up value.
+    troubled = {
+        int(m.group(1)) for m in _ERROR.finditer(done.stderr) if not _ANSWER.match(m.group(0))
+    }
     found = []
     for match in _ANSWER.finditer(done.stderr):
         line, size = int(match.group(1)), int(match.group(2))
-        if 1 <= line <= len(spellings):  # the probe's lines count from 1 (#line)
+        if 1 <= line <= len(spellings) and line not in troubled:  # lines count from 1
             found.append((spellings[line - 1], size))
     return tuple(found)

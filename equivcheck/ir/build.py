@@ -13,6 +13,7 @@ a later call cannot change a value already read.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -115,9 +116,10 @@ class _Builder:
         self.exported: list[int] = []
         self.func_name = ""
         self.file = ""
-        # Typedefs declared inside the function, by name: their types are spelled out
-        # wherever they are used (a changed block-scope typedef changes the IR).
-        self.local_typedefs: dict[str, str] = {}
+        # Typedefs declared inside the function, by scope and name: their types are
+        # spelled out wherever they are used (a changed block-scope typedef changes
+        # the IR); an inner one hides an outer one of the same name.
+        self.typedef_scopes: list[dict[str, str]] = [{}]
 
     # ------------------------------------------------------------------ entry points
 
@@ -297,7 +299,8 @@ class _Builder:
                     return name
 
         text = node_text(node, rename)
-        for name, spelled_out in self.local_typedefs.items():
+        visible = {name: t for scope in self.typedef_scopes for name, t in scope.items()}
+        for name, spelled_out in visible.items():
             text = re.sub(rf"\b{re.escape(name)}\b", spelled_out.replace("\\", r"\\"), text)
         return text
 
@@ -344,11 +347,13 @@ class _Builder:
 
     def _stmt_Compound(self, node: c_ast.Compound) -> None:
         self.scopes.append({})
+        self.typedef_scopes.append({})
         self.label_scopes.append({})
         for item in node.block_items or []:
             self.stmt(item)
         self.label_scopes.pop()
         self.scopes.pop()
+        self.typedef_scopes.pop()
 
     def _stmt_LocalLabel(self, node: Any) -> None:
         for label in node.names:
@@ -361,6 +366,7 @@ class _Builder:
             self._stmt_Decl(decl)
 
     def _stmt_Decl(self, node: c_ast.Decl) -> None:
+        self._local_tags(node.type)
         if node.name is None or isinstance(node.type, c_ast.FuncDecl):
             return  # a struct/enum declaration or a local prototype: no code
         if "typedef" in (node.storage or []):
@@ -389,8 +395,20 @@ class _Builder:
             value = self._initializer(node.init)
             self._emit(Assign(local, value, loc=self._loc(node.coord)))
 
+    def _local_tags(self, type_node: Any) -> None:
+        """A struct or union defined inside the function is not the file's type of
+        that name: it is spelled with a digest of its members (so a changed definition
+        changes the IR, and the compiler is not asked about the file's one)."""
+        for item in _walk(type_node):
+            if isinstance(item, c_ast.Struct | c_ast.Union) and item.name and item.decls:
+                kind = "struct" if isinstance(item, c_ast.Struct) else "union"
+                body = " ".join(node_text(item).split())
+                digest = hashlib.sha256(body.encode()).hexdigest()[:12]
+                self.typedef_scopes[-1][f"{kind} {item.name}"] = f"{kind} {item.name}@{digest}"
+
     def _stmt_Typedef(self, node: Any) -> None:
-        self.local_typedefs[node.name] = self._decl_type_text(node.type)
+        self._local_tags(node.type)
+        self.typedef_scopes[-1][node.name] = self._decl_type_text(node.type)
 
     def _stmt_StaticAssert(self, node: Any) -> None:
         return
@@ -466,10 +484,12 @@ class _Builder:
 
     def _stmt_For(self, node: c_ast.For) -> None:
         self.scopes.append({})
+        self.typedef_scopes.append({})
         if node.init is not None:
             self.stmt(node.init)
         self._loop(node.cond, node.stmt, node.next, node.coord, test_first=True)
         self.scopes.pop()
+        self.typedef_scopes.pop()
 
     def _stmt_Switch(self, node: c_ast.Switch) -> None:
         value = self.expr(node.cond)
@@ -829,6 +849,7 @@ class _Builder:
         """A GNU statement expression: its value is that of its last statement."""
         items = list(node.block_items or [])
         self.scopes.append({})
+        self.typedef_scopes.append({})
         self.label_scopes.append({})
         value: Expr = Const("0")
         for i, item in enumerate(items):
@@ -838,6 +859,7 @@ class _Builder:
                 self.stmt(item)
         self.label_scopes.pop()
         self.scopes.pop()
+        self.typedef_scopes.pop()
         return value
 
     def _last_value(self, item: Any) -> Expr:
@@ -997,6 +1019,14 @@ def has_side_effects(node: Any) -> bool:
     if name in {"Typename", "TypesCompatible"}:
         return False
     return any(has_side_effects(child) for _, child in node.children())
+
+
+def _walk(node: Any) -> list[Any]:
+    """``node`` and every pycparser node below it."""
+    out = [node]
+    for _, child in getattr(node, "children", lambda: [])():
+        out.extend(_walk(child))
+    return out
 
 
 def _normal_type(text: str) -> str:

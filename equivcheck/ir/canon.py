@@ -246,7 +246,13 @@ def resolve_typeof(graph: Graph) -> Graph:
                 return pointee if pointee else found.group(0)
             return ctype
 
-        return _TYPEOF.sub(one, text) if "typeof" in text else text
+        for _ in range(8):  # typeof(@{typeof(@{char})}): innermost first
+            if "typeof" not in text:
+                break
+            text, before = _TYPEOF.sub(one, text), text
+            if text == before:
+                break
+        return text
 
     return retype(graph, spell)
 

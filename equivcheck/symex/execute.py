@@ -668,6 +668,13 @@ class _Explorer:
     # ------------------------------------------------------------------ values
 
     def _eval(self, st: PathState, e: Expr) -> SymVal:
+        value = self._value_of(st, e)
+        pointee = value.ty.pointee
+        if pointee and pointee.startswith(("struct ", "union ")) and "*" not in pointee:
+            st.struct_terms[value.term.get_id()] = pointee  # for _check_into_struct
+        return value
+
+    def _value_of(self, st: PathState, e: Expr) -> SymVal:
         match e:
             case Const(text=text, kind=kind):
                 value = V.literal(text, kind)
@@ -686,7 +693,7 @@ class _Explorer:
             case Ternary(cond=c, then=a, other=b):
                 return V.ite(V.truth(self._eval(st, c)), self._eval(st, a), self._eval(st, b))
             case Cast(ctype=t, operand=x):
-                return V.convert(self._eval(st, x), int_type(t))
+                return _stored(self._eval(st, x), int_type(t))  # converts like assignment
             case TypeQuery(kind="sizeof", text=text, refs=()) if _is_type_name(text):
                 return self._size_value(text)
             case TypeQuery(kind="sizeof", text=text, refs=refs) if spelling := self._operand_type(
@@ -824,9 +831,10 @@ class _Explorer:
         size = known.get(member_key("size", struct, path))
         kind = known.get(member_key("class", struct, path))
         signed = known.get(member_key("signed", struct, path))
+        if known.get(member_key("bool", struct, path)) == 1:
+            return f"?{origin}", V.BOOL
         if size in (1, 2, 4, 8) and kind in _INTEGER_CLASSES and signed is not None:
-            ty = V.BOOL if kind == _BOOLEAN_CLASS else IntType(size * 8, bool(signed))
-            return f"?{origin}", ty
+            return f"?{origin}", IntType(size * 8, bool(signed))
         if size == 8 and kind == _POINTER_CLASS:
             return f"?{origin}", IntType(64, False, pointee=f"?{origin}*")
         return f"?{origin}", unknown(origin)
@@ -881,7 +889,7 @@ class _Explorer:
                     "local",
                     f"local{i}",
                     slot=(i, ""),
-                    ty=scalar_type(t),
+                    ty=_AUTO if spelled(t) == "__auto_type" else scalar_type(t),
                     frame=depth,
                     spelling=_declared(t),
                 )
@@ -960,28 +968,24 @@ class _Explorer:
         raise TypeError(f"not an lvalue: {lv!r}")
 
     def _check_into_struct(self, st: PathState, address: SymVal, describe: str) -> None:
-        """Plain memory reached from a pointer to a struct or union the function was
-        given (``*(char *)s``): the bytes of its fields, which assumption A2 keeps apart
+        """Plain memory reached from a pointer to a struct or union (``*(char *)s``,
+        whatever gave ``s``): the bytes of its fields, which assumption A2 keeps apart
         from plain memory, so the access is not modelled."""
-        frame = st.frames[0]
-        for leaf in _free_constants(address.term):
-            kind, _, rest = leaf.partition(":")
-            ctype = ""
-            if kind == "param" and rest.startswith(f"{frame.name}:"):
-                index = rest[len(frame.name) + 1 :]
-                params = frame.graph.params
-                if index.isdigit() and int(index) < len(params):
-                    ctype = params[int(index)].ctype
-            elif kind == "outer":
-                ctype = self.config.outer_types.get(rest, "")
-            pointee = pointed_type(ctype) if ctype else None
-            if pointee and pointee.startswith(("struct ", "union ")) and "*" not in pointee:
+        stack, seen = [address.term], set()
+        while stack:
+            node = stack.pop()
+            if node.get_id() in seen:
+                continue
+            seen.add(node.get_id())
+            pointee = st.struct_terms.get(node.get_id())
+            if pointee is not None:
                 st.notes.append(
                     Note(
                         "unsupported", f"{describe} reaches into the {pointee} a pointer points to"
                     )
                 )
                 return
+            stack.extend(node.children())
 
     def _view(self, st: PathState, target: _Loc, pointer: SymVal, cast: bool) -> _Loc:
         """``*q`` where ``q`` points to a named object: that object, when ``q``'s type
@@ -1137,20 +1141,27 @@ class _Explorer:
                     for key in [k for k in slots if k[0] == where.slot[0]]:
                         del slots[key]
                     frame.zeroed.discard(where.slot[0])
-            if where.slot[1]:
-                slots[where.slot] = _stored(value, where.ty)
-            elif where.ty is DEFAULT:
+            if where.ty is _AUTO and not where.slot[1]:
+                # __auto_type: the type of its first value, kept from then on.
+                auto = (where.frame, where.slot[0])
+                if auto not in st.auto_types:
+                    known = value.ty.origin != "?"
+                    st.auto_types[auto] = value.ty if known else unknown(f"auto:{auto}")
+                slots[where.slot] = _stored(value, st.auto_types[auto])
+            elif where.ty is DEFAULT and not where.slot[1]:
                 # A local of no written type (a temporary) holds the value as it is.
                 slots[where.slot] = value
             else:
-                slots[where.slot] = V.convert(value, where.ty)
+                slots[where.slot] = _stored(value, where.ty)
             return
         if where.kind == "global":
             for name in [n for n in st.shared.globals if n.startswith(where.name + ".")]:
                 del st.shared.globals[name]  # members of a variable assigned whole
             if where.name in st.shared.outer_types:
                 value = V.convert(value, st.shared.outer_types[where.name])
-            elif not st.shared.is_outer(where.name):
+            elif st.shared.is_outer(where.name):
+                value = _stored(value, unknown(f"outer:{where.name}"))
+            else:
                 value = _stored(value, unknown(f"global:{where.name}"))
             st.shared.globals[where.name] = value
             st.outer_written.add(where.name)
@@ -1301,6 +1312,8 @@ def _flatten(init: InitList, prefix: str) -> list[tuple[str, Expr]]:
 
 
 _SIZE_T = IntType(64, False)
+# The type of an __auto_type local, until its first value gives it one.
+_AUTO = unknown("__auto_type")
 # The type of a compile-time query's value.
 _QUERY_TYPES = {
     "sizeof": _SIZE_T,
@@ -1327,9 +1340,8 @@ SCALE_PREFIX = "scale:"
 SIGN_PREFIX = "signed:"
 WIDTH_PREFIX = "bits:"
 BOOL_PREFIX = "bool:"
-# __builtin_classify_type: integer, enumeral, boolean; pointer.
-_INTEGER_CLASSES = (1, 3, 4)
-_BOOLEAN_CLASS = 4
+# __builtin_classify_type: integer, enumeral (a _Bool is promoted: asked apart); pointer.
+_INTEGER_CLASSES = (1, 3)
 _POINTER_CLASS = 5
 
 

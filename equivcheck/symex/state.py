@@ -352,6 +352,10 @@ class PathState:
     # Conditions under which an object of unknown width, accessed whole, is wider than
     # the 8 bytes the engine models (a proof must rule them out).
     wide: list[z3.BoolRef] = field(default_factory=list)
+    # Values (by term id) that are pointers to a struct or union, and its type.
+    struct_terms: dict[int, str] = field(default_factory=dict)
+    # The type an __auto_type local took from its initialiser, by (frame depth, index).
+    auto_types: dict[tuple[int, int], IntType] = field(default_factory=dict)
 
     def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
         """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
@@ -378,4 +382,6 @@ class PathState:
             dict(self.lines),
             dict(self.aliases),
             list(self.wide),
+            dict(self.struct_terms),
+            dict(self.auto_types),
         )
