@@ -659,10 +659,11 @@ def _build_regions(
     """The regions' IR, joined; a changed part that changes a typedef (which code
     outside it may use) is refused."""
     for b, a in regions:
-        if _typedefs_in(b.text) != _typedefs_in(a.text):
+        if _lasting_declarations(b.text) != _lasting_declarations(a.text):
             raise InputError(
                 f"{file}:{a.first_line}",
-                "the changed part changes a typedef, which code outside it may use",
+                "the changed part changes a typedef, a static local or a struct, union or "
+                "enum definition, which code outside it may use",
                 "the whole function must be compared",
             )
     pairs = [
@@ -684,9 +685,16 @@ def _build_regions(
     return _Regions(pairs, before, after, infer_label_map(pairs))
 
 
-def _typedefs_in(code: str) -> list[str]:
-    """The typedef declarations of a piece of code, as written (spaces normalised)."""
-    return sorted(" ".join(t.split()) for t in re.findall(r"\btypedef\b[^;]*;", mask(code)))
+def _lasting_declarations(code: str) -> list[str]:
+    """The declarations of a piece of code whose effect outlasts it (typedefs, static
+    locals, struct, union and enum definitions), as written (spaces normalised)."""
+    found = _LASTING.findall(mask(code))
+    return sorted(" ".join(t.split()) for t in found)
+
+
+_LASTING = re.compile(
+    r"\b(?:typedef|static)\b[^;]*;|\b(?:struct|union|enum)\b[^;{}]*\{[^{}]*\}[^;]*;"
+)
 
 
 def _check_patch_regions(

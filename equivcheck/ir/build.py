@@ -120,6 +120,8 @@ class _Builder:
         # spelled out wherever they are used (a changed block-scope typedef changes
         # the IR); an inner one hides an outer one of the same name.
         self.typedef_scopes: list[dict[str, str]] = [{}]
+        # Enumerators of enums declared inside the function: their values, by scope.
+        self.enum_scopes: list[dict[str, Expr]] = [{}]
 
     # ------------------------------------------------------------------ entry points
 
@@ -348,12 +350,14 @@ class _Builder:
     def _stmt_Compound(self, node: c_ast.Compound) -> None:
         self.scopes.append({})
         self.typedef_scopes.append({})
+        self.enum_scopes.append({})
         self.label_scopes.append({})
         for item in node.block_items or []:
             self.stmt(item)
         self.label_scopes.pop()
         self.scopes.pop()
         self.typedef_scopes.pop()
+        self.enum_scopes.pop()
 
     def _stmt_LocalLabel(self, node: Any) -> None:
         for label in node.names:
@@ -377,7 +381,11 @@ class _Builder:
         if "static" in (node.storage or []):
             # Static storage: one object shared by all calls, initialised once; named
             # by its function and declaration order, not by its source name.
-            name = f"{self.func_name}::static#{len(self.statics) + 1}"
+            # Its type and initialiser are part of the name: a changed one is another
+            # object (what it holds at the first call differs).
+            written = self._decl_type_text(node.type) + " = " + node_text(node.init)
+            digest = hashlib.sha256(" ".join(written.split()).encode()).hexdigest()[:12]
+            name = f"{self.func_name}::static#{len(self.statics) + 1}@{digest}"
             init = self._initializer(node.init) if node.init is not None else None
             self.statics.append(StaticLocal(name, self._decl_type_text(node.type), init))
             self.scopes[-1][node.name] = Global(name)
@@ -400,11 +408,23 @@ class _Builder:
         that name: it is spelled with a digest of its members (so a changed definition
         changes the IR, and the compiler is not asked about the file's one)."""
         for item in _walk(type_node):
+            if isinstance(item, c_ast.Enum) and item.values is not None:
+                self._local_enumerators(item)
             if isinstance(item, c_ast.Struct | c_ast.Union) and item.name and item.decls:
                 kind = "struct" if isinstance(item, c_ast.Struct) else "union"
                 body = " ".join(node_text(item).split())
                 digest = hashlib.sha256(body.encode()).hexdigest()[:12]
                 self.typedef_scopes[-1][f"{kind} {item.name}"] = f"{kind} {item.name}@{digest}"
+
+    def _local_enumerators(self, enum: c_ast.Enum) -> None:
+        """The values of an enum's enumerators (each the previous one plus one unless
+        written), visible in the current scope."""
+        value: Expr = Const("-1")
+        for item in enum.values.enumerators:
+            value = (
+                self.expr(item.value) if item.value is not None else Binary("+", value, Const("1"))
+            )
+            self.enum_scopes[-1][item.name] = value
 
     def _stmt_Typedef(self, node: Any) -> None:
         self._local_tags(node.type)
@@ -485,11 +505,13 @@ class _Builder:
     def _stmt_For(self, node: c_ast.For) -> None:
         self.scopes.append({})
         self.typedef_scopes.append({})
+        self.enum_scopes.append({})
         if node.init is not None:
             self.stmt(node.init)
         self._loop(node.cond, node.stmt, node.next, node.coord, test_first=True)
         self.scopes.pop()
         self.typedef_scopes.pop()
+        self.enum_scopes.pop()
 
     def _stmt_Switch(self, node: c_ast.Switch) -> None:
         value = self.expr(node.cond)
@@ -661,6 +683,11 @@ class _Builder:
         return values
 
     def _expr_ID(self, node: c_ast.ID) -> Expr:
+        for scope, enums in zip(reversed(self.scopes), reversed(self.enum_scopes), strict=True):
+            if node.name in scope:
+                break
+            if node.name in enums:
+                return enums[node.name]  # a block-scope enumerator: its value
         var = self._lookup(node.name)
         if isinstance(var, Local) and "[" in var.ctype:
             self._mark_address_taken(var)  # an array used as a value decays to a pointer
@@ -850,6 +877,7 @@ class _Builder:
         items = list(node.block_items or [])
         self.scopes.append({})
         self.typedef_scopes.append({})
+        self.enum_scopes.append({})
         self.label_scopes.append({})
         value: Expr = Const("0")
         for i, item in enumerate(items):
@@ -860,6 +888,7 @@ class _Builder:
         self.label_scopes.pop()
         self.scopes.pop()
         self.typedef_scopes.pop()
+        self.enum_scopes.pop()
         return value
 
     def _last_value(self, item: Any) -> Expr:

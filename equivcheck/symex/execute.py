@@ -412,6 +412,11 @@ class _Explorer:
             for key in [k for k in frame.locals if k[0] == target.index]:
                 del frame.locals[key]
             frame.zeroed.add(target.index)
+            positional = [v for d, v in _flatten(init, "") if d.split(".")[-1].startswith("#")]
+            if any(v != Const("0") for v in positional):
+                # Which member a positional value lands in is the struct's member order,
+                # not known here ({ 0 } is all zero, whatever the order).
+                st.notes.append(Note("unsupported", "positional initializer of a struct local"))
             for designator, value in _flatten(init, ""):
                 slot = (target.index, designator)
                 frame.locals[slot] = self._eval(st, value)
