@@ -358,8 +358,15 @@ def law_rename_labels(body: str) -> str | None:
     return _apply(body, edits)
 
 
+STRINGIFIES = re.compile(r"\b(\w+_init|init_\w+|__init_\w+)\s*\(")
+"""Initialisers like init_rwsem(&x->sem) stringify their argument (the lock's name):
+renaming a local there changes a string the function passes on."""
+
+
 def law_rename_locals(body: str) -> str | None:
     masked = mask(body)
+    if STRINGIFIES.search(masked):
+        return None
     found = (LOCAL_DECL.match(line) for _, _, line in _lines(body))
     names = {m.group(4) for m in found if m}
     for m in re.finditer(r"^\s+struct\s+\w+\s+\*\s*(\w+)\s*(=[^;]*)?;", masked, re.M):
