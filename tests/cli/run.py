@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -41,3 +42,10 @@ def assert_input_error(result: Result, *needles: str) -> None:
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     assert result.out == ""
+
+
+def verdicts(*args: str | Path) -> dict[str, str]:
+    """Each function's verdict from ``equivcheck check ARGS --format json``."""
+    result = run("check", *args, "--format", "json")
+    assert result.err == "", result.err
+    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.model import FunctionChange, FunctionText
+from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.build import build_function
 from equivcheck.ir.canon import canonicalize
 from equivcheck.ir.model import Graph
@@ -38,3 +40,15 @@ def verdict_of(
     cfg_b = Config(MODELS, helpers_after or {}, loop_bound=unroll)
     run = compare_with_induction if induction else compare
     return run(Side(graph(before), cfg_a), Side(graph(after), cfg_b))
+
+
+def unit_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -> str:
+    """The pipeline's verdict on two texts of ``f`` in tree mode: the unit is
+    ``prelude`` and the function, so gcc answers sizes and member facts (as --tree)."""
+    sides = [
+        FunctionText("f", "t.c", prelude.count("\n") + 1, code, types, unit=prelude + code)
+        for code in (before + "\n", after + "\n")
+    ]
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
+    return result.verdict

@@ -7,36 +7,12 @@ attacks the engine withstood."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from equivcheck.equiv.check import Options, check_patches
-from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.workset import FunctionWork, PatchWork
-from tests.cli.run import run
-from tests.equiv.engine import verdict_of
-
-
-def tree_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -> str:
-    """The full pipeline's verdict on two texts of ``f`` in tree mode, the unit being
-    ``prelude`` and the function (so gcc gives the sizes, as with --tree)."""
-    sides = [
-        FunctionText("f", "t.c", prelude.count("\n") + 1, code, types, unit=prelude + code)
-        for code in (before, after)
-    ]
-    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])
-    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
-    return result.verdict
-
-
-def _cli_verdicts(*args: str | Path) -> dict[str, str]:
-    """Each function's verdict from ``equivcheck check ARGS`` (a fresh process)."""
-    result = run("check", *args, "--format", "json")
-    assert result.err == "", result.err
-    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
-
+from tests.cli.run import verdicts
+from tests.equiv.engine import unit_verdict, verdict_of
 
 BOOL = frozenset({"bool"})
 VM_FAULT = frozenset({"bool", "vm_fault_t"})
@@ -147,13 +123,13 @@ def test_false_equivalent(before: str, after: str) -> None:
 def test_tree_struct_copy_is_not_its_first_word() -> None:
     before = "void f(struct s *p, struct s *q) { *p = *q; }\n"
     after = "void f(struct s *p, struct s *q) { *(long *)p = *(long *)q; }\n"
-    assert tree_verdict(STRUCT_S, before, after, BOOL) != "equivalent"
+    assert unit_verdict(STRUCT_S, before, after, BOOL) != "equivalent"
 
 
 def test_tree_unsigned_typedef_is_not_sign_extended() -> None:
     before = "long f(vm_fault_t *p) { return *p; }\n"
     after = "long f(vm_fault_t *p) { return *(int *)p; }\n"
-    assert tree_verdict(UNSIGNED_TYPEDEF, before, after, VM_FAULT) != "equivalent"
+    assert unit_verdict(UNSIGNED_TYPEDEF, before, after, VM_FAULT) != "equivalent"
 
 
 MPOL_PATCH = "\n".join(
@@ -178,8 +154,8 @@ MPOL_PATCH = "\n".join(
 def test_kernel_mempolicy_copy_of_first_word(kernel_tree: Path, tmp_path: Path) -> None:
     patch = tmp_path / "mpol.patch"
     patch.write_text(MPOL_PATCH)
-    verdicts = _cli_verdicts(patch, "--tree", kernel_tree)
-    assert verdicts["__mpol_dup"] != "equivalent"
+    found = verdicts(patch, "--tree", kernel_tree)
+    assert found["__mpol_dup"] != "equivalent"
 
 
 # (id, before, after, why they are equal in C)
@@ -235,19 +211,19 @@ def test_unknown_typedef_sign_is_quantified_too(tmp_path: Path) -> None:
     before, after = tmp_path / "before.c", tmp_path / "after.c"
     before.write_text(UNSIGNED_TYPEDEF + "long f(vm_fault_t *p) { return *p; }\n")
     after.write_text(UNSIGNED_TYPEDEF + "long f(vm_fault_t *p) { return *(unsigned int *)p; }\n")
-    assert _cli_verdicts("--before", before, "--after", after) != {"f": "different"}
+    assert verdicts("--before", before, "--after", after) != {"f": "different"}
 
 
 def test_tree_unsigned_typedef_read_as_unsigned_is_not_different() -> None:
     before = "long f(vm_fault_t *p) { return *p; }\n"
     after = "long f(vm_fault_t *p) { return *(unsigned int *)p; }\n"
-    assert tree_verdict(UNSIGNED_TYPEDEF, before, after, VM_FAULT) != "different"
+    assert unit_verdict(UNSIGNED_TYPEDEF, before, after, VM_FAULT) != "different"
 
 
 def test_tree_sizeof_of_dereference_is_not_different() -> None:
     before = "long f(struct s *p) { return sizeof(*p); }\n"
     after = "long f(struct s *p) { return sizeof(struct s); }\n"
-    assert tree_verdict(STRUCT_S, before, after, BOOL) != "different"
+    assert unit_verdict(STRUCT_S, before, after, BOOL) != "different"
 
 
 # Attacks the engine withstood: (id, before, after, the verdict it gives, rightly).
@@ -507,4 +483,4 @@ def test_region_whose_pointer_type_changes(tmp_path: Path) -> None:
     lines += [" " + old[0], " " + old[1], "-" + old[2], "+" + new[2], " " + old[3], " " + old[4]]
     patch = tmp_path / "x.patch"
     patch.write_text("\n".join(lines) + "\n")
-    assert _cli_verdicts(patch) == {"f": "unknown"}
+    assert verdicts(patch) == {"f": "unknown"}

@@ -7,35 +7,12 @@ DIFFERENT" are equal in C; the rest are attacks the engine withstood."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from equivcheck.equiv.check import Options, check_patches
-from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.workset import FunctionWork, PatchWork
-from tests.cli.run import run
-from tests.equiv.engine import verdict_of
-
-
-def tree_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -> str:
-    """The pipeline's verdict on two texts of ``f`` in tree mode: the unit is
-    ``prelude`` and the function, so gcc answers sizes and member facts."""
-    sides = [
-        FunctionText("f", "t.c", prelude.count("\n") + 1, code, types, unit=prelude + code)
-        for code in (before + "\n", after + "\n")
-    ]
-    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])
-    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
-    return result.verdict
-
-
-def _cli_verdicts(*args: str | Path) -> dict[str, str]:
-    """Each function's verdict from ``equivcheck check ARGS`` (a fresh process)."""
-    result = run("check", *args, "--format", "json")
-    assert result.err == "", result.err
-    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
+from tests.cli.run import verdicts
+from tests.equiv.engine import unit_verdict, verdict_of
 
 
 def _xfail(why: str) -> pytest.MarkDecorator:
@@ -138,7 +115,7 @@ def test_local_of_unknown_typedef_is_not_64_bits(tmp_path: Path) -> None:
     before, after = tmp_path / "before.c", tmp_path / "after.c"
     before.write_text('#include "types.h"\nlong f(long v) { mytype_t x = v; return x; }\n')
     after.write_text('#include "types.h"\nlong f(long v) { return v; }\n')
-    assert _cli_verdicts("--before", before, "--after", after) != {"f": "equivalent"}
+    assert verdicts("--before", before, "--after", after) != {"f": "equivalent"}
 
 
 # A struct pointer that is not a parameter: plain memory reached from it is not kept
@@ -257,7 +234,7 @@ TREE_FALSE_EQUIVALENT = [
 def test_tree_false_equivalent(
     prelude: str, before: str, after: str, types: frozenset[str]
 ) -> None:
-    assert tree_verdict(prelude, before, after, types) != "equivalent"
+    assert unit_verdict(prelude, before, after, types) != "equivalent"
 
 
 # struct scan_control's skipped_deactivate is an unsigned int :1. Storing 2 leaves 0,
@@ -289,8 +266,8 @@ VMSCAN_BITFIELD_PATCH = "\n".join(
 def test_kernel_bit_field_store(kernel_tree: Path, tmp_path: Path) -> None:
     patch = tmp_path / "vmscan.patch"
     patch.write_text(VMSCAN_BITFIELD_PATCH)
-    verdicts = _cli_verdicts(patch, "--tree", kernel_tree)
-    assert verdicts["shrink_list"] != "equivalent"
+    found = verdicts(patch, "--tree", kernel_tree)
+    assert found["shrink_list"] != "equivalent"
 
 
 # Patch-alone mode: x is declared outside the hunk (an unsigned char in the real
@@ -319,7 +296,7 @@ OUTER_VARIABLE_PATCH = "\n".join(
 def test_region_outer_variable_read_back(tmp_path: Path) -> None:
     patch = tmp_path / "outer.patch"
     patch.write_text(OUTER_VARIABLE_PATCH)
-    assert _cli_verdicts(patch) != {"f": "equivalent"}
+    assert verdicts(patch) != {"f": "equivalent"}
 
 
 # ------------------------------------------------------------------ false DIFFERENT
@@ -366,7 +343,7 @@ TREE_FALSE_DIFFERENT = [
     [pytest.param(p, b, a, id=name) for name, p, b, a, why in TREE_FALSE_DIFFERENT],
 )
 def test_tree_false_different(prelude: str, before: str, after: str) -> None:
-    assert tree_verdict(prelude, before, after, frozenset()) != "different"
+    assert unit_verdict(prelude, before, after, frozenset()) != "different"
 
 
 # ------------------------------------------------------------------ held
@@ -646,4 +623,4 @@ TREE_HELD = [
     [pytest.param(p, b, a, v, id=name) for name, p, b, a, v in TREE_HELD],
 )
 def test_tree_held(prelude: str, before: str, after: str, expected: str) -> None:
-    assert tree_verdict(prelude, before, after, frozenset()) == expected
+    assert unit_verdict(prelude, before, after, frozenset()) == expected
