@@ -1423,21 +1423,6 @@ def _save(
     return memory
 
 
-def _free_constants(term: z3.ExprRef) -> set[str]:
-    """The names of the free constants a term is built from."""
-    names: set[str] = set()
-    stack, seen = [term], set()
-    while stack:
-        node = stack.pop()
-        if node.get_id() in seen:
-            continue
-        seen.add(node.get_id())
-        if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            names.add(node.decl().name())
-        stack.extend(node.children())
-    return names
-
-
 def _stored(value: SymVal, ty: IntType) -> SymVal:
     """``value`` as an object of type ``ty`` holds it after an assignment (C converts
     to the object's type). For a type not known (a field, a global), what it holds is
