@@ -933,18 +933,13 @@ def _origin_text(origin: str) -> str:
 
 def _constants(cond: z3.ExprRef) -> list[z3.ExprRef]:
     """The free bit-vector and Boolean constants of a formula."""
-    found: dict[int, z3.ExprRef] = {}
-    stack, seen = [cond], set()
-    while stack:
-        term = stack.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        uninterpreted = z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED
-        if uninterpreted and (z3.is_bv(term) or z3.is_bool(term)):
-            found[term.get_id()] = term
-        stack.extend(term.children())
-    return list(found.values())
+    return [
+        t
+        for t in _subterms(cond)
+        if z3.is_const(t)
+        and t.decl().kind() == z3.Z3_OP_UNINTERPRETED
+        and (z3.is_bv(t) or z3.is_bool(t))
+    ]
 
 
 def _sat(cond: z3.BoolRef, timeout_ms: int) -> bool:
@@ -982,22 +977,27 @@ def _witness(cond: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
 SMALL_RANGES = ((0, 8), (-64, 64))
 
 
-def _leaves(cond: z3.ExprRef) -> list[z3.BitVecRef]:
+def _leaves(cond: z3.ExprRef) -> list[z3.ExprRef]:
     """The 64-bit inputs of a formula: constants, array reads, uninterpreted calls."""
-    found: dict[int, z3.BitVecRef] = {}
+    return [
+        t
+        for t in _subterms(cond)
+        if z3.is_bv(t)
+        and t.size() == 64
+        and not z3.is_bv_value(t)
+        and t.decl().kind() in (z3.Z3_OP_UNINTERPRETED, z3.Z3_OP_SELECT)
+    ]
+
+
+def _subterms(cond: z3.ExprRef) -> list[z3.ExprRef]:
+    """Every distinct term of a formula, itself included."""
+    found: dict[int, z3.ExprRef] = {}
     stack = [cond]
-    seen: set[int] = set()
     while stack:
         term = stack.pop()
-        key = term.get_id()
-        if key in seen:
-            continue
-        seen.add(key)
-        if z3.is_bv(term) and term.size() == 64 and not z3.is_bv_value(term):
-            decl = term.decl()
-            if decl.kind() in (z3.Z3_OP_UNINTERPRETED, z3.Z3_OP_SELECT):
-                found[key] = term
-        stack.extend(term.children())
+        if term.get_id() not in found:
+            found[term.get_id()] = term
+            stack.extend(term.children())
     return list(found.values())
 
 
