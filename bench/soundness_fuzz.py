@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         help="include mm/ mutants of the 6.12 tree (default on)",
     )
     ap.add_argument("--kernel-share", type=float, default=0.3, help="share of kernel tasks")
+    ap.add_argument(
+        "--per-function",
+        type=int,
+        default=6,
+        help="mutants per mm/ function (fewer spreads a sweep over more functions)",
+    )
     ap.add_argument("--budget", type=float, default=6.0, help="engine budget per check (s)")
     ap.add_argument("--kernel-budget", type=float, default=4.0, help="engine budget, kernel (s)")
     ap.add_argument("--binary-budget", type=float, default=60.0, help="angr budget (s)")
@@ -82,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs=args.jobs,
         kernel=args.kernel,
         kernel_share=args.kernel_share,
+        mutants_per_function=args.per_function,
         budget=args.budget,
         kernel_budget=args.kernel_budget,
         binary_budget=args.binary_budget,
