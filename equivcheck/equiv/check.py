@@ -821,6 +821,10 @@ def _whole_by_regions(
     problems = rename_problems(built.label_map, seen, fw.change.file)
     if problems:
         return "; ".join(problems)
+    globals_, problem = _function_globals(built, before, after)
+    if problem:
+        return problem
+    built = _with_globals(built, globals_)
     problem = _outer_are_locals(built, before, after, helpers, fw.after.unit) or _used_outside(
         fw, regions, built
     )
@@ -841,6 +845,45 @@ def _whole_by_regions(
     )
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
+
+
+def _function_globals(built: _Regions, before: Graph, after: Graph) -> tuple[set[str], str]:
+    """The names the changed part uses that are globals of the whole function (both
+    versions read them as globals, neither declares them): they keep the meaning of a
+    global there (calls and other CPUs may change them), not that of an outer local.
+    A name that is a global somewhere in the function and a local elsewhere cannot be
+    told apart from the changed part's text: that is the second element, the reason."""
+    declared: set[str] = set()
+    used_global: set[str] = set()
+    for graph in (before, after):
+        declared |= {p.name for p in graph.params} | {v.name for v in graph.locals if v.name}
+        used_global |= {
+            node.name
+            for block in graph.blocks.values()
+            for stmt in [*block.stmts, block.terminator]
+            for node in iter_nodes(stmt)
+            if isinstance(node, Global)
+        }
+    outer = set(built.before.outer_names) | set(built.after.outer_names)
+    found = outer & used_global
+    both = sorted(found & declared)
+    if both:
+        return set(), (
+            f"the changed part uses {both[0]}, a name the function declares as a local in "
+            "one place and uses as a global in another"
+        )
+    return found, ""
+
+
+def _with_globals(built: _Regions, names: set[str]) -> _Regions:
+    """``built`` with ``names`` no longer among the regions' outer variables."""
+
+    def strip(graph: Graph) -> Graph:
+        return dataclasses.replace(
+            graph, outer_names=[n for n in graph.outer_names if n not in names]
+        )
+
+    return dataclasses.replace(built, before=strip(built.before), after=strip(built.after))
 
 
 def _outer_are_locals(

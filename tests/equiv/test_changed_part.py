@@ -1,0 +1,72 @@
+"""Both whole texts known: only the changed part is compared, from an arbitrary state
+that both versions share (issue 11). Names the part uses keep the meaning they have in
+the whole function: a global stays a global (calls and other CPUs may change it)."""
+
+from __future__ import annotations
+
+from equivcheck.equiv.check import FunctionResult, Options, check_patches
+from equivcheck.frontend.model import FunctionChange, FunctionText
+from equivcheck.frontend.workset import FunctionWork, PatchWork
+
+PRELUDE = """int counter;
+void g(void);
+void use(int v);
+
+void f(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		use(i);
+	{
+%s
+	}
+	for (i = 0; i < n; i++)
+		use(i + 1);
+}
+"""
+
+
+def whole(before_part: str, after_part: str) -> FunctionResult:
+    """The verdict on ``f`` whose middle block is ``before_part`` / ``after_part``."""
+    sides = [
+        FunctionText("f", "t.c", 5, PRELUDE.split("\n\n", 1)[1] % part, frozenset())
+        for part in (before_part, after_part)
+    ]
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
+    return result
+
+
+def test_a_global_read_around_a_call_is_not_a_local() -> None:
+    # As an outer local, counter would hold one value across g(): a - counter == 0.
+    result = whole("\t\tint a = counter;\n\t\tg();\n\t\tuse(a - counter);", "\t\tg();\n\t\tuse(0);")
+    assert result.verdict == "different", result.reason
+    assert "changed part" in result.reason
+
+
+def test_a_global_read_alike_is_proved_in_the_changed_part() -> None:
+    result = whole(
+        "\t\tint a = counter;\n\t\tg();\n\t\tuse(a - counter);",
+        "\t\tint b = counter;\n\t\tg();\n\t\tuse(b - counter + 0);",
+    )
+    assert result.verdict == "equivalent", result.reason
+    assert "changed part" in result.reason
+
+
+def test_a_global_written_differently_is_not_equivalent() -> None:
+    # (DIFFERENT needs the global's type: as a _Bool, 1 and 2 are the same)
+    result = whole("\t\tcounter = 1;\n\t\tg();", "\t\tcounter = 2;\n\t\tg();")
+    assert result.verdict != "equivalent", result.reason
+
+
+def test_a_name_both_local_and_global_is_not_guessed() -> None:
+    # ``counter`` is a local in the first loop's block and the global in the part.
+    before = PRELUDE.split("\n\n", 1)[1] % "\t\tuse(counter);\n\t\tg();\n\t\tuse(counter);"
+    before = before.replace("\t\tuse(i);", "\t{ int counter = i; use(counter); }", 1)
+    after = before.replace("\t\tg();\n\t\tuse(counter);", "\t\tg();\n\t\tuse(counter + 0);")
+    sides = [FunctionText("f", "t.c", 5, text, frozenset()) for text in (before, after)]
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
+    assert result.verdict == "equivalent", result.reason  # the whole function decides
+    assert "changed part" not in result.reason
