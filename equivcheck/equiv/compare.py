@@ -390,8 +390,21 @@ def _run(
         total_b += len(ex_b.paths)
         _note_truncation(run, ex_a, ex_b)
         deadline = before.config.deadline
+        lits_b = [_literals(pb.pc) for pb in ex_b.paths]
         for pa in ex_a.paths:
-            for pb in ex_b.paths:
+            lits_a = _literals(pa.pc)
+            solver = z3.Solver()
+            solver.set("timeout", timeout_ms)
+            solver.add(pa.pc)
+            for pb, lb in zip(ex_b.paths, lits_b, strict=True):
+                if lits_a.contradict(lb):
+                    continue  # one decides a condition the other decides the other way
+                solver.push()
+                solver.add(pb.pc)
+                apart = solver.check() == z3.unsat
+                solver.pop()
+                if apart:
+                    continue
                 if deadline is not None and time.monotonic() > deadline:
                     raise BudgetExceeded("while comparing paths")
                 _compare_pair(run, pa, pb, labels, timeout_ms, entry.name)
@@ -400,6 +413,32 @@ def _run(
                     return run
     run.paths = (total_a, total_b)
     return run
+
+
+@dataclass(frozen=True)
+class _Literals:
+    """The conjuncts of a path condition, by z3 term id: those asserted and those
+    denied (``Not(c)``). Two paths, one asserting a term the other denies, are never
+    taken together: no solver call is needed to tell (both versions run from one
+    state, so the code they share decides alike through the same terms)."""
+
+    asserted: frozenset[int]
+    denied: frozenset[int]
+
+    def contradict(self, other: _Literals) -> bool:
+        return not (
+            self.asserted.isdisjoint(other.denied) and self.denied.isdisjoint(other.asserted)
+        )
+
+
+def _literals(pc: z3.BoolRef) -> _Literals:
+    asserted, denied = set(), set()
+    for c in _conjuncts(pc):
+        if z3.is_not(c):
+            denied.add(c.arg(0).get_id())
+        else:
+            asserted.add(c.get_id())
+    return _Literals(frozenset(asserted), frozenset(denied))
 
 
 def _note_truncation(run: _Run, a: Exploration, b: Exploration) -> None:
