@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict
 from equivcheck.equiv.footprints import infer
@@ -1115,6 +1116,16 @@ def _through_callers(
             f"checked through its callers: {', '.join(callers)} ({verdict})",
         )
     text = fw.after if fw.change.status == "added" else fw.before
+    if text is not None and _is_static(text) and _calls_in_input(work, fw) > 0:
+        # A caller the comparison never reached (its changed part could not be read).
+        return _base(
+            fw,
+            work,
+            index,
+            "unknown",
+            f"{fw.change.status} static function called in the input by code that was not "
+            "compared; its effect is not checked",
+        )
     if text is not None and _is_static(text):
         return _base(
             fw,
@@ -1131,3 +1142,25 @@ def _through_callers(
         f"{fw.change.status} function that other code may call; not checked "
         "through any caller of this patch",
     )
+
+
+def _calls_in_input(work: PatchWork, fw: FunctionWork) -> int:
+    """How many times the side of the input where ``fw`` exists writes ``name(`` besides
+    its own definition (calls, and declarations, which are counted too): the patch's
+    lines of that side, or the whole file in two-file mode."""
+    side: Literal["before", "after"] = "after" if fw.change.status == "added" else "before"
+    pattern = re.compile(rf"\b{re.escape(fw.change.function)}\s*\(")
+    whole = work.source(side, fw.change.file)
+    if whole is not None:
+        return max(len(pattern.findall(mask(whole))) - 1, 0)
+    if work.patch is None:
+        return 0
+    kinds = {" ", "+"} if side == "after" else {" ", "-"}
+    found = 0
+    for fp in work.patch.files:
+        if fw.change.file not in {fp.old_path, fp.new_path}:
+            continue
+        for hunk in fp.hunks:
+            code = "\n".join(ln.text for ln in hunk.lines if ln.kind in kinds)
+            found += len(pattern.findall(mask(code)))
+    return max(found - 1, 0)

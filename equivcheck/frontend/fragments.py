@@ -266,10 +266,6 @@ def _balance(side: _Side, sp: int, sq: int) -> tuple[int | None, int | None]:
         sp -= 1
     while sq < n and not ok[sq]:
         sq += 1
-    if sp < sq < n and _is_label(side.walk.lines[sq - 1].code):
-        sq += 1  # a label goes with the statement it labels
-        while sq < n and not ok[sq]:
-            sq += 1
     if not ok[sp] or not ok[sq]:
         return None, None
     while True:
@@ -307,6 +303,10 @@ def _region(side: _Side, p: int, q: int, damaged: bool) -> Region:
     texts = [ln.text for ln in lines]
     if damaged:
         texts = reindent([(t, False) for t in texts], level=1)
+    if lines and _is_label(lines[-1].code):
+        # ``L: S`` is ``L: ; S``: a region may end at a label, the statement it labels
+        # (the same text in both versions) following the region.
+        texts.append(";")
     labels = [m.group(1) for ln in lines if _is_label(ln.code) and (m := _LABEL.match(ln.code))]
     gotos: list[str] = []
     for ln in lines:

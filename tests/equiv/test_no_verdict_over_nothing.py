@@ -193,3 +193,35 @@ def test_a_changed_function_the_configuration_compiles_out(
     row = rows["page_make_device_exclusive_one"]
     assert row[0] == "unknown"
     assert "does not compile it" in row[1]
+
+
+ADDED_HELPER_UNREAD_CALLER = """\
+--- a/t.c
++++ b/t.c
+@@ -1,3 +1,8 @@
++static int helper(int x)
++{
++\treturn x + 1;
++}
++
+ int f(int a)
+ {
+ \tint b = 0, c = 0;
+@@ -10,3 +15,3 @@ int f(int a)
+ \t\tb = 2;
+-\t} else {
++\t} else if (helper(a)) {
+ \t\tc = 3;
+"""
+
+
+def test_added_static_helper_with_a_caller_not_compared(tmp_path: Path) -> None:
+    # f's change cannot be read (the hunk does not close the else): the new static
+    # helper is called there, so it is not "added without effect".
+    patch = tmp_path / "t.patch"
+    patch.write_text(ADDED_HELPER_UNREAD_CALLER)
+    results = check_patches(from_patch_file(patch, None), OPTIONS)
+    found = {r.function: r for r in results}
+    assert found["f"].verdict == "unknown"
+    assert found["helper"].verdict == "unknown"
+    assert "not compared" in found["helper"].reason
