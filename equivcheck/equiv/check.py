@@ -405,8 +405,10 @@ def _config(
     models: Mapping[str, Model] = MODELS,
     return_types: Mapping[str, str] | None = None,
     type_sizes: Mapping[str, int] | None = None,
+    outer_objects: Mapping[str, str] | None = None,
 ) -> Config:
     return Config(
+        outer_objects=dict(outer_objects or {}),
         return_types=dict(return_types or {}),
         type_sizes=dict(type_sizes or {}),
         union_members=unions,
@@ -574,13 +576,16 @@ def _run_compare(
     unions: frozenset[str] = frozenset(),
     unit: str = "",
     before_unit: str = "",
+    outer_objects: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Compare two graphs. When the verdict is UNKNOWN only because calls without a
     model were reordered and the translation unit is at hand (tree mode), their
     footprints are inferred from their bodies and the comparison runs again. Call
     results take the return types both versions' units declare alike."""
     # (true, false and NULL are the kernel's constants, never a region's variables)
+    objects = dict(outer_objects or {})
     outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
+    outer -= set(objects)
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
     called = set().union(*map(_calls, graphs))
     results: dict[str, str] = {}
@@ -608,6 +613,7 @@ def _run_compare(
             models,
             results,
             sizes,
+            objects,
         )
         cfg_a = _config(
             helpers_after,
@@ -620,6 +626,7 @@ def _run_compare(
             models,
             results,
             sizes,
+            objects,
         )
         try:
             return compare_with_induction(
@@ -843,6 +850,7 @@ def _whole_by_regions(
         fw.before.union_members | fw.after.union_members,
         fw.after.unit,
         fw.before.unit,
+        _outer_objects(built, before, after),
     )
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
@@ -903,6 +911,7 @@ def _outer_are_locals(
             if local.name:
                 names[local.name] = names.get(local.name, False) or local.address_taken
     outer = set(built.before.outer_names) | set(built.after.outer_names)
+    objects = _outer_objects(built, before, after)
     opaque = {
         callee
         for graph in (built.before, built.after)
@@ -923,6 +932,8 @@ def _outer_are_locals(
             continue  # a function, a constant
         if name not in names:
             return f"the changed part uses {name}, which is not a local of the function"
+        if names[name] and name in objects:
+            continue  # in memory, as in the function: calls and pointers reach it
         if names[name] and opaque:
             return (
                 f"the changed part uses {name}, whose address is taken, and calls "
@@ -936,6 +947,26 @@ def _outer_are_locals(
                     f"{reached} through a pointer, which may be {name}"
                 )
     return ""
+
+
+def _outer_objects(built: _Regions, before: Graph, after: Graph) -> dict[str, str]:
+    """The regions' outer variables that are address-taken locals of the function, with
+    their declared type (one name, one type, in both versions; else none of them)."""
+    found: dict[str, set[str]] = {}
+    plain: set[str] = set()
+    for graph in (before, after):
+        for local in graph.locals:
+            if local.name and local.address_taken:
+                found.setdefault(local.name, set()).add(local.ctype)
+            elif local.name:
+                plain.add(local.name)
+        plain |= {p.name for p in graph.params}
+    outer = set(built.before.outer_names) | set(built.after.outer_names)
+    return {
+        name: next(iter(types))
+        for name, types in found.items()
+        if name in outer and len(types) == 1 and name not in plain
+    }
 
 
 def _reachable_through_pointers(built: _Regions, name: str) -> str:

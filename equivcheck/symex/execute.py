@@ -110,6 +110,10 @@ class Config:
     union_members: frozenset[str] = frozenset()
     return_types: Mapping[str, str] = field(default_factory=dict)
     type_sizes: Mapping[str, int] = field(default_factory=dict)
+    outer_objects: Mapping[str, str] = field(default_factory=dict)
+    """A region's outer variables that are address-taken locals of the function, with
+    their declared types: they live in memory at an address both versions share, where
+    calls and pointers reach them as they reach any object (not as outer variables)."""
 
 
 class BudgetExceeded(Exception):
@@ -743,6 +747,8 @@ class _Explorer:
                 return self._field_address(st, lv, self._address(st, b), n)
             case Index(base=b, index=i):
                 return self._indexed(st, b, i)
+            case Global(name=n) if n in self.config.outer_objects:
+                return _pointing(_outer_address(n), self._outer_spelling(n))
             case Global(name=n):
                 return V.symbol(f"addr:global:{n}", IntType(64, False, pointee=f"?global:{n}"))
             case Param(index=i, ctype=t):
@@ -907,10 +913,14 @@ class _Explorer:
                     frame=depth,
                     spelling=_declared(t),
                 )
+            case Global(name=n) if n in self.config.outer_objects:
+                return self._outer_object(st, n, "")
             case Global(name=n):
                 return _Loc("global", n)
             case Field(base=base, name=n):
                 path, root = _field_path(lv)
+                if isinstance(root, Global) and root.name in self.config.outer_objects:
+                    return self._outer_object(st, root.name, path)
                 if isinstance(root, Local) and _address_taken(frame.graph, root.index):
                     address = self._local_address(st, root.index)
                     self._touch_field(st, path)
@@ -971,6 +981,26 @@ class _Explorer:
                 self._check_into_struct(st, address, expr_text(lv))
                 return self._memory(st, address, _pointee(element.ty))
         raise TypeError(f"not an lvalue: {lv!r}")
+
+    def _outer_spelling(self, name: str) -> str:
+        return _declared(self.config.outer_objects[name]) or f"?outer:{name}"
+
+    def _outer_object(self, st: PathState, name: str, path: str) -> _Loc:
+        """A region's address-taken outer local (``path``: the member, or "" for the
+        whole): in memory, as the function keeps it (an address-taken local there)."""
+        address = _outer_address(name)
+        spelling = self._outer_spelling(name)
+        if not path:
+            if is_aggregate(self.config.outer_objects[name]):
+                st.notes.append(
+                    Note("unsupported", f"whole value of an address-taken struct local {name}")
+                )
+            return self._memory(st, address, spelling)
+        self._touch_field(st, path)
+        member_spelling, ty = self._member(spelling, path)
+        return _Loc(
+            "array", f"field:{path}", key=(address.term,), ty=ty, spelling=member_spelling
+        )
 
     def _check_into_struct(self, st: PathState, address: SymVal, describe: str) -> None:
         """Plain memory reached from a pointer to a struct or union (``*(char *)s``,
@@ -1528,6 +1558,12 @@ def _without_casts(e: Expr) -> Expr:
     while isinstance(e, Cast):
         e = e.operand
     return e
+
+
+def _outer_address(name: str) -> SymVal:
+    """The address of a region's address-taken outer local: one symbol for both
+    versions (the object is the same one, whatever the function did before)."""
+    return V.symbol(f"addr:outer:{name}", POINTER)
 
 
 def _address_taken(graph: Graph, index: int) -> bool:

@@ -4,6 +4,8 @@ the whole function: a global stays a global (calls and other CPUs may change it)
 
 from __future__ import annotations
 
+import pytest
+
 from equivcheck.equiv.check import FunctionResult, Options, check_patches
 from equivcheck.frontend.model import FunctionChange, FunctionText
 from equivcheck.frontend.workset import FunctionWork, PatchWork
@@ -70,3 +72,70 @@ def test_a_name_both_local_and_global_is_not_guessed() -> None:
     [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
     assert result.verdict == "equivalent", result.reason  # the whole function decides
     assert "changed part" not in result.reason
+
+
+# ------------------------------------------------------------ address-taken locals
+
+WALK = """void f(struct walk *q, int n)
+{
+	struct walk w;
+	int i;
+
+	start(&w);
+	while (step(&w)) {
+		for (i = 0; i < n; i++)
+			use(i);
+		{
+%s
+		}
+		for (i = 0; i < n; i++)
+			use(i + 1);
+	}
+}
+"""
+
+
+def walk(before_part: str, after_part: str) -> FunctionResult:
+    """The verdict on ``f``, whose local ``w`` is passed to calls by address, with the
+    block in its loop written ``before_part`` / ``after_part``."""
+    sides = [
+        FunctionText("f", "t.c", 1, WALK % part, frozenset()) for part in (before_part, after_part)
+    ]
+    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
+    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
+    return result
+
+
+def test_an_address_taken_local_passed_to_a_call_is_proved_in_the_changed_part() -> None:
+    result = walk(
+        "\t\t\tif (w.pte && w.ok) {\n\t\t\t\tdone(&w);\n\t\t\t\treturn;\n\t\t\t}",
+        "\t\t\tif (w.pte) {\n\t\t\t\tif (w.ok) {\n\t\t\t\t\tdone(&w);\n\t\t\t\t\treturn;\n"
+        "\t\t\t\t}\n\t\t\t}",
+    )
+    assert result.verdict == "equivalent", result.reason
+    assert "changed part" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("before_part", "after_part"),
+    [
+        # any call may change it (its address was given away before the part)
+        ("\t\t\tint a = w.pte;\n\t\t\tg();\n\t\t\tuse(a - w.pte);", "\t\t\tg();\n\t\t\tuse(0);"),
+        # a pointer may point to it
+        ("\t\t\tq->pte = 1;\n\t\t\tuse(w.pte);", "\t\t\tuse(w.pte);\n\t\t\tq->pte = 1;"),
+        # the call it is passed to sees what the part wrote
+        ("\t\t\tw.pte = 1;\n\t\t\tdone(&w);", "\t\t\tdone(&w);\n\t\t\tw.pte = 1;"),
+        # what the part leaves in it is read later (step(&w))
+        ("\t\t\tw.pte = 1;", "\t\t\tw.pte = 2;"),
+        # through its address taken in the part
+        (
+            "\t\t\tint *p = &w.pte;\n\t\t\tuse(w.pte);\n\t\t\t*p = 5;\n\t\t\tuse(w.pte);",
+            "\t\t\tint *p = &w.pte;\n\t\t\tint v = w.pte;\n\t\t\tuse(v);\n\t\t\t*p = 5;\n"
+            "\t\t\tuse(v);",
+        ),
+    ],
+)
+def test_an_address_taken_local_is_memory_in_the_changed_part(
+    before_part: str, after_part: str
+) -> None:
+    assert walk(before_part, after_part).verdict != "equivalent"
