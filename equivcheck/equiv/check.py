@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from equivcheck.equiv.compare import Outcome, Side, SolverTimeout, Verdict
+from equivcheck.equiv.compare import STATE_DEPENDENT, Outcome, Side, SolverTimeout, Verdict
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
@@ -34,6 +34,7 @@ from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
+from equivcheck.frontend.unions import plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.canon import iter_nodes, retype
 from equivcheck.ir.labels import infer_label_map
@@ -406,8 +407,10 @@ def _config(
     return_types: Mapping[str, str] | None = None,
     type_sizes: Mapping[str, int] | None = None,
     outer_objects: Mapping[str, str] | None = None,
+    plain: Mapping[str, frozenset[str]] | None = None,
 ) -> Config:
     return Config(
+        plain_members=dict(plain or {}),
         outer_objects=dict(outer_objects or {}),
         return_types=dict(return_types or {}),
         type_sizes=dict(type_sizes or {}),
@@ -591,7 +594,15 @@ def _run_compare(
     results: dict[str, str] = {}
     sizes: dict[str, int] = {}
     helpers_before, helpers_after = helpers.before, helpers.after
+    plain: dict[str, frozenset[str]] = {}
     if unit and before_unit:
+        # (a struct both units define alike: the members both declare directly)
+        after_plain = plain_members(unit)
+        plain = {
+            tag: names & after_plain[tag]
+            for tag, names in plain_members(before_unit).items()
+            if tag in after_plain
+        }
         results = common_return_types(return_types(before_unit, called), return_types(unit, called))
         sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
         # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
@@ -614,6 +625,7 @@ def _run_compare(
             results,
             sizes,
             objects,
+            plain,
         )
         cfg_a = _config(
             helpers_after,
@@ -627,6 +639,7 @@ def _run_compare(
             results,
             sizes,
             objects,
+            plain,
         )
         try:
             return compare_with_induction(
@@ -687,8 +700,13 @@ def _build_regions(
     ]
     # A region start is an entry unless both versions jump away just above it.
     entered = [b.entered or a.entered for b, a in regions]
-    before = combine_regions([b for b, _ in pairs], name=name, file=file, entered=entered)
-    after = combine_regions([a for _, a in pairs], name=name, file=file, entered=entered)
+    bodies = [b.loop_body and a.loop_body for b, a in regions]
+    before = combine_regions(
+        [b for b, _ in pairs], name=name, file=file, entered=entered, loop_bodies=bodies
+    )
+    after = combine_regions(
+        [a for _, a in pairs], name=name, file=file, entered=entered, loop_bodies=bodies
+    )
     pair_exports(before, after)
     return _Regions(pairs, before, after, infer_label_map(pairs))
 
@@ -764,20 +782,41 @@ def _check_whole(
         )
     deadline = time.monotonic() + options.budget_s
     reasons: list[str] = []
-    regional = _whole_by_regions(fw, before, after, helpers, options, deadline)
-    if isinstance(regional, str):
-        reasons.append(regional)
-    else:
+    found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
+    for grow in range(GROW_LEVELS + 1):
+        # A larger part starts from fewer arbitrary states: grown, it may prove what a
+        # smaller one could not, or show that a difference needed an unreachable start.
+        share = (
+            deadline
+            if grow == 0
+            else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+        )
+        regional = _whole_by_regions(fw, before, after, helpers, options, share, grow)
+        if regional is None:
+            break  # grown to the whole function
+        if isinstance(regional, str):
+            reasons.append(regional)
+            break
         outcome, built = regional
-        if outcome.verdict == "equivalent" or (
-            outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES
-        ):
-            outcome.reason = (
-                f"compared the changed part ({len(built.pairs)} region(s)); the rest of "
-                f"the function is the same text in both versions: {outcome.reason}"
-            )
+        if outcome.verdict == "equivalent":
+            outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
             return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-        reasons.append(f"comparing the changed part: {outcome.reason}")
+        if outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES:
+            found = (outcome, built, grow)
+            continue
+        reasons.append(f"{_part_text(built, grow, short=True)}: {outcome.reason}")
+        if found is not None and outcome.kind == STATE_DEPENDENT:
+            # The larger part, from fewer arbitrary states, sees the versions agree
+            # unless a call changes state: the smaller part's difference needed a start
+            # the function may never reach.
+            found = None
+            break
+        if "time budget" in outcome.reason or found is not None:
+            break
+    if found is not None:
+        outcome, built, grow = found
+        outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
+        return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
     unions = fw.before.union_members | fw.after.union_members
     whole = _run_compare(
         before,
@@ -803,6 +842,21 @@ def _check_whole(
 # exit or in what it leaves in a local is not.
 EFFECT_DIFFERENCES = {"event", "args", "snapshot", "hang"}
 
+GROW_LEVELS = 3
+"""How many enclosing blocks the changed part grows by before the whole function."""
+GROW_SHARE = 0.25
+"""The share of --budget each grown part may take."""
+
+
+def _part_text(built: _Regions, grow: int, *, short: bool = False) -> str:
+    grown = f", grown to {grow} enclosing block(s)" if grow else ""
+    if short:
+        return f"comparing the changed part{grown}"
+    return (
+        f"compared the changed part ({len(built.pairs)} region(s){grown}); the rest of "
+        "the function is the same text in both versions"
+    )
+
 
 def _whole_by_regions(
     fw: FunctionWork,
@@ -811,12 +865,16 @@ def _whole_by_regions(
     helpers: _Helpers,
     options: Options,
     deadline: float,
-) -> tuple[Outcome, _Regions] | str:
-    """Compare only the changed regions of two whole texts, when the outer variables
-    they use are locals of the function (so assumption A6 is a fact)."""
+    grow: int = 0,
+) -> tuple[Outcome, _Regions] | str | None:
+    """Compare only the changed regions of two whole texts (grown by ``grow`` enclosing
+    blocks), when the outer variables they use are locals of the function (so
+    assumption A6 is a fact). None when the grown regions are the whole function."""
     assert fw.before is not None and fw.after is not None
     try:
-        regions = whole_function_regions(fw.before, fw.after)
+        regions = whole_function_regions(fw.before, fw.after, grow)
+        if regions is None:
+            return None
         built = _build_regions(
             regions, fw.change.function, fw.change.file, fw.before.typedefs | fw.after.typedefs
         )

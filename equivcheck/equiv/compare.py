@@ -186,7 +186,14 @@ def _compare(
         f"the versions differ only if {named} changes state ({general.difference.what}); "
         f"a model of {named} would decide"
     )
-    return _unknown(general, reason)
+    outcome = _unknown(general, reason)
+    outcome.kind = STATE_DEPENDENT
+    return outcome
+
+
+STATE_DEPENDENT = "state-dependent"
+"""The kind of an UNKNOWN whose only difference needs an unmodelled call to change
+state: where no call changes anything, the versions agree."""
 
 
 def _realisable(

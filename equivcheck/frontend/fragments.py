@@ -32,7 +32,8 @@ class Region:
     """Lines of one side: ``text``, its first file line, and each line's number.
 
     ``labels`` are the labels the region defines; ``gotos_out`` the labels it jumps to
-    that it does not define (resolved by later stages).
+    that it does not define (resolved by later stages). ``loop_body``: the region is
+    the whole body of a loop, so its ``continue`` goes where its end goes.
     """
 
     text: str
@@ -41,6 +42,7 @@ class Region:
     labels: list[str] = field(default_factory=list)
     gotos_out: list[str] = field(default_factory=list)
     entered: bool = True
+    loop_body: bool = False
 
 
 @dataclass

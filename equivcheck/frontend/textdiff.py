@@ -13,6 +13,7 @@ import re
 
 from equivcheck.frontend.fragments import Region, function_fragments
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, Patch
+from equivcheck.frontend.patch_clex import mask
 
 
 def whole_function_patch(before: FunctionText, after: FunctionText) -> Patch:
@@ -51,10 +52,19 @@ def _unnumbered(line: str) -> str:
 
 
 def whole_function_regions(
-    before: FunctionText, after: FunctionText
-) -> list[tuple[Region, Region]]:
-    """The paired regions covering every change between two texts of one function."""
+    before: FunctionText, after: FunctionText, grow: int = 0
+) -> list[tuple[Region, Region]] | None:
+    """The paired regions covering every change between two texts of one function,
+    each grown to ``grow`` enclosing blocks; None when growing reaches the function's
+    own body (the whole function is then the region)."""
     patch = whole_function_patch(before, after)
+    if grow:
+        hunk = grown(patch.files[0].hunks[0], grow)
+        if hunk is None:
+            return None
+        patch = dataclasses.replace(
+            patch, files=[dataclasses.replace(patch.files[0], hunks=[hunk])]
+        )
     old_lines, new_lines = source_lines(before), source_lines(after)
 
     def placed(region: Region, func: FunctionText, table: list[int]) -> Region:
@@ -62,10 +72,34 @@ def whole_function_regions(
         first = table[index] if 0 <= index < len(table) else region.first_line
         return dataclasses.replace(region, first_line=first)
 
+    pairs = function_fragments(patch, after.name).pairs
+    bodies = [_loop_body(b, before) and _loop_body(a, after) for b, a in pairs]
     return [
-        (placed(b, before, old_lines), placed(a, after, new_lines))
-        for b, a in function_fragments(patch, after.name).pairs
+        (
+            dataclasses.replace(placed(b, before, old_lines), loop_body=body),
+            dataclasses.replace(placed(a, after, new_lines), loop_body=body),
+        )
+        for (b, a), body in zip(pairs, bodies, strict=True)
     ]
+
+
+_LOOP_HEAD = re.compile(r"^\s*(for|while)\b.*\{\s*$|^\s*do\s*\{\s*$")
+_BLOCK_END = re.compile(r"^\s*\}")
+
+
+def _loop_body(region: Region, func: FunctionText) -> bool:
+    """Whether ``region`` (numbered as the function text) is all of a loop's braced
+    body: the code line just above it heads the loop and opens the brace, the one just
+    below closes it."""
+    if not region.lines:
+        return False
+    code = mask(func.text).split("\n")
+    above = [t for t in code[: region.lines[0] - func.start_line] if t.strip()]
+    below = [t for t in code[region.lines[-1] - func.start_line + 1 :] if t.strip()]
+    if not above or not below or not _BLOCK_END.match(below[0]):
+        return False
+    head = above[-1]
+    return bool(_LOOP_HEAD.match(head)) and head.count("{") == 1 and "}" not in head
 
 
 def source_lines(func: FunctionText) -> list[int]:
@@ -78,3 +112,122 @@ def source_lines(func: FunctionText) -> list[int]:
         marker = _MARKER_NUMBER.match(text)
         line = int(marker.group(1)) if marker else line + 1
     return out
+
+
+def grown(hunk: Hunk, levels: int) -> Hunk | None:
+    """``hunk`` (a whole function as context) with each run of changed lines widened
+    ``levels`` steps out, the lines widened over shown as removed and added again (so
+    the regions cut from it span them). A step goes to the inside of the block around
+    the lines (a loop's body: its ``continue`` and its end lead to the same place), or
+    when they are that already, to the block's statement. None when the function's own
+    body is reached."""
+    old = [i for i, ln in enumerate(hunk.lines) if ln.kind != "+"]
+    braces = _braces(hunk, old)
+    depth, before = 0, {}
+    for i in old:
+        before[i] = depth
+        depth += braces[i].count("{") - braces[i].count("}")
+    spans: list[tuple[int, int]] = []
+    for start, end in _runs(hunk):
+        for _ in range(levels):
+            first, last = _enclosing(old, braces, start, end)
+            if first < 0 or before[first] == 0:
+                return None
+            inside = [i for i in old if first < i < last]
+            if inside and (inside[0], inside[-1]) != (start, end):
+                start, end = inside[0], inside[-1]
+            else:
+                start, end = _statement(braces, first, last)
+        if spans and start <= spans[-1][1]:
+            start, end = min(start, spans[-1][0]), max(end, spans.pop()[1])
+        spans.append((start, end))
+    lines: list[HunkLine] = []
+    at = 0
+    for start, end in spans:
+        lines.extend(hunk.lines[at:start])
+        block = hunk.lines[start : end + 1]
+        lines.extend(HunkLine("-", ln.old_text or ln.text) for ln in block if ln.kind != "+")
+        lines.extend(HunkLine("+", ln.text) for ln in block if ln.kind != "-")
+        at = end + 1
+    lines.extend(hunk.lines[at:])
+    return dataclasses.replace(hunk, lines=lines)
+
+
+def _braces(hunk: Hunk, old: list[int]) -> dict[int, str]:
+    """The braces of each before-side line in order (outside comments, strings and
+    directives)."""
+    code = mask("\n".join(hunk.lines[i].old_text or hunk.lines[i].text for i in old))
+    return {
+        i: "".join(c for c in text if c in "{}")
+        for i, text in zip(old, code.split("\n"), strict=True)
+    }
+
+
+def _runs(hunk: Hunk) -> list[tuple[int, int]]:
+    """First and last index of each run of changed lines."""
+    runs: list[tuple[int, int]] = []
+    for i, ln in enumerate(hunk.lines):
+        if ln.kind == " ":
+            continue
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _enclosing(old: list[int], braces: dict[int, str], start: int, end: int) -> tuple[int, int]:
+    """The lines of the ``{`` and the ``}`` of the block around lines ``start..end``
+    (before side); (-1, -1) when there is none. (``} else {``: the ``{`` opens the
+    block below it, the ``}`` closes the one above.)"""
+    first = last = -1
+    balance = 0
+    for i in reversed([j for j in old if j < start]):
+        for c in reversed(braces[i]):
+            balance += 1 if c == "}" else -1
+            if balance < 0:
+                first = i
+                break
+        if first >= 0:
+            break
+    balance = 0
+    for i in [j for j in old if j > end]:
+        for c in braces[i]:
+            balance += 1 if c == "{" else -1
+            if balance < 0:
+                last = i
+                break
+        if last >= 0:
+            break
+    return (first, last) if first >= 0 and last >= 0 else (-1, -1)
+
+
+def _statement(braces: dict[int, str], first: int, last: int) -> tuple[int, int]:
+    """Lines ``first`` (a ``{``) to ``last`` (its ``}``) widened to the whole statement:
+    an ``if`` with all its ``else`` branches (``} else {`` lines join blocks)."""
+    order = [(i, c) for i in sorted(braces) for c in braces[i]]
+    partner: dict[int, int] = {}
+    stack: list[int] = []
+    for k, (_, c) in enumerate(order):
+        if c == "{":
+            stack.append(k)
+        elif stack:
+            j = stack.pop()
+            partner[j], partner[k] = k, j
+    # the brace indexes of the block's own { and }
+    own = [
+        k
+        for k, (i, c) in enumerate(order)
+        if i == first and c == "{" and k in partner and order[partner[k]][0] == last
+    ]
+    if not own:
+        return first, last
+    opening = own[-1]
+    closing = partner[opening]
+    while opening > 0 and order[opening - 1] == (first, "}") and opening - 1 in partner:
+        opening = partner[opening - 1]  # ``} else {``: the block above is the if's
+        first = order[opening][0]
+    while closing + 1 < len(order) and order[closing + 1] == (last, "{") and closing + 1 in partner:
+        closing = partner[closing + 1]  # ``} else {``: the else block goes with it
+        last = order[closing][0]
+    return first, last

@@ -8,7 +8,11 @@ every name declared anywhere inside a ``union { ... }`` body counts.
 
 from __future__ import annotations
 
+import functools
 import re
+
+from equivcheck.frontend.gnuc.scan import matching_brace
+from equivcheck.frontend.patch_clex import mask
 
 _UNION = re.compile(r"\bunion\s+(?:\w+\s*)?\{")
 _MEMBER = re.compile(r"\b([A-Za-z_]\w*)\s*(?:;|\[|:(?!:)|\)\s*\()")
@@ -29,3 +33,45 @@ def union_members(text: str) -> frozenset[str]:
         body = text[match.end() : i - 1]
         found.update(m.group(1) for m in _MEMBER.finditer(body))
     return frozenset(found)
+
+
+_STRUCT = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*\{")
+_DECLARATOR = re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?::[^,]*)?$")
+
+
+@functools.lru_cache(maxsize=4)  # a function's two units come in turns, then the next's
+def plain_members(text: str) -> dict[str, frozenset[str]]:
+    """For each ``struct TAG`` a preprocessed translation unit defines, the members it
+    declares directly as plain objects: not inside a nested union or struct body and not
+    of a union type. A write to one of them changes no other member, whatever
+    :func:`union_members` found under the same name in another type. A tag defined
+    twice keeps the names both definitions agree on."""
+    masked = mask(text)
+    found: dict[str, frozenset[str]] = {}
+    for match in _STRUCT.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        names = frozenset(_direct_members(masked[match.end() : end - 1]))
+        tag = f"struct {match.group(1)}"
+        found[tag] = found[tag] & names if tag in found else names
+    return found
+
+
+def _direct_members(body: str) -> list[str]:
+    """Names of the depth-0 declarations of a struct body with no braces of their own
+    and no ``union`` in their type."""
+    out: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(body):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            decl, start = body[start:i], i + 1
+            if "{" in decl or "}" in decl or re.search(r"\bunion\b", decl) or "(" in decl:
+                continue
+            for part in decl.split(","):
+                m = _DECLARATOR.search(part.strip())
+                if m:
+                    out.append(m.group(1))
+    return out

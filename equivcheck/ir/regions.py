@@ -30,10 +30,16 @@ def region_label(number: int) -> str:
 
 
 def combine_regions(
-    graphs: list[Graph], *, name: str, file: str, entered: list[bool] | None = None
+    graphs: list[Graph],
+    *,
+    name: str,
+    file: str,
+    entered: list[bool] | None = None,
+    loop_bodies: list[bool] | None = None,
 ) -> Graph:
     """The regions of one version as one graph with an entry per region start that
-    control can fall into (``entered``, default all) and per label."""
+    control can fall into (``entered``, default all) and per label. In a region that is
+    a whole loop body (``loop_bodies``), ``continue`` leaves as its end does."""
     blocks: dict[int, Block] = {}
     labels: dict[str, int] = {}
     locals_: list[Local] = []
@@ -77,7 +83,10 @@ def combine_regions(
         if term.kind == "goto" and term.label in labels:
             block.terminator = Jump(labels[term.label], loc=term.loc)
         elif term.kind != "goto":
-            block.terminator = Exit(term.kind, label=ends[index], loc=term.loc)
+            kind = term.kind
+            if kind == "continue" and loop_bodies and loop_bodies[_number(ends[index]) - 1]:
+                kind = "fallthrough"
+            block.terminator = Exit(kind, label=ends[index], loc=term.loc)
     first = graphs[0] if graphs else None
     return Graph(
         name=name,
@@ -96,6 +105,11 @@ def combine_regions(
         export_used=[index in used for index in exported],
         export_declared=declared,
     )
+
+
+def _number(label: str) -> int:
+    """The region number of an entry name made by :func:`region_label`."""
+    return int(label.removeprefix(REGION))
 
 
 def moved_entry(labels: dict[str, int], blocks: dict[int, Block]) -> int:

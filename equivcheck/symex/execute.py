@@ -108,6 +108,9 @@ class Config:
     deadline: float | None = None
     outer_types: Mapping[str, str] = field(default_factory=dict)
     union_members: frozenset[str] = frozenset()
+    plain_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per ``struct TAG``, the members it declares directly (not in a union): a write
+    to one of them through a pointer of that type shares no storage."""
     return_types: Mapping[str, str] = field(default_factory=dict)
     type_sizes: Mapping[str, int] = field(default_factory=dict)
     outer_objects: Mapping[str, str] = field(default_factory=dict)
@@ -982,6 +985,15 @@ class _Explorer:
                 return self._memory(st, address, _pointee(element.ty))
         raise TypeError(f"not an lvalue: {lv!r}")
 
+    def _plain_member(self, where: _Loc) -> bool:
+        """Whether a field location is a member its struct type declares directly (so
+        a union elsewhere with a member of the same name does not concern it)."""
+        origin = where.spelling.removeprefix("?field:")
+        struct, _, path = origin.partition(".")
+        if origin == where.spelling or not path or "." in path:
+            return False
+        return path in self.config.plain_members.get(struct, frozenset())
+
     def _outer_spelling(self, name: str) -> str:
         return _declared(self.config.outer_objects[name]) or f"?outer:{name}"
 
@@ -998,9 +1010,7 @@ class _Explorer:
             return self._memory(st, address, spelling)
         self._touch_field(st, path)
         member_spelling, ty = self._member(spelling, path)
-        return _Loc(
-            "array", f"field:{path}", key=(address.term,), ty=ty, spelling=member_spelling
-        )
+        return _Loc("array", f"field:{path}", key=(address.term,), ty=ty, spelling=member_spelling)
 
     def _check_into_struct(self, st: PathState, address: SymVal, describe: str) -> None:
         """Plain memory reached from a pointer to a struct or union (``*(char *)s``,
@@ -1202,7 +1212,11 @@ class _Explorer:
             st.outer_written.add(where.name)
             return
         member = where.name.removeprefix("field:").split(".")[0]
-        if where.name.startswith("field:") and member in self.config.union_members:
+        if (
+            where.name.startswith("field:")
+            and member in self.config.union_members
+            and not self._plain_member(where)
+        ):
             # Union members share storage; a write to one changes the others in ways
             # the engine does not model yet.
             st.notes.append(Note("unsupported", f"write to union member ->{member}"))

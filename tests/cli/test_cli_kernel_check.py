@@ -51,11 +51,20 @@ def test_later_upstream_form_is_different_with_counterexample(kernel_tree: Path)
     assert func["function"] == "try_to_unmap_one" and func["verdict"] == "different"
     assert "folio_set_swapbacked" in func["reason"]
     example = func["counterexample"]
-    calls, inputs = example["call_results"], example["inputs"]
-    assert calls["folio_test_dirty(folio)"] == 0  # a clean folio
-    assert inputs["ref_count"] != inputs["map_count"] + 1  # with an extra reference
+    # (named as the compared part reads them: a call's result "after smp_rmb()" is
+    # the value read past that barrier; a larger part reads the counts itself)
+    seen = {**example["inputs"], **example["call_results"]}
+
+    def value(*prefixes: str) -> int:
+        [found] = [v for k, v in seen.items() if k.startswith(prefixes)]
+        return int(found)
+
+    assert value("folio_test_dirty(folio)") == 0  # a clean folio
+    refs = value("ref_count", "folio_ref_count(folio)")
+    maps = value("map_count", "folio_mapcount(folio)")
+    assert refs != maps + 1  # with an extra reference
     droppable = 1 << 40  # VM_DROPPABLE in 6.12's x86_64 defconfig
-    assert inputs["vma->vm_flags"] & droppable == 0  # not droppable
+    assert value("vma->vm_flags") & droppable == 0  # not droppable
     assert func["before_location"].startswith("mm/rmap.c:")
 
 

@@ -7,6 +7,7 @@ from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionChange, FunctionText
+from equivcheck.frontend.unions import union_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.build import build_function
 from equivcheck.ir.canon import canonicalize
@@ -46,7 +47,15 @@ def unit_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -
     """The pipeline's verdict on two texts of ``f`` in tree mode: the unit is
     ``prelude`` and the function, so gcc answers sizes and member facts (as --tree)."""
     sides = [
-        FunctionText("f", "t.c", prelude.count("\n") + 1, code, types, unit=prelude + code)
+        FunctionText(
+            "f",
+            "t.c",
+            prelude.count("\n") + 1,
+            code,
+            types,
+            union_members=union_members(prelude + code),
+            unit=prelude + code,
+        )
         for code in (before + "\n", after + "\n")
     ]
     work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])

@@ -9,6 +9,7 @@ import pytest
 from equivcheck.equiv.check import FunctionResult, Options, check_patches
 from equivcheck.frontend.model import FunctionChange, FunctionText
 from equivcheck.frontend.workset import FunctionWork, PatchWork
+from tests.equiv.engine import unit_verdict
 
 PRELUDE = """int counter;
 void g(void);
@@ -139,3 +140,24 @@ def test_an_address_taken_local_is_memory_in_the_changed_part(
     before_part: str, after_part: str
 ) -> None:
     assert walk(before_part, after_part).verdict != "equivalent"
+
+
+# ------------------------------------------------------- union members by struct type
+
+UNIONS = """struct s { int mapcount; unsigned long vm_flags; };
+struct v { union { unsigned long vm_flags; unsigned long raw_flags; }; int other; };
+void use(unsigned long x);
+"""
+
+
+def test_a_member_its_struct_declares_directly_is_not_a_union_member() -> None:
+    # vm_flags is a union member of struct v, a plain member of struct s
+    before = "void f(struct s *p)\n{\n\tp->vm_flags = 1;\n\tp->mapcount = 2;\n}"
+    after = "void f(struct s *p)\n{\n\tp->mapcount = 2;\n\tp->vm_flags = 1;\n}"
+    assert unit_verdict(UNIONS, before, after, frozenset()) == "equivalent"
+
+
+def test_a_write_to_a_union_member_stays_undecided() -> None:
+    before = "void f(struct v *q)\n{\n\tq->vm_flags = 1;\n\tuse(q->raw_flags);\n}"
+    after = "void f(struct v *q)\n{\n\tuse(q->raw_flags);\n\tq->vm_flags = 1;\n}"
+    assert unit_verdict(UNIONS, before, after, frozenset()) != "equivalent"
