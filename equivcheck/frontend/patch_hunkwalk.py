@@ -188,9 +188,13 @@ def _header_at(lines: list[SideLine], i: int) -> tuple[str, int, bool] | None:
             break
         parts.append(code)
         if depth == 0:
-            following = lines[j + 1].code.strip() if j + 1 < len(lines) else ""
+            # the body's brace, maybe after blank lines (mm/mlock.c has one)
+            k = j + 1
+            while k < len(lines) and k < j + 3 and not lines[k].code.strip():
+                k += 1
+            following = lines[k].code.strip() if k < len(lines) else ""
             if following == "{":
-                brace = j + 1
+                brace = k
                 break
             if not following.startswith("__"):
                 return None

@@ -67,3 +67,13 @@ def test_plain_members_leave_out_union_and_nested_members() -> None:
     found = plain_members(unit)
     assert found["struct s"] == {"x", "arr", "b", "p"}
     assert found["struct t"] == {"x"}  # two definitions: the names both declare
+
+
+def test_a_blank_line_between_header_and_brace_still_heads_the_function() -> None:
+    # mm/mlock.c and mm/madvise.c write their walk callbacks so
+    before = "static int g(int a,\n\t     int b)\n\n{\n\tint s = a;\n\n\ts += b;\n\treturn s;\n}\n"
+    after = before.replace("\ts += b;", "\ts = s + b;")
+    sides = [FunctionText("g", "t.c", 1, text, frozenset()) for text in (before, after)]
+    pairs = whole_function_regions(sides[0], sides[1])
+    assert pairs is not None
+    assert [(b.text.strip(), a.text.strip()) for b, a in pairs] == [("s += b;", "s = s + b;")]
