@@ -10,6 +10,12 @@ Prints:
 - the self-check: every function of mm/rmap.c compared against itself (total and per
   function).
 
+- issue 11: the five functions whose whole-function exploration ran out of budget,
+  each changed in one place (target under 10 s each); the seed's change by hand on
+  6.12 ``mm/rmap.c`` in two-file mode (target under 10 s); every kernel fixture patch
+  that applies to the tree by itself, once: the median engine time per function
+  (target under 2 s) and how many functions hit the budget (target none).
+
 Usage: ``python bench/tree_time.py [--tree DIR] [--runs N]``.
 """
 
@@ -26,9 +32,10 @@ from pathlib import Path
 
 from equivcheck.equiv.check import check_patches
 from equivcheck.frontend import gnuc
+from equivcheck.frontend.apply import apply_patch
 from equivcheck.frontend.model import FunctionChange
 from equivcheck.frontend.tree import open_tree
-from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.frontend.workset import FunctionWork, PatchWork, load_patches
 
 REPO = Path(__file__).resolve().parent.parent
 KERNEL = REPO / "fixtures" / "patches" / "kernel"
@@ -54,6 +61,80 @@ def _cli(patch: Path, tree: Path) -> tuple[float, dict[str, object]]:
         check=False,
     )
     return time.perf_counter() - start, json.loads(out.stdout)
+
+
+FIVE = {
+    "try_to_unmap_one": "rmap-swap-hiwater-uffd.patch",
+    "folio_referenced_one": "rmap-referenced-locked-inverted.patch",
+    "page_vma_mapped_walk": "pvmw-pmd-boundary-not.patch",
+    "madvise_free_pte_range": "madvise-free-dirty-first.patch",
+    "mlock_pte_range": "mlock-pte-range-split-folio-test.patch",
+}
+"""Issue 11's five functions, each with a fixture changing it in one place."""
+
+
+def _run_json(*args: str | Path) -> tuple[float, dict[str, object] | None]:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "equivcheck", "check", *map(str, args), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    spent = time.perf_counter() - start
+    return spent, (json.loads(out.stdout) if out.returncode != 3 and out.stdout else None)
+
+
+def _issue11(tree: Path, runs: int) -> None:
+    """The figures issue 11 asks for."""
+    for name, patch in FIVE.items():
+        times, verdict = [], ""
+        for _ in range(runs):
+            spent, doc = _run_json(KERNEL / patch, "--tree", tree)
+            assert doc is not None, patch
+            funcs = doc["functions"]
+            assert isinstance(funcs, list)
+            [func] = [f for f in funcs if f["function"] == name]
+            times.append(spent)
+            verdict = f"{func['verdict']}, engine {float(func['time_s']):.2f} s"
+        print(_line(f"{name} changed in one place ({patch}) [{verdict}], CLI", times))
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "rmap-before.c"
+        after = Path(tmp) / "rmap-after.c"
+        text = (tree / "mm" / "rmap.c").read_text()
+        [parsed] = load_patches(KERNEL / "rmap-seed-by-hand.patch")
+        before.write_text(text)
+        after.write_text(str(apply_patch({"mm/rmap.c": text}, parsed)["mm/rmap.c"]))
+        times, verdicts = [], ""
+        for _ in range(runs):
+            spent, doc = _run_json("--before", before, "--after", after)
+            assert doc is not None
+            funcs = doc["functions"]
+            assert isinstance(funcs, list)
+            verdicts = ", ".join(f"{f['function']} {f['verdict']}" for f in funcs)
+            times.append(spent)
+        print(_line(f"seed by hand on 6.12 mm/rmap.c, two files [{verdicts}], CLI", times))
+    per_function: list[float] = []
+    budget: list[str] = []
+    skipped: list[str] = []
+    for fixture in sorted(KERNEL.glob("*.patch")):
+        _, doc = _run_json(fixture, "--tree", tree)
+        if doc is None:
+            skipped.append(fixture.name)  # applies on top of another fixture only
+            continue
+        funcs = doc["functions"]
+        assert isinstance(funcs, list)
+        for f in funcs:
+            per_function.append(float(f["time_s"]))
+            if "time budget" in str(f["reason"]):
+                budget.append(f"{fixture.name}:{f['function']}")
+    print(
+        _line(
+            f"engine time per function over {len(per_function)} kernel fixture functions",
+            per_function,
+        )
+    )
+    print(f"hit the budget: {len(budget)} {budget}; not applying alone: {skipped}")
 
 
 def _line(label: str, times: list[float]) -> str:
@@ -93,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 per_function.extend(float(f["time_s"]) for f in functions)
             print(_line(f"{label}, CLI end to end [{verdicts}]", times))
         print(_line("engine time per function over these patches", per_function))
+    _issue11(args.tree, args.runs)
     tree = open_tree(args.tree)
     start = time.perf_counter()
     pre = tree.preprocess("mm/rmap.c")
