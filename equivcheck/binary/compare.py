@@ -31,6 +31,7 @@ import z3
 
 from equivcheck.binary.records import Event, Exploration, PathRecord
 from equivcheck.binary.smt import Term, Translator, Untranslatable
+from equivcheck.symex.solver import new_solver
 
 ADDR = z3.BitVecSort(64)
 BYTE = z3.BitVecSort(8)
@@ -229,9 +230,7 @@ class _Pair:
         self.timeout_ms = timeout_ms
 
     def _solver(self) -> Any:
-        solver = z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        return solver
+        return new_solver(self.timeout_ms)
 
     def search(self) -> Divergence | str | None:
         """The first divergence of the pair, None when they agree, or a reason string

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from equivcheck.equiv.compare import STATE_DEPENDENT, Outcome, Side, SolverTimeout, Verdict
+from equivcheck.equiv.compare import STATE_DEPENDENT, Outcome, Side, Verdict
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
@@ -44,6 +44,7 @@ from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, layout_keys
+from equivcheck.symex.solver import SolverTimeout
 from equivcheck.symex.spec import Model
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}

@@ -34,6 +34,7 @@ from equivcheck.symex.execute import (
     Exploration,
     explore,
 )
+from equivcheck.symex.solver import Incremental, SolverTimeout, new_solver, possible, satisfying
 from equivcheck.symex.state import (
     Event,
     FootPart,
@@ -400,17 +401,11 @@ def _run(
         lits_b = [_literals(pb.pc) for pb in ex_b.paths]
         for pa in ex_a.paths:
             lits_a = _literals(pa.pc)
-            solver = z3.Solver()
-            solver.set("timeout", timeout_ms)
-            solver.add(pa.pc)
+            with_a = Incremental(pa.pc, timeout_ms)
             for pb, lb in zip(ex_b.paths, lits_b, strict=True):
                 if lits_a.contradict(lb):
                     continue  # one decides a condition the other decides the other way
-                solver.push()
-                solver.add(pb.pc)
-                apart = solver.check() == z3.unsat
-                solver.pop()
-                if apart:
+                if not with_a.possible_with(pb.pc):
                     continue
                 if deadline is not None and time.monotonic() > deadline:
                     raise BudgetExceeded("while comparing paths")
@@ -461,7 +456,7 @@ def _compare_pair(
     run: _Run, pa: Path, pb: Path, labels: dict[str, str], timeout_ms: int, entry: str
 ) -> None:
     pc = z3.And(pa.pc, pb.pc)
-    if not _sat(pc, timeout_ms):
+    if not possible(pc, timeout_ms):
         return
     _note_use(run, pa)
     _note_use(run, pb)
@@ -795,7 +790,7 @@ def _overlap(p: FootPart, q: FootPart, pc: z3.BoolRef, timeout_ms: int) -> bool:
     if not p.key:
         return True
     same = z3.And(*[a == b for a, b in zip(p.key, q.key, strict=True)])
-    return _sat(z3.And(pc, same), timeout_ms)
+    return possible(z3.And(pc, same), timeout_ms)
 
 
 # ---------------------------------------------------------------------- state
@@ -907,13 +902,11 @@ def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
             if z3.is_bv(size)
         ),
     ]
-    same_inputs = z3.Solver()
-    same_inputs.set("timeout", timeout_ms)
+    same_inputs = new_solver(timeout_ms)
     same_inputs.add(z3.Not(model.eval(renamed, model_completion=False)), *facts)
     if same_inputs.check() == z3.unsat:
         return []
-    any_inputs = z3.Solver()
-    any_inputs.set("timeout", timeout_ms)
+    any_inputs = new_solver(timeout_ms)
     any_inputs.add(z3.ForAll(list(other.values()), z3.Implies(z3.And(*facts), renamed)))
     if any_inputs.check() == z3.sat:
         return []
@@ -988,25 +981,13 @@ def _constants(cond: z3.ExprRef) -> list[z3.ExprRef]:
     ]
 
 
-def _sat(cond: z3.BoolRef, timeout_ms: int) -> bool:
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    solver.add(cond)
-    return bool(solver.check() != z3.unsat)
-
-
 def _witness(cond: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
     """A model of ``cond``, with small numbers where possible (they read better in a
     counterexample); None when unsatisfiable. A timeout raises."""
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    solver.add(cond)
-    result = solver.check()
-    if result == z3.unknown:
-        raise SolverTimeout(str(solver.reason_unknown()))
-    if result != z3.sat:
+    found = satisfying(cond, timeout_ms)
+    if found is None:
         return None
-    model = solver.model()
+    solver, model = found
     leaves = _leaves(cond)
     for low, high in SMALL_RANGES:
         solver.push()
@@ -1045,10 +1026,6 @@ def _subterms(cond: z3.ExprRef) -> list[z3.ExprRef]:
             found[term.get_id()] = term
             stack.extend(term.children())
     return list(found.values())
-
-
-class SolverTimeout(Exception):
-    """The solver gave up (``--timeout``): the verdict must be UNKNOWN."""
 
 
 def _difference(
@@ -1138,4 +1115,4 @@ def footprint_text(part: FootPart) -> str:
     return part.describe()
 
 
-__all__ = ["Outcome", "Side", "SolverTimeout", "Swap", "compare"]
+__all__ = ["Outcome", "Side", "Swap", "compare"]

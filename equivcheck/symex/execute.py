@@ -71,6 +71,7 @@ from equivcheck.symex.ctypes import (
     unknown,
 )
 from equivcheck.symex.merge import merge, mergeable
+from equivcheck.symex.solver import possible
 from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
 from equivcheck.symex.state import (
     MEM,
@@ -230,10 +231,7 @@ class _Explorer:
         return st, rest
 
     def _feasible(self, pc: list[z3.BoolRef]) -> bool:
-        solver = z3.Solver()
-        solver.set("timeout", self.config.timeout_ms)
-        solver.add(*pc)
-        return bool(solver.check() != z3.unsat)
+        return possible(pc, self.config.timeout_ms)
 
     def _finish(
         self,

@@ -1,0 +1,69 @@
+"""The one place z3 solvers are set up and their answers read.
+
+Two questions, with the two ways an undecided ("unknown", a timeout) answer must be
+read, named so that no caller has to remember which:
+
+- :func:`possible` — can this hold? Undecided counts as *yes*: a path, a pairing or a
+  difference the solver cannot rule out is kept (dropping it could hide a difference).
+- :func:`satisfying` — a model of this, or None when it cannot hold. Undecided raises
+  :class:`SolverTimeout`: a counterexample or a proof cannot rest on it, and the verdict
+  becomes UNKNOWN naming the timeout.
+
+:class:`Incremental` asks :func:`possible` of many formulas that share a part, keeping
+what the solver learnt about the shared part.
+"""
+
+from __future__ import annotations
+
+import z3
+
+
+class SolverTimeout(Exception):
+    """The solver gave no answer within the timeout (``--timeout``)."""
+
+
+def new_solver(timeout_ms: int) -> z3.Solver:
+    """A solver that gives up after ``timeout_ms``."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    return solver
+
+
+def possible(conds: list[z3.BoolRef] | z3.BoolRef, timeout_ms: int) -> bool:
+    """Whether ``conds`` (all of them) may hold: False only when proved impossible."""
+    solver = new_solver(timeout_ms)
+    solver.add(*(conds if isinstance(conds, list) else [conds]))
+    return bool(solver.check() != z3.unsat)
+
+
+def answer(solver: z3.Solver) -> bool:
+    """The solver's verdict on what it holds: True satisfiable, False not; undecided
+    raises :class:`SolverTimeout`."""
+    result = solver.check()
+    if result == z3.unknown:
+        raise SolverTimeout(str(solver.reason_unknown()))
+    return bool(result == z3.sat)
+
+
+def satisfying(cond: z3.BoolRef, timeout_ms: int) -> tuple[z3.Solver, z3.ModelRef] | None:
+    """The solver holding ``cond`` and a model of it, or None when ``cond`` cannot
+    hold; undecided raises :class:`SolverTimeout`."""
+    solver = new_solver(timeout_ms)
+    solver.add(cond)
+    return (solver, solver.model()) if answer(solver) else None
+
+
+class Incremental:
+    """:func:`possible` for ``base`` together with each of many other formulas."""
+
+    def __init__(self, base: z3.BoolRef, timeout_ms: int) -> None:
+        self._solver = new_solver(timeout_ms)
+        self._solver.add(base)
+
+    def possible_with(self, extra: z3.BoolRef) -> bool:
+        """Whether ``base`` and ``extra`` may hold together (undecided: yes)."""
+        self._solver.push()
+        self._solver.add(extra)
+        result = self._solver.check()
+        self._solver.pop()
+        return bool(result != z3.unsat)
