@@ -614,3 +614,44 @@ def test_a_struct_placed_in_a_union() -> None:
         "struct inner { int a; int b; };\nstruct outer { union { struct inner in; long raw; }; };\n"
     )
     assert unit_verdict(prelude, *ALIASED, frozenset()) != "equivalent"
+
+
+# ----------------------------------------------------------------- volatile globals
+
+VOLATILE_READS = (
+    "\tuse(1);\n\t{type} a = {name};\n\t{type} b = {name};\n\tuse(b - a);\n",
+    "\tuse(1);\n\tuse(0);\n",
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="false EQUIVALENT (before today too, whole function alike): two reads of a "
+    "global declared volatile are one value; docs/semantics.md makes a volatile access an "
+    "ordering point where another CPU may change the shared state",
+)
+def test_a_volatile_global_read_twice(tmp_path: Path) -> None:
+    before, after = (
+        "volatile int counter;\nvoid use(int v);\nvoid f(void)\n{\n"
+        + part.replace("{type}", "int").replace("{name}", "counter")
+        + "}\n"
+        for part in VOLATILE_READS
+    )
+    verdict, reason = two_file(tmp_path, before, after)
+    assert verdict != "equivalent", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="false EQUIVALENT (before today too): the kernel's jiffies is declared "
+    "'unsigned long volatile'; two reads of it are taken as one value",
+)
+def test_jiffies_read_twice() -> None:
+    prelude = "extern unsigned long volatile jiffies;\nvoid use(unsigned long v);\n"
+    before, after = (
+        "void f(void)\n{\n"
+        + part.replace("{type}", "unsigned long").replace("{name}", "jiffies")
+        + "}"
+        for part in VOLATILE_READS
+    )
+    assert unit_verdict(prelude, before, after, frozenset()) != "equivalent"
