@@ -396,33 +396,55 @@ def _helpers(work: PatchWork) -> _Helpers:
     return helpers
 
 
+@dataclass
+class Comparison:
+    """What one comparison of two graphs runs with: the function, its helpers, the
+    options and deadline, the label map at the regions' exits, and what the whole
+    function says about the names a changed part uses (declared types, address-taken
+    locals), with the translation units in tree mode."""
+
+    name: str
+    helpers: _Helpers
+    options: Options
+    deadline: float
+    label_map: Mapping[str, str] = field(default_factory=dict)
+    outer_types: Mapping[str, str] = field(default_factory=dict)
+    outer_objects: Mapping[str, str] = field(default_factory=dict)
+    unions: frozenset[str] = frozenset()
+    unit: str = ""
+    before_unit: str = ""
+
+
+@dataclass(frozen=True)
+class _UnitFacts:
+    """What both translation units say alike (tree mode): call result types, type
+    sizes and layout, struct members declared directly."""
+
+    results: Mapping[str, str] = field(default_factory=dict)
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    plain: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
 def _config(
+    ctx: Comparison,
     helpers: Mapping[str, Graph],
-    exclude: str,
-    options: Options,
     outer: frozenset[str],
-    deadline: float,
-    outer_types: Mapping[str, str] | None = None,
-    unions: frozenset[str] = frozenset(),
-    models: Mapping[str, Model] = MODELS,
-    return_types: Mapping[str, str] | None = None,
-    type_sizes: Mapping[str, int] | None = None,
-    outer_objects: Mapping[str, str] | None = None,
-    plain: Mapping[str, frozenset[str]] | None = None,
+    models: Mapping[str, Model],
+    facts: _UnitFacts,
 ) -> Config:
     return Config(
-        plain_members=dict(plain or {}),
-        outer_objects=dict(outer_objects or {}),
-        return_types=dict(return_types or {}),
-        type_sizes=dict(type_sizes or {}),
-        union_members=unions,
-        deadline=deadline,
-        outer_types=dict(outer_types or {}),
+        plain_members=dict(facts.plain),
+        outer_objects=dict(ctx.outer_objects),
+        return_types=dict(facts.results),
+        type_sizes=dict(facts.sizes),
+        union_members=ctx.unions,
+        deadline=ctx.deadline,
+        outer_types=dict(ctx.outer_types),
         models=models,
-        helpers={k: v for k, v in helpers.items() if k != exclude},
-        loop_bound=options.unroll,
-        max_paths=options.max_paths,
-        timeout_ms=int(options.timeout_s * 1000),
+        helpers={k: v for k, v in helpers.items() if k != ctx.name},
+        loop_bound=ctx.options.unroll,
+        max_paths=ctx.options.max_paths,
+        timeout_ms=int(ctx.options.timeout_s * 1000),
         outer=outer,
     )
 
@@ -568,94 +590,42 @@ def _uses_helpers(
     return seen, ""
 
 
-def _run_compare(
-    before: Graph,
-    after: Graph,
-    name: str,
-    helpers: _Helpers,
-    options: Options,
-    label_map: dict[str, str],
-    deadline: float,
-    outer_types: Mapping[str, str] | None = None,
-    unions: frozenset[str] = frozenset(),
-    unit: str = "",
-    before_unit: str = "",
-    outer_objects: Mapping[str, str] | None = None,
-) -> Outcome:
+def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
     """Compare two graphs. When the verdict is UNKNOWN only because calls without a
     model were reordered and the translation unit is at hand (tree mode), their
     footprints are inferred from their bodies and the comparison runs again. Call
     results take the return types both versions' units declare alike."""
     # (true, false and NULL are the kernel's constants, never a region's variables)
-    objects = dict(outer_objects or {})
     outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
-    outer -= set(objects)
+    outer -= set(ctx.outer_objects)
+    helpers = ctx.helpers
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
-    called = set().union(*map(_calls, graphs))
-    results: dict[str, str] = {}
-    sizes: dict[str, int] = {}
     helpers_before, helpers_after = helpers.before, helpers.after
-    plain: dict[str, frozenset[str]] = {}
-    if unit and before_unit:
-        # (a struct both units define alike: the members both declare directly)
-        after_plain = plain_members(unit)
-        plain = {
-            tag: names & after_plain[tag]
-            for tag, names in plain_members(before_unit).items()
-            if tag in after_plain
-        }
-        results = common_return_types(return_types(before_unit, called), return_types(unit, called))
-        sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
+    facts = _UnitFacts()
+    if ctx.unit and ctx.before_unit:
+        facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
         # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
         # unsigned int: its values are not sign-extended).
-        spell = respell(integer_typedefs(sizes))
+        spell = respell(integer_typedefs(dict(facts.sizes)))
         before, after = retype(before, spell), retype(after, spell)
         helpers_before = {k: retype(g, spell) for k, g in helpers.before.items()}
         helpers_after = {k: retype(g, spell) for k, g in helpers.after.items()}
 
     def run(models: Mapping[str, Model]) -> Outcome:
-        cfg_b = _config(
-            helpers_before,
-            name,
-            options,
-            outer,
-            deadline,
-            outer_types,
-            unions,
-            models,
-            results,
-            sizes,
-            objects,
-            plain,
-        )
-        cfg_a = _config(
-            helpers_after,
-            name,
-            options,
-            outer,
-            deadline,
-            outer_types,
-            unions,
-            models,
-            results,
-            sizes,
-            objects,
-            plain,
-        )
         try:
             return compare_with_induction(
-                Side(before, cfg_b),
-                Side(after, cfg_a),
-                label_map,
-                timeout_ms=int(options.timeout_s * 1000),
+                Side(before, _config(ctx, helpers_before, outer, models, facts)),
+                Side(after, _config(ctx, helpers_after, outer, models, facts)),
+                dict(ctx.label_map),
+                timeout_ms=int(ctx.options.timeout_s * 1000),
             )
         except SolverTimeout as err:
             return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
 
     outcome = run(MODELS)
-    if outcome.verdict != "unknown" or not outcome.opaque_calls or not unit:
+    if outcome.verdict != "unknown" or not outcome.opaque_calls or not ctx.unit:
         return outcome
-    inferred, failed = infer(set(outcome.opaque_calls), unit)
+    inferred, failed = infer(set(outcome.opaque_calls), ctx.unit)
     if failed:
         why = "; ".join(f"no footprint for {n}: {w}" for n, w in sorted(failed.items()))
         outcome.reason = f"{outcome.reason} ({why})"
@@ -663,6 +633,21 @@ def _run_compare(
     again = run({**MODELS, **{n: i.model for n, i in inferred.items()}})
     again.assumptions = [*again.assumptions, *(i.describe() for i in inferred.values())]
     return again
+
+
+def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
+    """What the two translation units say alike about the graphs' calls and types."""
+    called = set().union(*map(_calls, graphs))
+    results = common_return_types(return_types(before_unit, called), return_types(unit, called))
+    # (a struct both units define alike: the members both declare directly)
+    after_plain = plain_members(unit)
+    plain = {
+        tag: names & after_plain[tag]
+        for tag, names in plain_members(before_unit).items()
+        if tag in after_plain
+    }
+    sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
+    return _UnitFacts(results, sizes, plain)
 
 
 @dataclass
@@ -746,9 +731,8 @@ def _check_patch_regions(
         if problems:
             return _base(fw, work, index, "unknown", "; ".join(problems) + "; give --tree")
     deadline = time.monotonic() + options.budget_s
-    outcome = _run_compare(
-        built.before, built.after, name, helpers, options, built.label_map, deadline
-    )
+    ctx = Comparison(name, helpers, options, deadline, built.label_map)
+    outcome = _run_compare(built.before, built.after, ctx)
     outcome = _region_limits(outcome, built.pairs)
     return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
 
@@ -818,20 +802,16 @@ def _check_whole(
         outcome, built, grow = found
         outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
         return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-    unions = fw.before.union_members | fw.after.union_members
-    whole = _run_compare(
-        before,
-        after,
+    ctx = Comparison(
         name,
         helpers,
         options,
-        {},
         deadline,
-        None,
-        unions,
-        fw.after.unit,
-        fw.before.unit,
+        unions=fw.before.union_members | fw.after.union_members,
+        unit=fw.after.unit,
+        before_unit=fw.before.unit,
     )
+    whole = _run_compare(before, after, ctx)
     if whole.verdict != "unknown" or not reasons:
         return _combine(fw, work, index, [whole], {}, sorted(used))
     whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
@@ -897,20 +877,19 @@ def _whole_by_regions(
     )
     if problem:
         return problem
-    outcome = _run_compare(
-        built.before,
-        built.after,
+    ctx = Comparison(
         fw.change.function,
         helpers,
         options,
-        built.label_map,
         deadline,
-        _declared_types(before, after),
-        fw.before.union_members | fw.after.union_members,
-        fw.after.unit,
-        fw.before.unit,
-        _outer_objects(built, before, after),
+        built.label_map,
+        outer_types=_declared_types(before, after),
+        outer_objects=_outer_objects(built, before, after),
+        unions=fw.before.union_members | fw.after.union_members,
+        unit=fw.after.unit,
+        before_unit=fw.before.unit,
     )
+    outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
 
