@@ -30,15 +30,18 @@ void f(int n)
 """
 
 
-def whole(before_part: str, after_part: str) -> FunctionResult:
-    """The verdict on ``f`` whose middle block is ``before_part`` / ``after_part``."""
-    sides = [
-        FunctionText("f", "t.c", 5, PRELUDE.split("\n\n", 1)[1] % part, frozenset())
-        for part in (before_part, after_part)
-    ]
+def two_texts(before: str, after: str, first_line: int = 1) -> FunctionResult:
+    """The verdict on two whole texts of ``f`` (light mode, as two files give)."""
+    sides = [FunctionText("f", "t.c", first_line, text, frozenset()) for text in (before, after)]
     work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
     [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
     return result
+
+
+def whole(before_part: str, after_part: str) -> FunctionResult:
+    """The verdict on ``f`` whose middle block is ``before_part`` / ``after_part``."""
+    body = PRELUDE.split("\n\n", 1)[1]
+    return two_texts(body % before_part, body % after_part, 5)
 
 
 def test_a_global_read_around_a_call_is_not_a_local() -> None:
@@ -68,9 +71,7 @@ def test_a_name_both_local_and_global_is_not_guessed() -> None:
     before = PRELUDE.split("\n\n", 1)[1] % "\t\tuse(counter);\n\t\tg();\n\t\tuse(counter);"
     before = before.replace("\t\tuse(i);", "\t{ int counter = i; use(counter); }", 1)
     after = before.replace("\t\tg();\n\t\tuse(counter);", "\t\tg();\n\t\tuse(counter + 0);")
-    sides = [FunctionText("f", "t.c", 5, text, frozenset()) for text in (before, after)]
-    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
-    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
+    result = two_texts(before, after, 5)
     assert result.verdict == "equivalent", result.reason  # the whole function decides
     assert "changed part" not in result.reason
 
@@ -99,12 +100,7 @@ WALK = """void f(struct walk *q, int n)
 def walk(before_part: str, after_part: str) -> FunctionResult:
     """The verdict on ``f``, whose local ``w`` is passed to calls by address, with the
     block in its loop written ``before_part`` / ``after_part``."""
-    sides = [
-        FunctionText("f", "t.c", 1, WALK % part, frozenset()) for part in (before_part, after_part)
-    ]
-    work = FunctionWork(FunctionChange("t.c", "f", "changed"), "light", sides[0], sides[1])
-    [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=20))
-    return result
+    return two_texts(WALK % before_part, WALK % after_part)
 
 
 def test_an_address_taken_local_passed_to_a_call_is_proved_in_the_changed_part() -> None:
