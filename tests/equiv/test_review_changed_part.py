@@ -356,6 +356,44 @@ void f(int n, int x)
     assert verdict != "equivalent", reason
 
 
+def test_a_label_renamed_while_a_goto_is_retargeted(tmp_path: Path) -> None:
+    template = """void use(int v);
+void f(int n)
+{
+	if (n > 3)
+		goto @@;
+	use(0);
+%s:
+	use(1);
+err:
+	use(2);
+	if (n > 7)
+		goto err;
+}
+"""
+    before, after = filled(template, "out", "err")
+    verdict, reason = two_file(tmp_path, before % "out", after % "done")
+    assert verdict != "equivalent", reason
+
+
+def test_a_ternary_line_that_looks_like_a_label(tmp_path: Path) -> None:
+    # ``a : b;`` matches the label pattern of fragments.py; it must not end a region as one
+    template = """void use(int v);
+void f(int n, int a, int b)
+{
+	int x = 0;
+
+	if (a > b) {
+		x = n ?
+			@@;
+	}
+	use(x);
+}
+"""
+    verdict, reason = two_file(tmp_path, *filled(template, "a : b", "b : a"))
+    assert verdict != "equivalent", reason
+
+
 def test_a_label_moved_in_a_loop_body(tmp_path: Path) -> None:
     template = """void lock(int v);
 void unlock(int v);
