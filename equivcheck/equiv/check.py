@@ -39,7 +39,7 @@ from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.canon import iter_nodes, retype
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
-from equivcheck.ir.model import Call, Deref, Field, Global, Graph, Index
+from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index, Param
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
@@ -768,6 +768,7 @@ def _check_whole(
     deadline = time.monotonic() + options.budget_s
     reasons: list[str] = []
     found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
+    reached_whole = False
     for grow in range(GROW_LEVELS + 1):
         # A larger part starts from fewer arbitrary states: grown, it may prove what a
         # smaller one could not, or show that a difference needed an unreachable start.
@@ -778,7 +779,8 @@ def _check_whole(
         )
         regional = _whole_by_regions(fw, before, after, helpers, options, share, grow)
         if regional is None:
-            break  # grown to the whole function
+            reached_whole = True  # grown to the whole function
+            break
         if isinstance(regional, str):
             reasons.append(regional)
             break
@@ -801,7 +803,8 @@ def _check_whole(
     if found is not None:
         outcome, built, grow = found
         outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
-        return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
+        if not reached_whole:
+            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
     ctx = Comparison(
         name,
         helpers,
@@ -812,6 +815,11 @@ def _check_whole(
         before_unit=fw.before.unit,
     )
     whole = _run_compare(before, after, ctx)
+    if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
+        # (the whole function, small enough to grow to, could not say: the part's
+        # difference in the effects stands)
+        outcome, built, _ = found
+        return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
     if whole.verdict != "unknown" or not reasons:
         return _combine(fw, work, index, [whole], {}, sorted(used))
     whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
@@ -943,8 +951,9 @@ def _outer_are_locals(
     mode, writing no field or plain memory)."""
     names: dict[str, bool] = {}
     for graph in (before, after):
+        taken = _address_taken_params(graph)
         for param in graph.params:
-            names[param.name] = names.get(param.name, False)
+            names[param.name] = names.get(param.name, False) or param.name in taken
         for local in graph.locals:
             if local.name:
                 names[local.name] = names.get(local.name, False) or local.address_taken
@@ -985,6 +994,22 @@ def _outer_are_locals(
                     f"{reached} through a pointer, which may be {name}"
                 )
     return ""
+
+
+def _address_taken_params(graph: Graph) -> set[str]:
+    """Parameters whose address the function takes (``&m``, ``&s.f``)."""
+    found: set[str] = set()
+    for block in graph.blocks.values():
+        for stmt in [*block.stmts, block.terminator]:
+            for node in iter_nodes(stmt):
+                if not isinstance(node, AddrOf):
+                    continue
+                root = node.lvalue
+                while isinstance(root, Field) and not isinstance(root.base, Deref):
+                    root = root.base
+                if isinstance(root, Param):
+                    found.add(root.name)
+    return found
 
 
 def _outer_objects(built: _Regions, before: Graph, after: Graph) -> dict[str, str]:

@@ -83,7 +83,6 @@ def whole_function_regions(
     ]
 
 
-_LOOP_HEAD = re.compile(r"^\s*(for|while)\b.*\{\s*$|^\s*do\s*\{\s*$")
 _BLOCK_END = re.compile(r"^\s*\}")
 
 
@@ -98,8 +97,24 @@ def _loop_body(region: Region, func: FunctionText) -> bool:
     below = [t for t in code[region.lines[-1] - func.start_line + 1 :] if t.strip()]
     if not above or not below or not _BLOCK_END.match(below[0]):
         return False
-    head = above[-1]
-    return bool(_LOOP_HEAD.match(head)) and head.count("{") == 1 and "}" not in head
+    return _opens_loop_body(above[-1])
+
+
+def _opens_loop_body(head: str) -> bool:
+    """Whether a (masked) line is ``for (...) {``, ``while (...) {`` or ``do {``: the
+    brace right after the loop's own parenthesis, nothing else on the line."""
+    text = head.strip()
+    if re.fullmatch(r"do\s*\{", text):
+        return True
+    keyword = re.match(r"(for|while)\s*\(", text)
+    if keyword is None:
+        return False
+    depth = 0
+    for at in range(keyword.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[at + 1 :].strip() == "{"
+    return False
 
 
 def source_lines(func: FunctionText) -> list[int]:
@@ -138,9 +153,8 @@ def grown(hunk: Hunk, levels: int) -> Hunk | None:
                 start, end = inside[0], inside[-1]
             else:
                 start, end = _statement(braces, first, last)
-        if spans and start <= spans[-1][1]:
-            start, end = min(start, spans[-1][0]), max(end, spans.pop()[1])
         spans.append((start, end))
+    spans = _merged(spans)
     lines: list[HunkLine] = []
     at = 0
     for start, end in spans:
@@ -151,6 +165,17 @@ def grown(hunk: Hunk, levels: int) -> Hunk | None:
         at = end + 1
     lines.extend(hunk.lines[at:])
     return dataclasses.replace(hunk, lines=lines)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans that overlap (a grown one may cover several before it) as one."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _braces(hunk: Hunk, old: list[int]) -> dict[int, str]:

@@ -3,7 +3,8 @@
 Union members share storage, which the engine does not model yet: it needs to know
 which field names belong to a union so that a write to one makes the verdict UNKNOWN
 instead of assuming the fields are apart. The scan is lexical and over-approximates:
-every name declared anywhere inside a ``union { ... }`` body counts.
+every name declared anywhere inside a ``union { ... }`` body counts, and every member
+of a struct held by value in one.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ _UNION = re.compile(r"\bunion\s+(?:\w+\s*)?\{")
 _MEMBER = re.compile(r"\b([A-Za-z_]\w*)\s*(?:;|\[|:(?!:)|\)\s*\()")
 
 
+@functools.lru_cache(maxsize=4)
 def union_members(text: str) -> frozenset[str]:
-    """Names declared inside union bodies of a preprocessed translation unit."""
+    """Names declared inside union bodies of a preprocessed translation unit, and the
+    members of every struct whose objects may live inside a union (``struct page`` in
+    ``struct folio``): their storage is shared with the union's other members."""
     found: set[str] = set()
     for match in _UNION.finditer(text):
         depth, i = 1, match.end()
@@ -32,7 +36,21 @@ def union_members(text: str) -> frozenset[str]:
             i += 1
         body = text[match.end() : i - 1]
         found.update(m.group(1) for m in _MEMBER.finditer(body))
+    masked = mask(text)
+    bodies = _struct_bodies(masked)
+    for tag in _in_unions(masked, bodies):
+        for body in bodies.get(tag, []):
+            found.update(m.group(1) for m in _MEMBER.finditer(body))
     return frozenset(found)
+
+
+def _struct_bodies(masked: str) -> dict[str, list[str]]:
+    """The body of each definition of each struct tag."""
+    bodies: dict[str, list[str]] = {}
+    for match in _STRUCT.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        bodies.setdefault(match.group(1), []).append(masked[match.end() : end - 1])
+    return bodies
 
 
 _STRUCT = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*\{")
@@ -47,13 +65,46 @@ def plain_members(text: str) -> dict[str, frozenset[str]]:
     :func:`union_members` found under the same name in another type. A tag defined
     twice keeps the names both definitions agree on."""
     masked = mask(text)
+    bodies = _struct_bodies(masked)
+    shared = _in_unions(masked, bodies)
     found: dict[str, frozenset[str]] = {}
-    for match in _STRUCT.finditer(masked):
-        end = matching_brace(masked, match.end() - 1)
-        names = frozenset(_direct_members(masked[match.end() : end - 1]))
-        tag = f"struct {match.group(1)}"
-        found[tag] = found[tag] & names if tag in found else names
+    for tag, texts in bodies.items():
+        if tag in shared:
+            continue  # its storage may be a union's: any member may overlap another
+        names = [frozenset(_direct_members(body)) for body in texts]
+        found[f"struct {tag}"] = frozenset.intersection(*names)
     return found
+
+
+_BY_VALUE = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*(?=\{|[A-Za-z_(])")
+_TYPEDEF = re.compile(r"\btypedef\s+struct\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
+_TYPEDEF_BODY = re.compile(r"\btypedef\s+struct\s+([A-Za-z_]\w*)\s*\{")
+
+
+def _in_unions(masked: str, bodies: dict[str, list[str]]) -> set[str]:
+    """Struct tags whose objects may live inside a union: held by value in a union body
+    (directly, through a typedef name, or in a struct itself held so)."""
+    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
+    for match in _TYPEDEF_BODY.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name:
+            aliases[name.group(1)] = match.group(1)
+    shared: set[str] = set()
+    todo: list[str] = []
+    for match in _UNION.finditer(masked):
+        body = masked[match.end() : matching_brace(masked, match.end() - 1) - 1]
+        todo += _BY_VALUE.findall(body)
+        todo += [aliases[w] for w in re.findall(r"[A-Za-z_]\w*", body) if w in aliases]
+    while todo:
+        tag = todo.pop()
+        if tag in shared:
+            continue
+        shared.add(tag)
+        for body in bodies.get(tag, []):
+            todo += _BY_VALUE.findall(body)
+            todo += [aliases[w] for w in re.findall(r"[A-Za-z_]\w*", body) if w in aliases]
+    return shared
 
 
 def _direct_members(body: str) -> list[str]:

@@ -52,12 +52,6 @@ void f(int *p, int n)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT: textdiff._loop_body takes 'while (...) stmt; if (c) {' for "
-    "a loop head, so the if's block counts as a whole loop body and its continue (which "
-    "skips use(i)) is mapped to the block's end (regions.combine_regions loop_bodies)",
-)
 def test_a_block_after_a_one_line_loop_is_not_a_loop_body(tmp_path: Path) -> None:
     before, after = filled(MISREAD_LOOP, "\t\t\tuse(1);\n\t\t\tcontinue;", "\t\t\tuse(2 - 1);")
     verdict, reason = two_file(tmp_path, before, after)
@@ -180,13 +174,6 @@ void f(int n, int x)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT: textdiff.grown merges a grown span only with the last one; "
-    "the loop body's span (from the third change) swallows two earlier spans and the "
-    "first stays, so the grown hunk holds the first if twice: x = ~x runs twice (a no-op) "
-    "in the before region, which then agrees with the after region",
-)
 def test_a_span_that_swallows_two_grown_spans(tmp_path: Path) -> None:
     after = (
         TOGGLE_BEFORE.replace("\t\t\tx = ~x;\n", "")
@@ -286,23 +273,11 @@ void f(int n, int m)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false DIFFERENT: the changed part compares use(a) with use(b) from a state "
-    "where a != b; no larger part before the function's body withdraws it, and the whole "
-    "function (where a == b) is never compared",
-)
 def test_a_difference_that_needs_an_unreachable_start(tmp_path: Path) -> None:
     verdict, reason = two_file(tmp_path, *filled(UNREACHABLE_START, "\t\tuse(a);", "\t\tuse(b);"))
     assert verdict != "different", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false DIFFERENT: x (address-taken) is an outer object at addr:outer:x while p "
-    "is an arbitrary outer pointer, so *p = 3 need not write x in the part; p == &x in "
-    "every run of the function (UNKNOWN before the outer objects of 5d5f49a)",
-)
 def test_a_write_through_the_pointer_to_an_outer_object(tmp_path: Path) -> None:
     verdict, reason = two_file(
         tmp_path,
@@ -497,12 +472,6 @@ def test_a_value_a_call_may_change(tmp_path: Path, name: str, declare: str, firs
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT (before today's commits too): a parameter whose address is "
-    "taken (keep(&n)) is a plain outer variable of the part; check._outer_are_locals and "
-    "_outer_objects look at locals only, so g() cannot change n there",
-)
 def test_an_address_taken_parameter_read_around_a_call(tmp_path: Path) -> None:
     before, after = around_a_call("m", first="\tkeep(&m);\n")
     verdict, reason = two_file(tmp_path, before, after)
@@ -631,22 +600,11 @@ ALIASED = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT (new in 6f4f505): struct inner declares a directly, so "
-    "unions.plain_members makes p->a a plain member, but struct inner is itself a "
-    "member of a union and p->a shares storage with o->raw (UNKNOWN before)",
-)
 def test_a_struct_defined_inside_a_union() -> None:
     prelude = "struct outer { union { struct inner { int a; int b; } in; long raw; }; };\n"
     assert unit_verdict(prelude, *ALIASED, frozenset()) != "equivalent"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT (before today too, under assumption A1): a is a member of no "
-    "union body, yet struct inner is a union member of struct outer (folio/page-like)",
-)
 def test_a_struct_placed_in_a_union() -> None:
     prelude = (
         "struct inner { int a; int b; };\nstruct outer { union { struct inner in; long raw; }; };\n"
