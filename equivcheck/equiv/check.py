@@ -31,7 +31,7 @@ from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import mask
-from equivcheck.frontend.prototypes import common_return_types, return_types
+from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
 from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
 from equivcheck.frontend.unions import plain_members
@@ -413,6 +413,7 @@ class Comparison:
     unions: frozenset[str] = frozenset()
     unit: str = ""
     before_unit: str = ""
+    volatile: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -433,6 +434,7 @@ def _config(
     facts: _UnitFacts,
 ) -> Config:
     return Config(
+        volatile_globals=ctx.volatile,
         plain_members=dict(facts.plain),
         outer_objects=dict(ctx.outer_objects),
         return_types=dict(facts.results),
@@ -777,7 +779,9 @@ def _check_whole(
             if grow == 0
             else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
         )
-        regional = _whole_by_regions(fw, before, after, helpers, options, share, grow)
+        regional = _whole_by_regions(
+            fw, before, after, helpers, options, share, grow, _volatile_names(fw, work)
+        )
         if regional is None:
             reached_whole = True  # grown to the whole function
             break
@@ -813,6 +817,7 @@ def _check_whole(
         unions=fw.before.union_members | fw.after.union_members,
         unit=fw.after.unit,
         before_unit=fw.before.unit,
+        volatile=_volatile_names(fw, work),
     )
     whole = _run_compare(before, after, ctx)
     if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
@@ -855,6 +860,7 @@ def _whole_by_regions(
     options: Options,
     deadline: float,
     grow: int = 0,
+    volatile: frozenset[str] = frozenset(),
 ) -> tuple[Outcome, _Regions] | str | None:
     """Compare only the changed regions of two whole texts (grown by ``grow`` enclosing
     blocks), when the outer variables they use are locals of the function (so
@@ -896,6 +902,7 @@ def _whole_by_regions(
         unions=fw.before.union_members | fw.after.union_members,
         unit=fw.after.unit,
         before_unit=fw.before.unit,
+        volatile=volatile,
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
@@ -994,6 +1001,13 @@ def _outer_are_locals(
                     f"{reached} through a pointer, which may be {name}"
                 )
     return ""
+
+
+def _volatile_names(fw: FunctionWork, work: PatchWork) -> frozenset[str]:
+    """Globals either version's unit (tree mode) or file (two files) declares volatile."""
+    texts = [t.unit for t in (fw.before, fw.after) if t is not None]
+    texts += [work.source(side, fw.change.file) or "" for side in ("before", "after")]
+    return frozenset().union(*(volatile_globals(t) for t in texts if t))
 
 
 def _address_taken_params(graph: Graph) -> set[str]:

@@ -168,3 +168,44 @@ def _without_attributes(text: str) -> str | None:
         else:
             return None
         text = text[:at] + " " + text[end + 1 :]
+
+
+_VOLATILE = re.compile(r"\bvolatile\b")
+_ATTRIBUTE = re.compile(r"__attribute__\s*\(\(")
+
+
+def volatile_globals(unit: str) -> frozenset[str]:
+    """Variables ``unit`` declares ``volatile`` at file scope (``jiffies``): reading one
+    is an access another CPU may have changed the value of, each time."""
+    scope = _scope_of(unit)
+    found: set[str] = set()
+    for match in _VOLATILE.finditer(unit):
+        if not scope.at_file_scope(match.start()):
+            continue
+        begin = max(unit.rfind(c, 0, match.start()) for c in ";{}") + 1
+        end = unit.find(";", match.end())
+        if end < 0:
+            continue
+        text = _without_attribute_groups(unit[begin:end])
+        if text is None or "(" in text or "{" in text or "}" in text:
+            continue  # a function, a pointer to one, or not a plain declaration
+        for part in text.split(","):
+            names = re.findall(r"[A-Za-z_]\w*", part.split("=")[0].split("[")[0])
+            if names and names[-1] not in {"volatile", "const"}:
+                found.add(names[-1])
+    return frozenset(found)
+
+
+def _without_attribute_groups(text: str) -> str | None:
+    """``text`` with every ``__attribute__((...))`` taken out (None if unbalanced)."""
+    while (m := _ATTRIBUTE.search(text)) is not None:
+        depth, at = 0, m.end() - 2
+        while at < len(text):
+            depth += {"(": 1, ")": -1}.get(text[at], 0)
+            at += 1
+            if depth == 0:
+                break
+        if depth:
+            return None
+        text = text[: m.start()] + " " + text[at:]
+    return text

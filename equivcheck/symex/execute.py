@@ -114,6 +114,8 @@ class Config:
     to one of them through a pointer of that type shares no storage."""
     return_types: Mapping[str, str] = field(default_factory=dict)
     type_sizes: Mapping[str, int] = field(default_factory=dict)
+    volatile_globals: frozenset[str] = frozenset()
+    """Globals the unit declares volatile: each read is an ordering point (READ_ONCE)."""
     outer_objects: Mapping[str, str] = field(default_factory=dict)
     """A region's outer variables that are address-taken locals of the function, with
     their declared types: they live in memory at an address both versions share, where
@@ -689,6 +691,11 @@ class _Explorer:
             case Const(text=text, kind=kind):
                 value = V.literal(text, kind)
                 return value if value is not None else V.symbol(f"literal:{text}")
+            case Global(name=n) if n in self.config.volatile_globals:
+                # A variable declared volatile: each read is READ_ONCE() of it.
+                where = self._locate(st, e)
+                self._ordering(st, "READ_ONCE", (), None)
+                return self._read(st, where)
             case Local() | Param() | Global() | Field() | Deref() | Index():
                 return self._read(st, self._locate(st, e))
             case AddrOf(lvalue=lv):

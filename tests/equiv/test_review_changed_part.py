@@ -620,12 +620,6 @@ VOLATILE_READS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT (before today too, whole function alike): two reads of a "
-    "global declared volatile are one value; docs/semantics.md makes a volatile access an "
-    "ordering point where another CPU may change the shared state",
-)
 def test_a_volatile_global_read_twice(tmp_path: Path) -> None:
     before, after = (
         "volatile int counter;\nvoid use(int v);\nvoid f(void)\n{\n"
@@ -637,11 +631,6 @@ def test_a_volatile_global_read_twice(tmp_path: Path) -> None:
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="false EQUIVALENT (before today too): the kernel's jiffies is declared "
-    "'unsigned long volatile'; two reads of it are taken as one value",
-)
 def test_jiffies_read_twice() -> None:
     prelude = "extern unsigned long volatile jiffies;\nvoid use(unsigned long v);\n"
     before, after = (
