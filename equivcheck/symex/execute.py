@@ -633,6 +633,10 @@ class _Explorer:
             return V.const(0)
         # A volatile access is an ordering point: the state is observed, another CPU may
         # change it, and then the access happens (so two READ_ONCE()s may differ).
+        target = _without_casts(call.args[0])
+        if not isinstance(target, Local | Param | Global | Field | Deref | Index):
+            st.notes.append(Note("unsupported", f"{model.name}() of {expr_text(target)}"))
+            return V.symbol(f"{self.config.version}:opaque:{model.name}", DEFAULT)
         where = self._locate(st, call.args[0])
         value = self._eval(st, call.args[1]) if len(call.args) > 1 else V.const(0)
         address = tuple(SymVal(k) for k in where.key)

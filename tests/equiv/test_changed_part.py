@@ -156,3 +156,15 @@ def test_a_write_to_a_union_member_stays_undecided() -> None:
     before = "void f(struct v *q)\n{\n\tq->vm_flags = 1;\n\tuse(q->raw_flags);\n}"
     after = "void f(struct v *q)\n{\n\tuse(q->raw_flags);\n\tq->vm_flags = 1;\n}"
     assert unit_verdict(UNIONS, before, after, frozenset()) != "equivalent"
+
+
+def test_write_once_to_a_value_is_unknown_not_a_crash() -> None:
+    # an argument swap the soundness sweep made of mm/swapfile.c: not C, never a traceback
+    before = (
+        "void f(struct s *si, int n)\n{\n\tWRITE_ONCE(si->inuse_pages, si->inuse_pages + n);\n}\n"
+    )
+    after = (
+        "void f(struct s *si, int n)\n{\n\tWRITE_ONCE(si->inuse_pages + n, si->inuse_pages);\n}\n"
+    )
+    result = two_texts(before, after)
+    assert result.verdict == "unknown" and "WRITE_ONCE" in result.reason
