@@ -184,7 +184,19 @@ def _check_patch(
             # A caller whose own text did not change gets a short look: its changed
             # helpers carry the verdict that matters.
             chosen = short if fw.change.status == "affected" else options
-            result = _check_function(fw, work, index, scoped, chosen, callers_of)
+            try:
+                result = _check_function(fw, work, index, scoped, chosen, callers_of)
+            except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as err:
+                # An engine bug on this input: UNKNOWN for this function, never a
+                # traceback or a verdict resting on it.
+                result = _base(
+                    fw,
+                    work,
+                    index,
+                    "unknown",
+                    f"internal error in the engine ({type(err).__name__}: {err}); "
+                    "please report it with this function",
+                )
         result.time_s = round(time.perf_counter() - start, 3)
         results[key] = result
         deciding.discard(key)

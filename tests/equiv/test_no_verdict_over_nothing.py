@@ -225,3 +225,20 @@ def test_added_static_helper_with_a_caller_not_compared(tmp_path: Path) -> None:
     assert found["f"].verdict == "unknown"
     assert found["helper"].verdict == "unknown"
     assert "not compared" in found["helper"].reason
+
+
+def test_an_engine_error_is_unknown_for_that_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import equivcheck.equiv.check as check
+
+    def broken(*args: object) -> None:
+        raise TypeError("not an lvalue: something")
+
+    monkeypatch.setattr(check, "_check_function", broken)
+    before, after = tmp_path / "b.c", tmp_path / "a.c"
+    before.write_text("int f(int a)\n{\n\treturn a + 1;\n}\n")
+    after.write_text("int f(int a)\n{\n\treturn 1 + a + 0;\n}\n")
+    [result] = check_patches(from_files(before, after, None), OPTIONS)
+    assert result.verdict == "unknown"
+    assert "internal error" in result.reason and "not an lvalue" in result.reason
