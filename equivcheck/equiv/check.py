@@ -984,7 +984,9 @@ def _outer_are_locals(
         for callee in _calls(graph)
         if callee not in MODELS and callee not in helpers.before and callee not in helpers.after
     }
-    if opaque and unit:
+    # (only an address-taken name that is not in memory asks what the callees write:
+    # reading their bodies from the unit costs a scan of all of it)
+    if opaque and unit and any(names.get(n) and n not in objects for n in outer):
         inferred, _ = infer(opaque, unit)
         opaque -= {
             n

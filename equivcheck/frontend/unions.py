@@ -36,12 +36,19 @@ def union_members(text: str) -> frozenset[str]:
             i += 1
         body = text[match.end() : i - 1]
         found.update(m.group(1) for m in _MEMBER.finditer(body))
-    masked = mask(text)
-    bodies = _struct_bodies(masked)
-    for tag in _in_unions(masked, bodies):
+    bodies, shared = _structs(text)
+    for tag in shared:
         for body in bodies.get(tag, []):
             found.update(m.group(1) for m in _MEMBER.finditer(body))
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _structs(text: str) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """The struct bodies of a unit by tag, and the tags held by value in a union."""
+    masked = mask(text)
+    bodies = _struct_bodies(masked)
+    return bodies, frozenset(_in_unions(masked, bodies))
 
 
 def _struct_bodies(masked: str) -> dict[str, list[str]]:
@@ -64,9 +71,7 @@ def plain_members(text: str) -> dict[str, frozenset[str]]:
     of a union type. A write to one of them changes no other member, whatever
     :func:`union_members` found under the same name in another type. A tag defined
     twice keeps the names both definitions agree on."""
-    masked = mask(text)
-    bodies = _struct_bodies(masked)
-    shared = _in_unions(masked, bodies)
+    bodies, shared = _structs(text)
     found: dict[str, frozenset[str]] = {}
     for tag, texts in bodies.items():
         if tag in shared:
