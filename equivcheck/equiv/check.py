@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import z3
+
 from equivcheck.equiv.compare import STATE_DEPENDENT, Outcome, Side, Verdict
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
@@ -186,7 +188,14 @@ def _check_patch(
             chosen = short if fw.change.status == "affected" else options
             try:
                 result = _check_function(fw, work, index, scoped, chosen, callers_of)
-            except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as err:
+            except (
+                RecursionError,
+                TypeError,
+                ValueError,
+                KeyError,
+                AttributeError,
+                z3.Z3Exception,
+            ) as err:
                 # An engine bug on this input: UNKNOWN for this function, never a
                 # traceback or a verdict resting on it.
                 result = _base(

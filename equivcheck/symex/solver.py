@@ -31,15 +31,21 @@ def new_solver(timeout_ms: int) -> z3.Solver:
 
 def possible(conds: list[z3.BoolRef] | z3.BoolRef, timeout_ms: int) -> bool:
     """Whether ``conds`` (all of them) may hold: False only when proved impossible."""
-    solver = new_solver(timeout_ms)
-    solver.add(*(conds if isinstance(conds, list) else [conds]))
-    return bool(solver.check() != z3.unsat)
+    try:
+        solver = new_solver(timeout_ms)
+        solver.add(*(conds if isinstance(conds, list) else [conds]))
+        return bool(solver.check() != z3.unsat)
+    except z3.Z3Exception:  # a timeout's cancel that outlived its check ("canceled")
+        return True
 
 
 def answer(solver: z3.Solver) -> bool:
     """The solver's verdict on what it holds: True satisfiable, False not; undecided
     raises :class:`SolverTimeout`."""
-    result = solver.check()
+    try:
+        result = solver.check()
+    except z3.Z3Exception as err:  # canceled: undecided
+        raise SolverTimeout(str(err)) from err
     if result == z3.unknown:
         raise SolverTimeout(str(solver.reason_unknown()))
     return bool(result == z3.sat)
@@ -57,13 +63,24 @@ class Incremental:
     """:func:`possible` for ``base`` together with each of many other formulas."""
 
     def __init__(self, base: z3.BoolRef, timeout_ms: int) -> None:
-        self._solver = new_solver(timeout_ms)
-        self._solver.add(base)
+        self._base, self._timeout_ms = base, timeout_ms
+        self._solver = self._fresh()
+
+    def _fresh(self) -> z3.Solver:
+        solver = new_solver(self._timeout_ms)
+        solver.add(self._base)
+        return solver
 
     def possible_with(self, extra: z3.BoolRef) -> bool:
         """Whether ``base`` and ``extra`` may hold together (undecided: yes)."""
-        self._solver.push()
-        self._solver.add(extra)
-        result = self._solver.check()
-        self._solver.pop()
+        try:
+            self._solver.push()
+            self._solver.add(extra)
+            result = self._solver.check()
+            self._solver.pop()
+        except z3.Z3Exception:
+            # A timeout's cancel that outlived its check leaves the solver refusing
+            # to push ("push canceled"): start again, and ask once without it.
+            self._solver = self._fresh()
+            return possible([self._base, extra], self._timeout_ms)
         return bool(result != z3.unsat)
