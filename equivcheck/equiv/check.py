@@ -792,6 +792,7 @@ def _check_whole(
     reasons: list[str] = []
     found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
     reached_whole = False
+    volatile = _volatile_names(fw, work)  # (a scan of whole units: once per function)
     for grow in range(GROW_LEVELS + 1):
         # A larger part starts from fewer arbitrary states: grown, it may prove what a
         # smaller one could not, or show that a difference needed an unreachable start.
@@ -800,9 +801,7 @@ def _check_whole(
             if grow == 0
             else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
         )
-        regional = _whole_by_regions(
-            fw, before, after, helpers, options, share, grow, _volatile_names(fw, work)
-        )
+        regional = _whole_by_regions(fw, before, after, helpers, options, share, grow, volatile)
         if regional is None:
             reached_whole = True  # grown to the whole function
             break
@@ -838,7 +837,7 @@ def _check_whole(
         unions=fw.before.union_members | fw.after.union_members,
         unit=fw.after.unit,
         before_unit=fw.before.unit,
-        volatile=_volatile_names(fw, work),
+        volatile=volatile,
     )
     whole = _run_compare(before, after, ctx)
     if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
@@ -907,9 +906,10 @@ def _whole_by_regions(
     if problem:
         return problem
     built = _with_globals(built, globals_)
-    problem = _outer_are_locals(built, before, after, helpers, fw.after.unit) or _used_outside(
-        fw, regions, built
-    )
+    objects = _outer_objects(built, before, after)
+    problem = _outer_are_locals(
+        built, before, after, helpers, objects, fw.after.unit
+    ) or _used_outside(fw, regions, built)
     if problem:
         return problem
     ctx = Comparison(
@@ -919,7 +919,7 @@ def _whole_by_regions(
         deadline,
         built.label_map,
         outer_types=_declared_types(before, after),
-        outer_objects=_outer_objects(built, before, after),
+        outer_objects=objects,
         unions=fw.before.union_members | fw.after.union_members,
         unit=fw.after.unit,
         before_unit=fw.before.unit,
@@ -970,13 +970,19 @@ def _with_globals(built: _Regions, names: set[str]) -> _Regions:
 
 
 def _outer_are_locals(
-    built: _Regions, before: Graph, after: Graph, helpers: _Helpers, unit: str = ""
+    built: _Regions,
+    before: Graph,
+    after: Graph,
+    helpers: _Helpers,
+    objects: Mapping[str, str],
+    unit: str = "",
 ) -> str:
     """Why the regions' outer variables may not be treated as private locals (empty
     when they may): each must be a parameter or local of the function, and one whose
-    address is taken may be used only where the regions call no unmodelled function
-    that could write through a pointer (its footprint, inferred from its body in tree
-    mode, writing no field or plain memory)."""
+    address is taken (unless it is one of ``objects``, kept in memory) may be used
+    only where the regions call no unmodelled function that could write through a
+    pointer (its footprint, inferred from its body in tree mode, writing no field or
+    plain memory)."""
     names: dict[str, bool] = {}
     for graph in (before, after):
         taken = _address_taken_params(graph)
@@ -986,7 +992,6 @@ def _outer_are_locals(
             if local.name:
                 names[local.name] = names.get(local.name, False) or local.address_taken
     outer = set(built.before.outer_names) | set(built.after.outer_names)
-    objects = _outer_objects(built, before, after)
     opaque = {
         callee
         for graph in (built.before, built.after)

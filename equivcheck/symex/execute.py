@@ -638,14 +638,20 @@ class _Explorer:
             st.notes.append(Note("unsupported", f"{model.name}() of {expr_text(target)}"))
             return V.symbol(f"{self.config.version}:opaque:{model.name}", DEFAULT)
         where = self._locate(st, call.args[0])
+        if model.kind == "volatile_read":
+            return self._volatile_read(st, where, model.name, call.loc)
         value = self._eval(st, call.args[1]) if len(call.args) > 1 else V.const(0)
         address = tuple(SymVal(k) for k in where.key)
-        args = (*address, value) if model.kind == "volatile_write" else address
-        self._ordering(st, model.name, args, call.loc)
-        if model.kind == "volatile_read":
-            return self._read(st, where)
+        self._ordering(st, model.name, (*address, value), call.loc)
         self._write(st, where, value)
         return V.const(0)
+
+    def _volatile_read(
+        self, st: PathState, where: _Loc, name: str, loc: SourceLocation | None
+    ) -> SymVal:
+        """An ordering point at the object's address, then its (maybe new) value."""
+        self._ordering(st, name, tuple(SymVal(k) for k in where.key), loc)
+        return self._read(st, where)
 
     def _part(self, part: Part, args: tuple[SymVal, ...], call: Call | None = None) -> FootPart:
         key = tuple(args[i].term if i < len(args) else z3.BitVecVal(0, 64) for i in part.key)
@@ -697,9 +703,7 @@ class _Explorer:
                 return value if value is not None else V.symbol(f"literal:{text}")
             case Global(name=n) if n in self.config.volatile_globals:
                 # A variable declared volatile: each read is READ_ONCE() of it.
-                where = self._locate(st, e)
-                self._ordering(st, "READ_ONCE", (), None)
-                return self._read(st, where)
+                return self._volatile_read(st, self._locate(st, e), "READ_ONCE", None)
             case Local() | Param() | Global() | Field() | Deref() | Index():
                 return self._read(st, self._locate(st, e))
             case AddrOf(lvalue=lv):
