@@ -6,16 +6,18 @@ helpers being inlined push a frame; calls with a model follow the model; other c
 opaque. Loops are unrolled up to ``loop_bound`` visits of a block per frame: a path cut
 there carries a ``bounded`` note, so it can show a difference but never prove
 equivalence. More than ``max_paths`` paths stop the exploration (a ``budget`` note).
+
+This module drives the paths (blocks, terminators, statements, inlining, expressions).
+Where a value lives and how it is read and written is the memory model's
+(symex/memory.py); what a call with a model, or with none, does is symex/calls.py's.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import z3
 
@@ -50,14 +52,13 @@ from equivcheck.ir.model import (
     Unary,
     Unreachable,
 )
-from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
+from equivcheck.symex.calls import Mode, ModelRunner, uf
 from equivcheck.symex.ctypes import (
     DEFAULT,
     int_type,
     is_known_scalar,
     scalar_size,
-    unknown,
 )
 from equivcheck.symex.memory import (
     BOOL_PREFIX,
@@ -67,21 +68,17 @@ from equivcheck.symex.memory import (
     SIZE_PREFIX,
     SIZE_T,
     WIDTH_PREFIX,
-    Loc,
     Memory,
     address_taken,
     declared,
-    describe_expr,
     layout_keys,
     local_of,
     scale_symbol,
     stored,
-    when,
-    without_casts,
 )
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.solver import possible
-from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
+from equivcheck.symex.spec import Model
 from equivcheck.symex.state import (
     Event,
     Exported,
@@ -91,9 +88,6 @@ from equivcheck.symex.state import (
     Path,
     PathState,
     Shared,
-    is_constant_name,
-    select,
-    store,
 )
 from equivcheck.symex.values import SymVal
 
@@ -111,8 +105,6 @@ __all__ = [
     "explore",
     "layout_keys",
 ]
-
-Mode = Literal["general", "benign"]
 
 
 @dataclass(frozen=True)
@@ -178,6 +170,10 @@ def explore(
 
 
 class _Explorer:
+    """Drives the paths of one version from one start state: runs blocks, forks at
+    branches, inlines helpers and merges states that wait at a join; reaches memory
+    through ``memory`` and runs calls through ``models``."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.paths: list[Path] = []
@@ -192,6 +188,13 @@ class _Explorer:
             outer_objects=config.outer_objects,
             plain_members=config.plain_members,
             union_members=config.union_members,
+        )
+        self.models = ModelRunner(
+            self.memory,
+            self._eval,
+            mode=config.mode,
+            version=config.version,
+            return_types=config.return_types,
         )
 
     # ------------------------------------------------------------------ driving
@@ -444,21 +447,19 @@ class _Explorer:
         # Aggregate stored through a pointer: its value as a function of its items.
         items = tuple(self._eval(st, v).term for _, v in _flatten(init, ""))
         names = ",".join(d for d, _ in _flatten(init, ""))
-        self.memory.write(
-            st, self.memory.locate(st, target), SymVal(_uf(f"init{{{names}}}", items))
-        )
+        self.memory.write(st, self.memory.locate(st, target), SymVal(uf(f"init{{{names}}}", items)))
 
     def _asm(self, st: PathState, asm: AsmStmt) -> None:
         inputs = tuple(self._eval(st, op.expr) for op in asm.inputs)
         memory = "memory" in asm.clobbers
         name = f"asm {asm.template!r}"
         if memory or (not asm.outputs and asm.volatile and not asm.inputs):
-            self._ordering(st, name, inputs, asm.loc, "asm")
+            self.models.ordering(st, name, inputs, asm.loc, "asm")
         else:
             writes = tuple(FootPart(f"asm-out:{o.constraint}", ()) for o in asm.outputs)
             st.trace.append(Event("asm", name, inputs, (), writes, asm.loc, modelled=True))
         for number, op in enumerate(asm.outputs):
-            value = _uf(f"w{st.world}:asm:{asm.template}:{number}", tuple(v.term for v in inputs))
+            value = uf(f"w{st.world}:asm:{asm.template}:{number}", tuple(v.term for v in inputs))
             self.memory.write(st, self.memory.locate(st, op.expr), SymVal(value))
 
     # ------------------------------------------------------------------ calls
@@ -482,216 +483,16 @@ class _Explorer:
     def _call(self, st: PathState, call: Call) -> None:
         name = call.callee if isinstance(call.callee, str) else None
         model = self.config.models.get(name) if name is not None else None
-        result = self._modelled(st, model, call) if model is not None else self._opaque(st, call)
+        result = (
+            self.models.apply(st, model, call)
+            if model is not None
+            else self.models.opaque(st, call)
+        )
         if call.target is not None:
             self.memory.write(st, self.memory.locate(st, call.target), result)
         if model is not None and model.noreturn:
             self._finish(st, ("unreachable",), None, call.loc)
             raise _Finished
-
-    def _opaque(self, st: PathState, call: Call) -> SymVal:
-        args = tuple(self._eval(st, a) for a in call.args)
-        if isinstance(call.callee, str):
-            name = call.callee
-            terms = tuple(a.term for a in args)
-        else:
-            pointer = self._eval(st, call.callee)
-            name = f"(*{expr_text(call.callee)})"
-            terms = (pointer.term, *(a.term for a in args))
-        general = self.config.mode == "general"
-        if general:
-            st.world += 1
-            result = _uf(f"call:{name}", (z3.BitVecVal(st.world, 64), *terms))
-        else:
-            result = _uf(f"call:{name}", terms)
-        # The state the call sees is part of what it depends on (general semantics).
-        snapshot = st.shared.snapshot() if general else None
-        st.trace.append(
-            Event("call", name, args, None, None, call.loc, snapshot=snapshot, modelled=False)
-        )
-        value = self._as_declared(name, SymVal(result))
-        st.calls.append((f"{name}({', '.join(describe_expr(a) for a in call.args)})", value.term))
-        if general:
-            self._havoc(st, f"w{st.world}")
-        return value
-
-    def _as_declared(self, name: str, value: SymVal) -> SymVal:
-        """A call's result as a value of the callee's declared return type (a value of
-        unknown type, named after the callee, when no prototype is at hand)."""
-        declared = self.config.return_types.get(name)
-        return V.convert(value, int_type(declared) if declared else unknown(f"call:{name}"))
-
-    def _ordering(
-        self,
-        st: PathState,
-        name: str,
-        args: tuple[SymVal, ...],
-        loc: SourceLocation | None,
-        kind: Literal["ordering", "asm"] = "ordering",
-        reads: tuple[FootPart, ...] = (),
-        writes: tuple[FootPart, ...] = (),
-    ) -> None:
-        event = Event(
-            kind, name, args, reads, writes, loc, ordering=True, snapshot=st.shared.snapshot()
-        )
-        st.trace.append(event)
-        st.world += 1
-        self._havoc(st, f"w{st.world}")
-
-    def _havoc(self, st: PathState, epoch: str) -> None:
-        """Everything shared may change (address-taken locals live in memory, so they
-        change with it); constants stay."""
-        keep = {name for name in st.shared.globals if is_constant_name(name)}
-        st.shared.havoc(epoch, keep)
-
-    def _modelled(self, st: PathState, model: Model, call: Call) -> SymVal:
-        if model.kind in {"volatile_read", "volatile_write"}:
-            return self._volatile(st, model, call)
-        args = tuple(self._eval(st, a) for a in call.args)
-        if model.kind == "identity":
-            return args[0] if args else V.const(0)
-        if model.kind == "pure":
-            if model.result is not None:
-                return self._as_declared(model.name, self._value(st, model.result, args))
-            pure = SymVal(_uf(f"pure:{model.name}", tuple(a.term for a in args)))
-            return self._as_declared(model.name, pure)
-        reads = tuple(self._part(p, args, call) for p in model.reads)
-        writes = tuple(self._part(p, args, call) for p in model.writes)
-        if model.kind == "everything":
-            self._opaque(st, dataclasses.replace(call, target=None))
-            return V.const(0)
-        if model.kind == "inferred":
-            return self._inferred(st, model, call, args)
-        result = self._value(st, model.result, args) if model.result is not None else V.const(0)
-        if model.result_type:
-            result = V.convert(result, int_type(model.result_type))
-        elif model.result is not None:
-            result = self._as_declared(model.name, result)
-        if model.result is not None:
-            text = f"{model.name}({', '.join(describe_expr(a) for a in call.args)})"
-            st.calls.append((when(st, text), result.term))
-        if model.kind == "ordering":
-            self._ordering(st, model.name, args, call.loc, reads=reads, writes=writes)
-        elif model.kind != "read":
-            # A read is no effect: what it returns is compared where it is used, and
-            # reading after another write or another CPU's change gives another value.
-            st.trace.append(
-                Event(
-                    "effect",
-                    model.name,
-                    args,
-                    reads,
-                    writes,
-                    call.loc,
-                    additive=additive_components(model),
-                )
-            )
-        for update in model.updates:
-            value = self._value(st, update.value, args)
-            part = self._part(update.part, args)
-            name = f"comp:{part.component}"
-            array = st.shared.array(name, len(part.key))
-            st.shared.arrays[name] = store(array, part.key, value.term)
-        return result
-
-    def _inferred(
-        self, st: PathState, model: Model, call: Call, args: tuple[SymVal, ...]
-    ) -> SymVal:
-        """A call whose footprint was read from its body: an event touching whole
-        arrays; the result depends on its arguments and what it reads, and what it writes
-        becomes an unknown function of its arguments and the old contents."""
-        reads = tuple(FootPart(p.component, ()) for p in model.reads)
-        writes = tuple(FootPart(p.component, ()) for p in model.writes)
-        st.trace.append(Event("effect", model.name, args, reads, writes, call.loc))
-        terms: list[z3.ExprRef] = [a.term for a in args]
-        for part in model.reads:
-            terms.append(self._whole(st, part.component))
-        result = _uf_any(f"inferred:{model.name}", tuple(terms), V.BV)
-        read_terms = terms[len(args) :]
-        for part in model.writes:
-            old = self._whole(st, part.component)
-            new = _uf_any(
-                f"inferred:{model.name}:{part.component}",
-                (*[a.term for a in args], *read_terms, old),
-                old.sort(),
-            )
-            self._set_whole(st, part.component, new)
-        text = f"{model.name}({', '.join(describe_expr(a) for a in call.args)})"
-        st.calls.append((when(st, text), result))
-        return SymVal(result)
-
-    def _whole(self, st: PathState, component: str) -> z3.ExprRef:
-        if component.startswith("global:"):
-            return st.shared.global_value(component[7:]).term
-        depth = 2 if component == "comp:mm_counter" else 1
-        return st.shared.array(component, depth)
-
-    def _set_whole(self, st: PathState, component: str, value: z3.ExprRef) -> None:
-        if component.startswith("global:"):
-            st.shared.globals[component[7:]] = SymVal(value)
-            st.outer_written.add(component[7:])
-        else:
-            st.shared.arrays[component] = value
-            st.outer_written.add(component)
-
-    def _volatile(self, st: PathState, model: Model, call: Call) -> SymVal:
-        if not call.args:
-            return V.const(0)
-        # A volatile access is an ordering point: the state is observed, another CPU may
-        # change it, and then the access happens (so two READ_ONCE()s may differ).
-        target = without_casts(call.args[0])
-        if not isinstance(target, Local | Param | Global | Field | Deref | Index):
-            st.notes.append(Note("unsupported", f"{model.name}() of {expr_text(target)}"))
-            return V.symbol(f"{self.config.version}:opaque:{model.name}", DEFAULT)
-        where = self.memory.locate(st, call.args[0])
-        if model.kind == "volatile_read":
-            return self._volatile_read(st, where, model.name, call.loc)
-        value = self._eval(st, call.args[1]) if len(call.args) > 1 else V.const(0)
-        address = tuple(SymVal(k) for k in where.key)
-        self._ordering(st, model.name, (*address, value), call.loc)
-        self.memory.write(st, where, value)
-        return V.const(0)
-
-    def _volatile_read(
-        self, st: PathState, where: Loc, name: str, loc: SourceLocation | None
-    ) -> SymVal:
-        """An ordering point at the object's address, then its (maybe new) value."""
-        self._ordering(st, name, tuple(SymVal(k) for k in where.key), loc)
-        return self.memory.read(st, where)
-
-    def _part(self, part: Part, args: tuple[SymVal, ...], call: Call | None = None) -> FootPart:
-        key = tuple(args[i].term if i < len(args) else z3.BitVecVal(0, 64) for i in part.key)
-        if not key:
-            key = (z3.BitVecVal(0, 64),)  # a component with one instance (per CPU, global)
-        text = ""
-        if call is not None and all(i < len(call.args) for i in part.key):
-            names = ", ".join(describe_expr(call.args[i]) for i in part.key)
-            text = f"{part.component}({names})" if part.key else part.component
-        return FootPart(part.component, key, text)
-
-    def _value(self, st: PathState, spec: ValueSpec, args: tuple[SymVal, ...]) -> SymVal:
-        match spec:
-            case Arg(index=i):
-                return args[i] if i < len(args) else V.const(0)
-            case Num(value=n):
-                return V.const(n)
-            case Get(part=part):
-                fp = self._part(part, args)
-                name = f"comp:{fp.component}"
-                array = st.shared.array(name, len(fp.key))
-                value = select(array, fp.key)
-                return SymVal(value)
-            case Neg(value=inner):
-                return V.unary("-", self._value(st, inner, args))
-            case Sum(left=a, right=b):
-                return V.binary("+", self._value(st, a, args), self._value(st, b, args))
-            case Apply(name=name, values=specs):
-                terms = tuple(self._value(st, s, args).term for s in specs)
-                return SymVal(_uf(f"apply:{name}", terms))
-            case Fresh(name=name):
-                terms = tuple(a.term for a in args)
-                return SymVal(_uf(f"w{st.world}:fresh:{name}", terms))
-        raise TypeError(f"unknown value spec {spec!r}")
 
     # ------------------------------------------------------------------ values
 
@@ -709,7 +510,7 @@ class _Explorer:
                 return value if value is not None else V.symbol(f"literal:{text}")
             case Global(name=n) if n in self.config.volatile_globals:
                 # A variable declared volatile: each read is READ_ONCE() of it.
-                return self._volatile_read(st, self.memory.locate(st, e), "READ_ONCE", None)
+                return self.models.volatile_read(st, self.memory.locate(st, e), "READ_ONCE", None)
             case Local() | Param() | Global() | Field() | Deref() | Index():
                 return self.memory.read(st, self.memory.locate(st, e))
             case AddrOf(lvalue=lv):
@@ -740,7 +541,7 @@ class _Explorer:
                 return V.symbol(f"query:{kind}:{text}", _QUERY_TYPES.get(kind, DEFAULT))
             case InitList():
                 items = tuple(self._eval(st, v).term for _, v in _flatten(e, ""))
-                return SymVal(_uf("initlist", items))
+                return SymVal(uf("initlist", items))
             case Opaque(construct=c, text=text):
                 st.notes.append(Note("unsupported", f"{c}: {text}"))
                 return V.symbol(f"{self.config.version}:opaque:{text}")
@@ -781,45 +582,6 @@ class _Explorer:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def additive_components(model: Model) -> frozenset[str]:
-    """Components a model only adds to (``part := part + value`` with a value that
-    reads no state): two such additions commute."""
-    out = set()
-    for update in model.updates:
-        match update.value:
-            case Sum(left=Get(part=p), right=r) if p == update.part and not _reads_state(r):
-                out.add(update.part.component)
-    if model.result is not None and any(_reads_component(model.result, c) for c in out):
-        return frozenset()
-    return frozenset(out)
-
-
-def _reads_state(spec: ValueSpec) -> bool:
-    match spec:
-        case Get():
-            return True
-        case Neg(value=v):
-            return _reads_state(v)
-        case Sum(left=a, right=b):
-            return _reads_state(a) or _reads_state(b)
-        case Apply(values=vs):
-            return any(_reads_state(v) for v in vs)
-    return False
-
-
-def _reads_component(spec: ValueSpec, component: str) -> bool:
-    match spec:
-        case Get(part=p):
-            return p.component == component
-        case Neg(value=v):
-            return _reads_component(v, component)
-        case Sum(left=a, right=b):
-            return _reads_component(a, component) or _reads_component(b, component)
-        case Apply(values=vs):
-            return any(_reads_component(v, component) for v in vs)
-    return False
 
 
 def reverse_postorder(graph: Graph) -> dict[int, int]:
@@ -923,22 +685,6 @@ def _is_type_name(text: str) -> bool:
             and spelling.replace(" ", "").replace("_", "").isalnum()
         )
     )
-
-
-def _uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:
-    """An uninterpreted function ``name`` applied to 64-bit terms (a constant if none)."""
-    if not terms:
-        return z3.BitVec(name, 64)
-    func = z3.Function(name, *([V.BV] * len(terms)), V.BV)
-    return func(*terms)
-
-
-def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.ExprRef:
-    """An uninterpreted function of terms of any sort (arrays included)."""
-    if not terms:
-        return z3.Const(name, result)
-    func = z3.Function(name, *[t.sort() for t in terms], result)
-    return func(*terms)
 
 
 def _first_loc(block: object) -> SourceLocation | None:
