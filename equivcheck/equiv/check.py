@@ -24,20 +24,22 @@ from typing import Literal
 
 import z3
 
-from equivcheck.equiv.compare import STATE_DEPENDENT, Outcome, Side, Verdict
+from equivcheck.equiv.compare import STATE_DEPENDENT, UNSUPPORTED, Outcome, Side, Verdict
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
+from equivcheck.frontend.light import macros_reaching
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
-from equivcheck.frontend.textdiff import whole_function_patch, whole_function_regions
+from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
 from equivcheck.frontend.unions import plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
+from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import iter_nodes, retype
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
@@ -232,6 +234,7 @@ def _check_patch(
             fw, work, index, results, callers_of, helpers.for_file(fw.change.file)
         )
     _lean_on_opaque_changes(work, results, helpers)
+    _lean_on_unseen_lines(work, results)
     ordered = [results[(fw.change.file, fw.change.function)] for fw in reported]
     ordered += _files_not_compared(work, index, ordered)
     if work.unattributed:
@@ -282,6 +285,42 @@ def _lean_on_opaque_changes(work: PatchWork, results: _Results, helpers: _Helper
                     f"calls {callee}, which the patch changes and which could not be inlined "
                     f"(no whole text of it; give --tree), and {callee} is {verdict}: "
                     f"{result.reason}"
+                )
+                grew = True
+
+
+def _lean_on_unseen_lines(work: PatchWork, results: _Results) -> None:
+    """A function compared from the lines a patch shows (no whole text of it) may call,
+    in the lines the patch does not show, another function of its file the patch
+    changes: its EQUIVALENT stands only when every such function is EQUIVALENT too."""
+    partial = [
+        fw
+        for fw in work.functions
+        if fw.reported and (fw.before is None or fw.after is None) and fw.regions
+    ]
+    changed = [fw for fw in work.functions if fw.change.status in {"changed", "affected"}]
+    grew = True
+    while grew:
+        grew = False
+        for fw in partial:
+            file, name = fw.change.file, fw.change.function
+            result = results.of(file, name)
+            if result is None or result.verdict != "equivalent":
+                continue
+            others = [
+                (other.change.function, found.verdict if found else NOT_COMPARED)
+                for other in changed
+                if other.change.file == file and other.change.function != name
+                for found in [results.of(file, other.change.function)]
+            ]
+            doubtful = sorted((n, v) for n, v in others if v != "equivalent")
+            if doubtful:
+                callee, verdict = doubtful[0]
+                result.verdict = "unknown"
+                result.reason = (
+                    f"the lines of {name} the patch does not show may call {callee}, which "
+                    f"the patch changes and which is {verdict.upper()} (give --tree to see "
+                    f"the whole function): {result.reason}"
                 )
                 grew = True
 
@@ -777,6 +816,7 @@ def _check_whole(
     except InputError as err:
         return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
     used, problem = _uses_helpers([before, after], name, helpers, callers_of)
+    problem = problem or _hidden_calls(fw, work, helpers)
     if problem:
         return _base(fw, work, index, "unknown", problem)
     if not used and canonical_text(before) == canonical_text(after):
@@ -816,6 +856,11 @@ def _check_whole(
             found = (outcome, built, grow)
             continue
         reasons.append(f"{_part_text(built, grow, short=True)}: {outcome.reason}")
+        if outcome.kind == UNSUPPORTED and found is None:
+            # The construct lies in the part compared, which every larger part (the
+            # whole function too) holds: growing would only meet it again.
+            outcome.reason = "; ".join(reasons)
+            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
         if found is not None and outcome.kind == STATE_DEPENDENT:
             # The larger part, from fewer arbitrary states, sees the versions agree
             # unless a call changes state: the smaller part's difference needed a start
@@ -886,8 +931,11 @@ def _whole_by_regions(
     blocks), when the outer variables they use are locals of the function (so
     assumption A6 is a fact). None when the grown regions are the whole function."""
     assert fw.before is not None and fw.after is not None
+    touched = _touched(fw, helpers)
+    if isinstance(touched, str):
+        return touched
     try:
-        regions = whole_function_regions(fw.before, fw.after, grow)
+        regions = whole_function_regions(fw.before, fw.after, grow, touched)
         if regions is None:
             return None
         built = _build_regions(
@@ -895,6 +943,9 @@ def _whole_by_regions(
         )
     except InputError as err:
         return f"the changed part does not form regions ({err.one_line()})"
+    problem = _calls_outside(fw, touched, regions, built, (before, after))
+    if problem:
+        return problem
     # Every line of the function is in sight: a label map the unchanged gotos
     # contradict (a swap, an old name still used) rules the regions out.
     whole = whole_function_patch(fw.before, fw.after)
@@ -928,6 +979,87 @@ def _whole_by_regions(
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
+
+
+def _hidden_calls(fw: FunctionWork, work: PatchWork, helpers: _Helpers) -> str:
+    """In light mode (macros not expanded), why a macro ``fw`` uses may call a function
+    the input changes, a call the comparison would not see; empty when none does."""
+    if fw.mode != "light":
+        return ""
+    assert fw.before is not None and fw.after is not None
+    changed = (set(helpers.before) | set(helpers.after) | set(helpers.broken)) - {
+        fw.change.function
+    }
+    if not changed:
+        return ""
+    sides: list[tuple[Version, FunctionText]] = [("before", fw.before), ("after", fw.after)]
+    for side, text in sides:
+        source = work.source(side, fw.change.file)
+        if source is None:
+            return (
+                f"{fw.change.function} is read without its macros expanded and the input "
+                "has no whole file to tell which macros call a changed function; give --tree"
+            )
+        for macro in sorted(macros_reaching(source, frozenset(changed))):
+            if mentions(text.text, frozenset({macro})):
+                return (
+                    f"{fw.change.function} uses macro {macro}, which expands to a call of a "
+                    "function the input changes; without --tree macros are not expanded"
+                )
+    return ""
+
+
+def _touched(fw: FunctionWork, helpers: _Helpers) -> frozenset[str] | str:
+    """The functions the input changes that ``fw`` names (its calls to them mean
+    something else in the other version: the changed part holds them), or why the
+    changed part cannot: the function calls itself, and it changes."""
+    assert fw.before is not None and fw.after is not None
+    name = fw.change.function
+    if name in helpers.before or name in helpers.after:
+        for text in (fw.before.text, fw.after.text):
+            if mentions(text.split("{", 1)[1] if "{" in text else "", frozenset({name})):
+                return f"{name} calls itself: the whole function must be compared"
+    names = (set(helpers.before) | set(helpers.after)) - {name}
+    return frozenset(
+        n for n in names if any(mentions(t.text, frozenset({n})) for t in (fw.before, fw.after))
+    )
+
+
+def _calls_outside(
+    fw: FunctionWork,
+    touched: frozenset[str],
+    regions: list[tuple[Region, Region]],
+    built: _Regions,
+    graphs: tuple[Graph, Graph],
+) -> str:
+    """Why the changed part does not hold every use of a changed function the whole
+    function makes (a call a macro hides, say), or empty when it does."""
+    assert fw.before is not None and fw.after is not None
+    if not touched:
+        return ""
+    sides = [
+        (fw.before.text, "\n".join(b.text for b, _ in regions), graphs[0], built.before),
+        (fw.after.text, "\n".join(a.text for _, a in regions), graphs[1], built.after),
+    ]
+    for text, shown, whole, part in sides:
+        if mentions(text, touched) != mentions(shown, touched) or _call_count(
+            whole, touched
+        ) != _call_count(part, touched):
+            return (
+                "a use of a function the input changes lies outside the changed part "
+                "(through a macro?): the whole function must be compared"
+            )
+    return ""
+
+
+def _call_count(graph: Graph, names: frozenset[str]) -> int:
+    return sum(
+        1
+        for block in graph.blocks.values()
+        for stmt in [*block.stmts, block.terminator]
+        for node in iter_nodes(stmt)
+        if isinstance(node, Call) and node.callee in names
+    )
 
 
 def _function_globals(built: _Regions, before: Graph, after: Graph) -> tuple[set[str], str]:

@@ -159,7 +159,10 @@ def _compare(
         if general.opaque_swaps:
             return _unknown(general, "; ".join(dict.fromkeys(general.opaque_swaps)))
         if general.unknown:
-            return _unknown(general, "; ".join(dict.fromkeys(general.unknown)))
+            outcome = _unknown(general, "; ".join(dict.fromkeys(general.unknown)))
+            if all(u.startswith(UNSUPPORTED_TEXT) for u in general.unknown):
+                outcome.kind = UNSUPPORTED
+            return outcome
         return Outcome(
             "equivalent",
             _proof_text(general),
@@ -191,6 +194,11 @@ def _compare(
     outcome.kind = STATE_DEPENDENT
     return outcome
 
+
+UNSUPPORTED = "unsupported"
+"""The kind of an UNKNOWN whose only reason is a construct the engine does not model,
+met on the paths compared (any larger part holding them meets it too)."""
+UNSUPPORTED_TEXT = "unsupported construct"
 
 STATE_DEPENDENT = "state-dependent"
 """The kind of an UNKNOWN whose only difference needs an unmodelled call to change
@@ -409,8 +417,9 @@ def _run(
                     continue
                 if deadline is not None and time.monotonic() > deadline:
                     raise BudgetExceeded("while comparing paths")
-                _compare_pair(run, pa, pb, labels, timeout_ms, entry.name)
-                if run.difference is not None:
+                found = _compare_pair(run, pa, pb, labels, timeout_ms, entry.name)
+                if found is not None:
+                    run.difference = found
                     run.paths = (total_a, total_b)
                     return run
     run.paths = (total_a, total_b)
@@ -454,10 +463,13 @@ def _blocking_notes(path: Path) -> list[Note]:
 
 def _compare_pair(
     run: _Run, pa: Path, pb: Path, labels: dict[str, str], timeout_ms: int, entry: str
-) -> None:
+) -> Difference | None:
+    """The difference two paths taken together show, if any. What stops the pair from
+    deciding (an unsupported construct, a bound) is noted in ``run.unknown``; the swaps
+    it relies on and the assumptions it uses in ``run`` too."""
     pc = z3.And(pa.pc, pb.pc)
     if not possible(pc, timeout_ms):
-        return
+        return None
     _note_use(run, pa)
     _note_use(run, pb)
     blocked = _blocking_notes(pa) + _blocking_notes(pb)
@@ -465,21 +477,19 @@ def _compare_pair(
         for note in blocked:
             where = f" at {note.loc}" if note.loc else ""
             what = (
-                "unsupported construct"
-                if note.kind == "unsupported"
-                else ("reads an uninitialised local")
+                UNSUPPORTED_TEXT if note.kind == "unsupported" else ("reads an uninitialised local")
             )
             run.unknown.append(f"{what}: {note.text}{where}")
-        return
+        return None
     if pa.exit[0] in {"bounded", "budget"} or pb.exit[0] in {"bounded", "budget"}:
         cut = next((n for n in pa.notes + pb.notes if n.kind in {"bounded", "budget"}), None)
         text = cut.text if cut else "path cut"
         where = f" at {cut.loc}" if cut and cut.loc else ""
         run.unknown.append(f"{text}{where}: no difference found within the bound")
-        return
+        return None
     exit_a = _mapped_exit(pa.exit, labels)
     if exit_a != pb.exit:
-        run.difference = _difference(
+        return _difference(
             f"from {entry}, the before version {_exit_text(exit_a)} where the after version "
             f"{_exit_text(pb.exit)}",
             pc,
@@ -488,40 +498,37 @@ def _compare_pair(
             pa.exit_loc,
             pb.exit_loc,
             timeout_ms,
+            kind="hang" if "hang" in (exit_a[0], pb.exit[0]) else "exit",
+            subject=" / ".join(_exit_text(e) for e in (exit_a, pb.exit)),
         )
-        run.difference.kind = "hang" if "hang" in (exit_a[0], pb.exit[0]) else "exit"
-        run.difference.subject = " / ".join(_exit_text(e) for e in (exit_a, pb.exit))
-        return
-    if not _align(run, pa, pb, pc, timeout_ms):
-        return
+    found = _align(run, pa, pb, pc, timeout_ms)
+    if found is not None:
+        return found
     if pa.ret is not None and pb.ret is not None:
         model = _witness(z3.And(pc, pa.ret.term != pb.ret.term), timeout_ms)
         if model is not None:
-            run.difference = Difference(
+            return Difference(
                 "the return values differ", pa.exit_loc, pb.exit_loc, model, pa, pb, "return"
             )
-            return
     written = pa.outer_written | pb.outer_written
     if pa.exit[0] in {"return", "unreachable"}:
         # The function is over: its locals (a region's outer variables) are dead.
         written = {name for name in written if not pa.shared.is_outer(name)}
     if pa.exit[0] == "cut":
         if _uninitialised_at_cut(run, pa) or _uninitialised_at_cut(run, pb):
-            return
+            return None
         param = _param_difference(pa, pb, pc, timeout_ms)
         if param is not None:
             where = f"the state at the head of loop {pa.exit[1][len(CUT) :]}"
-            run.difference = _outer_difference(where, param, pa, pb)
-            return
+            return _outer_difference(where, param, pa, pb)
     if pa.exit[0] not in {"return", "unreachable"}:
         live = _exported_difference(pa, pb, pc, timeout_ms)
         if live is not None:
-            run.difference = _outer_difference("the final state", live, pa, pb)
-            return
+            return _outer_difference("the final state", live, pa, pb)
     state = _state_difference(pa.shared, pb.shared, pc, timeout_ms, written)
     if state is not None:
         what, model = state
-        run.difference = Difference(
+        return Difference(
             f"the final state differs: {what}",
             pa.exit_loc,
             pb.exit_loc,
@@ -531,6 +538,7 @@ def _compare_pair(
             "outer" if pa.shared.is_outer(what) else "state",
             what,
         )
+    return None
 
 
 def _outer_difference(where: str, found: tuple[str, z3.ModelRef], pa: Path, pb: Path) -> Difference:
@@ -630,14 +638,15 @@ def _exit_text(exit_key: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------------- effects
 
 
-def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bool:
-    """Match the before trace against the after trace, allowing permitted swaps.
-    Returns False when a difference was recorded (or the comparison must stop)."""
+def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> Difference | None:
+    """Match the before trace against the after trace, allowing permitted swaps (noted
+    in ``run``, as are swaps only a model could permit): the difference in the effects,
+    if any."""
     remaining = list(pb.trace)
     for ea in pa.trace:
         candidates = [j for j, eb in enumerate(remaining) if _same_kind(ea, eb)]
         if not candidates:
-            run.difference = _difference(
+            return _difference(
                 f"the after version does not perform {_event_text(ea)}",
                 pc,
                 pa,
@@ -645,9 +654,9 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                 ea.loc,
                 _next_loc(remaining),
                 timeout_ms,
+                kind="event",
+                subject=ea.name,
             )
-            run.difference.kind, run.difference.subject = "event", ea.name
-            return False
         # The first candidate with the same arguments (a repeated call may have moved).
         index = next(
             (j for j in candidates if _args_difference(ea, remaining[j], pc, timeout_ms) is None),
@@ -656,7 +665,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
         if index is None:
             eb = remaining[candidates[0]]
             args = _args_difference(ea, eb, pc, timeout_ms)
-            run.difference = Difference(
+            return Difference(
                 f"{_event_text(ea)} is called with different arguments",
                 ea.loc,
                 eb.loc,
@@ -666,7 +675,6 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                 "args",
                 ea.name,
             )
-            return False
         eb = remaining[index]
         for blocker in remaining[:index]:
             verdict = _may_swap(blocker, eb, pc, timeout_ms)
@@ -679,7 +687,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                 )
                 continue
             if verdict != "ok":
-                run.difference = _difference(
+                return _difference(
                     f"{_event_text(eb)} and {_event_text(blocker)} run in the other order "
                     f"({verdict})",
                     pc,
@@ -689,7 +697,6 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                     eb.loc,
                     timeout_ms,
                 )
-                return False
             run.swaps.append(
                 Swap(
                     _event_text(blocker),
@@ -711,7 +718,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
             )
             if state is not None:
                 what, model = state
-                run.difference = Difference(
+                return Difference(
                     f"the state another CPU can see at {_event_text(ea)} differs: {what}",
                     ea.loc,
                     eb.loc,
@@ -721,11 +728,10 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
                     "snapshot",
                     what,
                 )
-                return False
         del remaining[index]
     if remaining:
         extra = remaining[0]
-        run.difference = _difference(
+        return _difference(
             f"the after version also performs {_event_text(extra)}",
             pc,
             pa,
@@ -733,10 +739,10 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> bo
             pa.exit_loc,
             extra.loc,
             timeout_ms,
+            kind="event",
+            subject=extra.name,
         )
-        run.difference.kind, run.difference.subject = "event", extra.name
-        return False
-    return True
+    return None
 
 
 def _same_kind(a: Event, b: Event) -> bool:
@@ -1036,8 +1042,11 @@ def _difference(
     loc_a: SourceLocation | None,
     loc_b: SourceLocation | None,
     timeout_ms: int,
+    kind: str = "",
+    subject: str = "",
 ) -> Difference:
-    return Difference(what, loc_a, loc_b, _witness(pc, timeout_ms), pa, pb)
+    """A difference whose witness is any model of the pair's condition ``pc``."""
+    return Difference(what, loc_a, loc_b, _witness(pc, timeout_ms), pa, pb, kind, subject)
 
 
 # ---------------------------------------------------------------------- reports

@@ -81,3 +81,33 @@ def explain_failure(err: UnsupportedConstruct, code: str, first_line: int) -> Un
         "light mode does not expand macros",
         "give --tree with a configured tree",
     )
+
+
+_DEFINE = re.compile(
+    r"^[ \t]*#[ \t]*define[ \t]+(\w+)((?:[^\n\\]|\\.)*(?:\\\n(?:[^\n\\]|\\.)*)*)",
+    re.MULTILINE,
+)
+"""A ``#define``: its name, then the rest (parameters and body, continuation lines
+included)."""
+
+
+def macros_reaching(source: str, names: frozenset[str]) -> frozenset[str]:
+    """The macros ``source`` defines whose expansion may name one of ``names``,
+    directly or through another such macro: in light mode a use of one of them is a
+    call the parser does not see."""
+    bodies: dict[str, str] = {}
+    for match in _DEFINE.finditer(strip_comments(source)):
+        bodies[match.group(1)] = bodies.get(match.group(1), "") + " " + match.group(2)
+    reaching: set[str] = set()
+    wanted = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for macro, body in bodies.items():
+            if macro in reaching or not wanted:
+                continue
+            if any(re.search(rf"\b{re.escape(n)}\b", body) for n in wanted):
+                reaching.add(macro)
+                wanted.add(macro)
+                grew = True
+    return frozenset(reaching)

@@ -16,20 +16,27 @@ from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, P
 from equivcheck.frontend.patch_clex import mask
 
 
-def whole_function_patch(before: FunctionText, after: FunctionText) -> Patch:
-    """A one-hunk patch from ``before`` to ``after`` with the whole function as context."""
+def whole_function_patch(
+    before: FunctionText, after: FunctionText, touched: frozenset[str] = frozenset()
+) -> Patch:
+    """A one-hunk patch from ``before`` to ``after`` with the whole function as context.
+    A line naming one of ``touched`` (functions whose bodies the input changes) is a
+    change even when its text is not: what it does changed with the callee."""
     old, new = before.text.splitlines(), after.text.splitlines()
     lines: list[HunkLine] = []
     matcher = difflib.SequenceMatcher(
         a=[_unnumbered(t) for t in old], b=[_unnumbered(t) for t in new], autojunk=False
     )
+    naming = _naming(touched)
+    code = mask(after.text).split("\n")
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            # Line markers whose numbers moved (code added above) are not changes.
-            lines.extend(
-                HunkLine(" ", b, a if a != b else None)
-                for a, b in zip(old[i1:i2], new[j1:j2], strict=True)
-            )
+            for j, (a, b) in enumerate(zip(old[i1:i2], new[j1:j2], strict=True), j1):
+                if naming is not None and naming.search(code[j]):
+                    lines.extend([HunkLine("-", a), HunkLine("+", b)])
+                else:
+                    # Line markers whose numbers moved (code added above) are not changes.
+                    lines.append(HunkLine(" ", b, a if a != b else None))
             continue
         lines.extend(HunkLine("-", text) for text in old[i1:i2])
         lines.extend(HunkLine("+", text) for text in new[j1:j2])
@@ -42,6 +49,20 @@ def whole_function_patch(before: FunctionText, after: FunctionText) -> Patch:
     )
 
 
+def _naming(names: frozenset[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of ``names`` as a whole identifier (None for none)."""
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+
+
+def mentions(text: str, names: frozenset[str]) -> int:
+    """How many times the code of ``text`` (comments and strings masked) names one of
+    ``names`` as a whole identifier."""
+    naming = _naming(names)
+    return len(naming.findall(mask(text))) if naming is not None else 0
+
+
 _MARKER = re.compile(r'^# \d+ (".*")(.*)$')
 _MARKER_NUMBER = re.compile(r'^# (\d+) "')
 
@@ -52,12 +73,16 @@ def _unnumbered(line: str) -> str:
 
 
 def whole_function_regions(
-    before: FunctionText, after: FunctionText, grow: int = 0
+    before: FunctionText,
+    after: FunctionText,
+    grow: int = 0,
+    touched: frozenset[str] = frozenset(),
 ) -> list[tuple[Region, Region]] | None:
-    """The paired regions covering every change between two texts of one function,
-    each grown to ``grow`` enclosing blocks; None when growing reaches the function's
-    own body (the whole function is then the region)."""
-    patch = whole_function_patch(before, after)
+    """The paired regions covering every change between two texts of one function
+    (lines naming one of ``touched`` included), each grown to ``grow`` enclosing
+    blocks; None when growing reaches the function's own body (the whole function is
+    then the region)."""
+    patch = whole_function_patch(before, after, touched)
     if grow:
         hunk = grown(patch.files[0].hunks[0], grow)
         if hunk is None:
