@@ -24,7 +24,15 @@ from typing import Literal
 
 import z3
 
-from equivcheck.equiv.compare import STATE_DEPENDENT, UNSUPPORTED, Outcome, Side, Verdict
+from equivcheck.equiv.compare import (
+    STATE_DEPENDENT,
+    UNSUPPORTED,
+    Focus,
+    Outcome,
+    Side,
+    Verdict,
+    find_difference,
+)
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.errors import InputError
@@ -652,32 +660,59 @@ def _uses_helpers(
     return seen, ""
 
 
-def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
-    """Compare two graphs. When the verdict is UNKNOWN only because calls without a
-    model were reordered and the translation unit is at hand (tree mode), their
-    footprints are inferred from their bodies and the comparison runs again. Call
-    results take the return types both versions' units declare alike."""
+@dataclass(frozen=True)
+class _Prepared:
+    """Two graphs made ready to compare: integer typedefs as the compiler resolves
+    them (tree mode), with their helpers, outer variables and the units' facts."""
+
+    before: Graph
+    after: Graph
+    helpers_before: Mapping[str, Graph]
+    helpers_after: Mapping[str, Graph]
+    outer: frozenset[str]
+    facts: _UnitFacts
+
+    def sides(self, ctx: Comparison, models: Mapping[str, Model]) -> tuple[Side, Side]:
+        """Both versions, run with ``models``."""
+        return (
+            Side(self.before, _config(ctx, self.helpers_before, self.outer, models, self.facts)),
+            Side(self.after, _config(ctx, self.helpers_after, self.outer, models, self.facts)),
+        )
+
+
+def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     # (true, false and NULL are the kernel's constants, never a region's variables)
     outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
     outer -= set(ctx.outer_objects)
     helpers = ctx.helpers
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
-    helpers_before, helpers_after = helpers.before, helpers.after
-    facts = _UnitFacts()
-    if ctx.unit and ctx.before_unit:
-        facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
-        # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
-        # unsigned int: its values are not sign-extended).
-        spell = respell(integer_typedefs(dict(facts.sizes)))
-        before, after = retype(before, spell), retype(after, spell)
-        helpers_before = {k: retype(g, spell) for k, g in helpers.before.items()}
-        helpers_after = {k: retype(g, spell) for k, g in helpers.after.items()}
+    if not (ctx.unit and ctx.before_unit):
+        return _Prepared(before, after, helpers.before, helpers.after, outer, _UnitFacts())
+    facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
+    # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
+    # unsigned int: its values are not sign-extended).
+    spell = respell(integer_typedefs(dict(facts.sizes)))
+    return _Prepared(
+        retype(before, spell),
+        retype(after, spell),
+        {k: retype(g, spell) for k, g in helpers.before.items()},
+        {k: retype(g, spell) for k, g in helpers.after.items()},
+        outer,
+        facts,
+    )
+
+
+def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
+    """Compare two graphs. When the verdict is UNKNOWN only because calls without a
+    model were reordered and the translation unit is at hand (tree mode), their
+    footprints are inferred from their bodies and the comparison runs again. Call
+    results take the return types both versions' units declare alike."""
+    prepared = _prepare(before, after, ctx)
 
     def run(models: Mapping[str, Model]) -> Outcome:
         try:
             return compare_with_induction(
-                Side(before, _config(ctx, helpers_before, outer, models, facts)),
-                Side(after, _config(ctx, helpers_after, outer, models, facts)),
+                *prepared.sides(ctx, models),
                 dict(ctx.label_map),
                 timeout_ms=int(ctx.options.timeout_s * 1000),
             )
@@ -695,6 +730,20 @@ def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
     again = run({**MODELS, **{n: i.model for n, i in inferred.items()}})
     again.assumptions = [*again.assumptions, *(i.describe() for i in inferred.values())]
     return again
+
+
+def _search_difference(
+    before: Graph, after: Graph, ctx: Comparison, focus: Focus
+) -> Outcome | None:
+    """A counterexample on the whole function from its start, found by a search
+    steered through the lines of a part's difference (None: not found)."""
+    prepared = _prepare(before, after, ctx)
+    return find_difference(
+        *prepared.sides(ctx, MODELS),
+        focus,
+        dict(ctx.label_map),
+        timeout_ms=int(ctx.options.timeout_s * 1000),
+    )
 
 
 def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
@@ -831,8 +880,19 @@ def _check_whole(
     deadline = time.monotonic() + options.budget_s
     reasons: list[str] = []
     found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
+    searched: set[Focus] = set()  # the lines of parts' differences searched through
     reached_whole = False
     volatile = _volatile_names(fw, work)  # (a scan of whole units: once per function)
+    ctx = Comparison(
+        name,
+        helpers,
+        options,
+        deadline,
+        unions=fw.before.union_members | fw.after.union_members,
+        unit=fw.after.unit,
+        before_unit=fw.before.unit,
+        volatile=volatile,
+    )
     for grow in range(GROW_LEVELS + 1):
         # A larger part starts from fewer arbitrary states: grown, it may prove what a
         # smaller one could not, or show that a difference needed an unreachable start.
@@ -849,6 +909,22 @@ def _check_whole(
             reasons.append(regional)
             break
         outcome, built = regional
+        focus = Focus.of(outcome)
+        if focus is not None and focus not in searched:
+            # A part's difference holds from some state at its start: look for a run of
+            # the whole function, from its own start, that shows a difference there.
+            searched.add(focus)
+            limit = min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+            confirmed = _search_difference(
+                before, after, dataclasses.replace(ctx, deadline=limit), focus
+            )
+            if confirmed is not None:
+                grown = f", grown to {grow} enclosing block(s)," if grow else ""
+                confirmed.reason = (
+                    f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: "
+                    f"{outcome.reason})"
+                )
+                return _combine(fw, work, index, [confirmed], {}, sorted(used))
         if outcome.verdict == "equivalent":
             outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
             return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
@@ -874,16 +950,6 @@ def _check_whole(
         outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
         if not reached_whole:
             return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-    ctx = Comparison(
-        name,
-        helpers,
-        options,
-        deadline,
-        unions=fw.before.union_members | fw.after.union_members,
-        unit=fw.after.unit,
-        before_unit=fw.before.unit,
-        volatile=volatile,
-    )
     whole = _run_compare(before, after, ctx)
     if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
         # (the whole function, small enough to grow to, could not say: the part's
@@ -900,6 +966,11 @@ def _check_whole(
 # only, is observable whatever the rest of the function does; a difference in a region's
 # exit or in what it leaves in a local is not.
 EFFECT_DIFFERENCES = {"event", "args", "snapshot", "hang"}
+
+WHOLE_SEARCH = (
+    "shown on the whole function run from its start, by a search through the lines "
+    "where the changed part differs"
+)
 
 GROW_LEVELS = 3
 """How many enclosing blocks the changed part grows by before the whole function."""

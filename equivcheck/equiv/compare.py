@@ -115,6 +115,26 @@ class _Run:
 
 
 @dataclass(frozen=True)
+class Focus:
+    """The source lines a difference found in a part of the function runs on, per
+    version: paths through them are paired first, and looked at for a difference first
+    (a real counterexample from the function's own start, when there is one)."""
+
+    before: frozenset[tuple[str, int]]
+    after: frozenset[tuple[str, int]]
+
+    @staticmethod
+    def of(outcome: Outcome) -> Focus | None:
+        """The lines of a DIFFERENT outcome's counterexample (None without any)."""
+        if outcome.verdict != "different" or not (outcome.before_path or outcome.after_path):
+            return None
+        return Focus(
+            frozenset((loc.file, loc.line) for loc in outcome.before_path),
+            frozenset((loc.file, loc.line) for loc in outcome.after_path),
+        )
+
+
+@dataclass(frozen=True)
 class Side:
     """One version: its graph, the helpers inlined into it, the models."""
 
@@ -136,6 +156,30 @@ def compare(
         return Outcome("unknown", f"time budget exceeded {err}; raise --budget")
     except SolverTimeout as err:
         return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
+
+
+def find_difference(
+    before: Side,
+    after: Side,
+    focus: Focus,
+    label_map: Mapping[str, str] | None = None,
+    timeout_ms: int = 10000,
+) -> Outcome | None:
+    """A DIFFERENT outcome found by a search steered through ``focus`` (a few paths
+    of each version, where unmodelled calls change nothing), or None when the search
+    finds none in its paths or its time: it never proves anything."""
+    labels = dict(label_map or {})
+    entries = _entries(before.graph, after.graph, labels)
+    if isinstance(entries, str):
+        return None
+    try:
+        run = _run(before, after, labels, entries, "benign", timeout_ms, focus)
+        if run.difference is None:
+            return None
+        outcome = _realisable(run, before, after, labels, entries, timeout_ms)
+    except (BudgetExceeded, SolverTimeout):
+        return None
+    return outcome if outcome.verdict == "different" else None
 
 
 def _compare(
@@ -394,23 +438,31 @@ def _run(
     entries: list[Entry],
     mode: Literal["general", "benign"],
     timeout_ms: int,
+    focus: Focus | None = None,
 ) -> _Run:
     run = _Run()
     total_a = total_b = 0
     for entry in entries:
         cfg_a = dataclasses.replace(before.config, mode=mode, version="before")
         cfg_b = dataclasses.replace(after.config, mode=mode, version="after")
+        if focus is not None:
+            cfg_a = dataclasses.replace(cfg_a, focus=focus.before)
+            cfg_b = dataclasses.replace(cfg_b, focus=focus.after)
         ex_a = explore(before.graph, cfg_a, entry=entry.block_a, carried=entry.carried_a)
         ex_b = explore(after.graph, cfg_b, entry=entry.block_b, carried=entry.carried_b)
         total_a += len(ex_a.paths)
         total_b += len(ex_b.paths)
         _note_truncation(run, ex_a, ex_b)
         deadline = before.config.deadline
-        lits_b = [_literals(pb.pc) for pb in ex_b.paths]
-        for pa in ex_a.paths:
+        paths_a, paths_b = ex_a.paths, ex_b.paths
+        if focus is not None:
+            paths_a = _through(paths_a, focus.before)
+            paths_b = _through(paths_b, focus.after)
+        lits_b = [_literals(pb.pc) for pb in paths_b]
+        for pa in paths_a:
             lits_a = _literals(pa.pc)
             with_a = Incremental(pa.pc, timeout_ms)
-            for pb, lb in zip(ex_b.paths, lits_b, strict=True):
+            for pb, lb in zip(paths_b, lits_b, strict=True):
                 if lits_a.contradict(lb):
                     continue  # one decides a condition the other decides the other way
                 if not with_a.possible_with(pb.pc):
@@ -424,6 +476,18 @@ def _run(
                     return run
     run.paths = (total_a, total_b)
     return run
+
+
+def _through(paths: list[Path], lines: frozenset[tuple[str, int]]) -> list[Path]:
+    """``paths``, those that run to an end (not cut at a bound: only they can show a
+    difference) and run on more of ``lines`` first, else in their order."""
+    return sorted(
+        paths, key=lambda path: (path.exit[0] in CUT_EXITS, -len(lines & path.lines.keys()))
+    )
+
+
+CUT_EXITS = frozenset({"bounded", "budget"})
+"""The exits of a path explored only up to a bound: no difference after it is seen."""
 
 
 @dataclass(frozen=True)
@@ -481,8 +545,8 @@ def _compare_pair(
             )
             run.unknown.append(f"{what}: {note.text}{where}")
         return None
-    if pa.exit[0] in {"bounded", "budget"} or pb.exit[0] in {"bounded", "budget"}:
-        cut = next((n for n in pa.notes + pb.notes if n.kind in {"bounded", "budget"}), None)
+    if pa.exit[0] in CUT_EXITS or pb.exit[0] in CUT_EXITS:
+        cut = next((n for n in pa.notes + pb.notes if n.kind in CUT_EXITS), None)
         text = cut.text if cut else "path cut"
         where = f" at {cut.loc}" if cut and cut.loc else ""
         run.unknown.append(f"{text}{where}: no difference found within the bound")

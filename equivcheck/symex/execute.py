@@ -77,7 +77,7 @@ from equivcheck.symex.memory import (
     stored,
 )
 from equivcheck.symex.merge import merge, mergeable
-from equivcheck.symex.solver import possible
+from equivcheck.symex.solver import holds_in, possible_model
 from equivcheck.symex.spec import Model
 from equivcheck.symex.state import (
     Event,
@@ -130,6 +130,10 @@ class Config:
     type_sizes: Mapping[str, int] = field(default_factory=dict)
     volatile_globals: frozenset[str] = frozenset()
     """Globals the unit declares volatile: each read is an ordering point (READ_ONCE)."""
+    focus: frozenset[tuple[str, int]] = frozenset()
+    """Source lines (file, line) to steer towards: when set, the exploration looks for
+    a few whole paths through them (nearest first, then nearest to an end) instead of
+    all paths; it serves to find a counterexample, never to prove."""
     outer_objects: Mapping[str, str] = field(default_factory=dict)
     """A region's outer variables that are address-taken locals of the function, with
     their declared types: they live in memory at an address both versions share, where
@@ -146,6 +150,10 @@ class Exploration:
 
     paths: list[Path]
     truncated: bool
+
+
+CUT = frozenset({"bounded", "budget"})
+"""The exits of a path explored only up to a bound."""
 
 
 class _Finished(Exception):
@@ -166,7 +174,70 @@ def explore(
     frame = Frame(graph, block, 0, {}, {}, name=graph.name, carried=carried)
     types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
     start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
-    return _Explorer(config).run(start)
+    explorer = _Explorer(config)
+    if config.focus:
+        return explorer.run_towards(start, Guide.of(graph, config.focus))
+    return explorer.run(start)
+
+
+FOCUSED_PATHS = 16
+"""How many whole paths through the focus a focused exploration looks for."""
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Per focus line, how many edges away from each block of the explored graph the
+    nearest block running that line is; and per block, the nearest end (a block with
+    no successor)."""
+
+    to_line: Mapping[tuple[str, int], Mapping[int, int]]
+    to_end: Mapping[int, int]
+
+    @staticmethod
+    def of(graph: Graph, focus: frozenset[tuple[str, int]]) -> Guide:
+        """The distances in ``graph`` to the blocks that run each of ``focus``."""
+        preds: dict[int, list[int]] = {}
+        for index in graph.blocks:
+            for succ in graph.successors(index):
+                preds.setdefault(succ, []).append(index)
+        runs: dict[tuple[str, int], list[int]] = {}
+        for index, block in graph.blocks.items():
+            locs = [st.loc for st in block.stmts] + [getattr(block.terminator, "loc", None)]
+            for loc in locs:
+                if loc is not None and (loc.file, loc.line) in focus:
+                    runs.setdefault((loc.file, loc.line), []).append(index)
+        ends = [i for i in graph.blocks if not graph.successors(i)]
+        return Guide(
+            {line: _distances(blocks, preds) for line, blocks in runs.items()},
+            _distances(ends, preds),
+        )
+
+    def rank(self, st: PathState, far: int) -> tuple[int, int, int]:
+        """Smaller first: a state that ran every focus line the graph holds, by its
+        distance to an end; else one that ran more of them, by its distance to the
+        nearest it has not run."""
+        block = st.frames[0].block
+        missing = [line for line in self.to_line if line not in st.lines]
+        if not missing:
+            return (0, 0, self.to_end.get(block, far))
+        near = min(self.to_line[line].get(block, far) for line in missing)
+        return (1, len(missing), near)
+
+    def through(self, path: Path) -> bool:
+        """Whether ``path`` ran every focus line the graph holds."""
+        return all(line in path.lines for line in self.to_line)
+
+
+def _distances(targets: list[int], preds: Mapping[int, list[int]]) -> dict[int, int]:
+    """Edges from each block to the nearest of ``targets`` (breadth first, backwards)."""
+    found = dict.fromkeys(targets, 0)
+    queue = list(targets)
+    for block in queue:
+        for pred in preds.get(block, []):
+            if pred not in found:
+                found[pred] = found[block] + 1
+                queue.append(pred)
+    return found
 
 
 class _Explorer:
@@ -219,6 +290,28 @@ class _Explorer:
             work.extend(self._step(st))
         return Exploration(self.paths, self.truncated)
 
+    def run_towards(self, start: PathState, guide: Guide) -> Exploration:
+        """Explore nearest first (:meth:`Guide.rank`); stop after
+        :data:`FOCUSED_PATHS` whole paths through the focus (the rest are cut)."""
+        far = len(self.config.focus) + sum(len(g) for g in guide.to_line.values()) + 1
+        work = [start]
+        while work:
+            through = sum(1 for p in self.paths if p.exit[0] not in CUT and guide.through(p))
+            if through >= FOCUSED_PATHS or len(self.paths) + len(work) > self.config.max_paths:
+                self.truncated = True
+                for st in work:
+                    st.notes.append(Note("budget", "a focused search stops early"))
+                    self._finish(st, ("budget",), None, None)
+                break
+            if self.config.deadline is not None and time.monotonic() > self.config.deadline:
+                raise BudgetExceeded("while exploring paths")
+            best = min(range(len(work)), key=lambda i: guide.rank(work[i], far))
+            st = work.pop(best)
+            if self.config.merge:
+                st, work = self._merge_waiting(st, work)
+            work.extend(self._step(st))
+        return Exploration(self.paths, self.truncated)
+
     def _loop_heads(self, graph: Graph) -> set[int]:
         key = id(graph)
         if key not in self.heads:
@@ -246,8 +339,13 @@ class _Explorer:
                 rest.append(other)
         return st, rest
 
-    def _feasible(self, pc: list[z3.BoolRef]) -> bool:
-        return possible(pc, self.config.timeout_ms)
+    def _witness(self, st: PathState, cond: z3.BoolRef) -> tuple[bool, z3.ModelRef | None]:
+        """Whether ``st`` may take the branch ``cond``, with a model of its condition
+        and ``cond``: the state's own model when it satisfies ``cond`` (and any
+        conjunct added since it was found), else the solver's."""
+        if st.witness is not None and holds_in(st.witness, [*st.pc[st.witnessed :], cond]):
+            return True, st.witness
+        return possible_model([*st.pc, cond], self.config.timeout_ms)
 
     def _finish(
         self,
@@ -367,11 +465,12 @@ class _Explorer:
     def _fork(self, st: PathState, arms: list[tuple[z3.BoolRef, int]]) -> list[PathState]:
         out: list[PathState] = []
         for cond, target in arms:
-            pc = [*st.pc, cond]
-            if not self._feasible(pc):
+            feasible, witness = self._witness(st, cond)
+            if not feasible:
                 continue
             child = st.fork() if len(arms) > 1 else st
-            child.pc = pc
+            child.pc = [*st.pc, cond]
+            child.witness, child.witnessed = witness, len(child.pc) if witness else 0
             out.append(self._goto(child, target))
         return out
 

@@ -100,6 +100,9 @@ def merge(a: PathState, b: PathState) -> PathState:
         wide=a.wide + [w for w in b.wide if not any(w.eq(x) for x in a.wide)],
         struct_terms={**a.struct_terms, **b.struct_terms},
         auto_types={**b.auto_types, **a.auto_types},
+        # (a model of a's condition is one of the merged condition, once checked)
+        witness=a.witness or b.witness,
+        witnessed=0,
     )
 
 

@@ -9,6 +9,10 @@ read, named so that no caller has to remember which:
   :class:`SolverTimeout`: a counterexample or a proof cannot rest on it, and the verdict
   becomes UNKNOWN naming the timeout.
 
+:func:`possible_model` also gives the model it found, and :func:`holds_in` answers
+*yes* without a solver when a model already at hand satisfies the formula (path
+exploration reuses a state's model for the branch it agrees with).
+
 :class:`Incremental` asks :func:`possible` of many formulas that share a part, keeping
 what the solver learnt about the shared part.
 """
@@ -37,6 +41,31 @@ def possible(conds: list[z3.BoolRef] | z3.BoolRef, timeout_ms: int) -> bool:
         return bool(solver.check() != z3.unsat)
     except z3.Z3Exception:  # a timeout's cancel that outlived its check ("canceled")
         return True
+
+
+def possible_model(conds: list[z3.BoolRef], timeout_ms: int) -> tuple[bool, z3.ModelRef | None]:
+    """:func:`possible`, with a model of ``conds`` when the solver found one (None when
+    they cannot hold, or when the solver could not decide: then they count as
+    possible)."""
+    try:
+        solver = new_solver(timeout_ms)
+        solver.add(*conds)
+        result = solver.check()
+    except z3.Z3Exception:  # canceled: undecided
+        return True, None
+    if result == z3.sat:
+        return True, solver.model()
+    return result != z3.unsat, None
+
+
+def holds_in(model: z3.ModelRef, conds: list[z3.BoolRef]) -> bool:
+    """Whether ``model`` (completed with any values for what it does not fix) makes
+    every one of ``conds`` true: then they may hold together, and no solver is asked.
+    False says nothing (the solver must decide)."""
+    try:
+        return all(z3.is_true(model.eval(c, model_completion=True)) for c in conds)
+    except z3.Z3Exception:
+        return False
 
 
 def answer(solver: z3.Solver) -> bool:

@@ -356,6 +356,10 @@ class PathState:
     struct_terms: dict[int, str] = field(default_factory=dict)
     # The type an __auto_type local took from its initialiser, by (frame depth, index).
     auto_types: dict[tuple[int, int], IntType] = field(default_factory=dict)
+    # A model of the first ``witnessed`` conjuncts of ``pc`` (None: none known): a
+    # branch condition it satisfies needs no solver call.
+    witness: z3.ModelRef | None = None
+    witnessed: int = 0
 
     def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
         """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
@@ -384,4 +388,6 @@ class PathState:
             list(self.wide),
             dict(self.struct_terms),
             dict(self.auto_types),
+            self.witness,
+            self.witnessed,
         )
