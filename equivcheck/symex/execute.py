@@ -1,7 +1,11 @@
 """Symbolic execution of one version over the IR: paths with conditions, effects and
 final states (docs/semantics.md says what each construct means here).
 
-Paths are explored depth first; infeasible branches are pruned with z3. Calls to the
+Blocks are run in reverse postorder, so the states that meet at a join wait there and
+merge; infeasible branches are pruned with z3 (a state's model answers for the branch it
+satisfies, the solver for the other). A focused exploration (``Config.focus``) instead
+runs nearest first towards given lines and stops after a few whole paths through them:
+it looks for a counterexample and proves nothing. Calls to the
 helpers being inlined push a frame; calls with a model follow the model; other calls are
 opaque. Loops are unrolled up to ``loop_bound`` visits of a block per frame: a path cut
 there carries a ``bounded`` note, so it can show a difference but never prove
