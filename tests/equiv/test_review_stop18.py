@@ -1,0 +1,161 @@
+"""Hostile review of stop 18 (fixtures/review-stop18/README.md): calls to a changed
+function the changed part must hold (through a pointer, a macro, a weak definition,
+another file of the patch), and DIFFERENT verdicts that rest on no run from the
+function's start. Each test asserts the right verdict; where the engine is wrong it is
+``xfail(strict=True)`` with the cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.run import REPO, run
+
+FIXTURES = REPO / "fixtures" / "review-stop18"
+
+
+def _verdicts(*args: str | Path) -> dict[str, tuple[str, str]]:
+    result = run("check", *args, "--format", "json")
+    assert result.status in {0, 1, 2}, result.err
+    assert "Traceback" not in result.err
+    return {f["function"]: (f["verdict"], f["reason"]) for f in json.loads(result.out)["functions"]}
+
+
+def _two_files(name: str) -> dict[str, tuple[str, str]]:
+    folder = FIXTURES / name
+    return _verdicts("--before", folder / "before.c", "--after", folder / "after.c")
+
+
+# ------------------------------------------------ a changed helper the part misses
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the address of a changed function is one value in both versions: the call "
+    "fp(n) through a local pointer to the changed helper lies outside the changed part, "
+    "and _calls_outside counts direct IR calls only",
+)
+def test_a_call_through_a_pointer_to_a_changed_helper() -> None:
+    found = _two_files("fnptr-local-call")
+    assert found["helper"][0] == "different"
+    verdict, reason = found["f"]
+    assert verdict != "equivalent", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="light mode: APPLY(helper, n) calls helper through a file macro whose body "
+    "does not name it (the use passes it); _hidden_calls looks at macro bodies only",
+)
+def test_a_changed_helper_passed_to_a_macro() -> None:
+    verdict, reason = _two_files("helper-passed-to-macro")["f"]
+    assert verdict != "equivalent", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="light mode: macros_reaching looks for the helper's whole name in a macro "
+    "body; hel##tail pastes it together",
+)
+def test_a_macro_pasting_the_name_of_a_changed_helper() -> None:
+    verdict, reason = _two_files("token-pasted-macro")["f"]
+    assert verdict != "equivalent", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="light mode: a backslash-newline inside the helper's name in a macro body "
+    "is joined by the preprocessor, not by macros_reaching",
+)
+def test_a_macro_splicing_the_name_of_a_changed_helper() -> None:
+    verdict, reason = _two_files("spliced-macro")["f"]
+    assert verdict != "equivalent", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a changed weak function is left out of the helpers (never inlined, never "
+    "touched): the caller's call to it is taken as one opaque call in both versions",
+)
+def test_a_call_to_a_changed_weak_function() -> None:
+    found = _two_files("weak-helper")
+    assert found["helper"][0] == "different"
+    verdict, reason = found["f"]
+    assert verdict != "equivalent", reason
+
+
+# ------------------------------------------------ patch alone, another file
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_lean_on_unseen_lines looks at the changed functions of the same file "
+    "only: a non-static changed function of another file may be called unseen",
+)
+def test_unseen_lines_may_call_a_changed_function_of_another_file() -> None:
+    found = _verdicts(FIXTURES / "cross-file-unseen-call" / "cross-file-unseen-call.patch")
+    assert found["helper"][0] == "different"
+    verdict, reason = found["f"]
+    assert verdict == "unknown", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_lean_on_opaque_changes keeps a caller's EQUIVALENT when the opaque callee "
+    "lives in another file of the patch, whatever the callee's verdict",
+)
+def test_a_visible_opaque_call_to_a_different_function_of_another_file() -> None:
+    found = _verdicts(FIXTURES / "cross-file-visible-call" / "cross-file-visible-call.patch")
+    assert found["g"][0] == "different"
+    verdict, reason = found["h"]
+    assert verdict == "unknown", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tree mode: the changed part holds `.done = folio_not_mapped`, the pointer "
+    "is one value in both versions, and rmap_walk() (unchanged, opaque) calls it",
+)
+def test_a_changed_callback_handed_to_an_unchanged_walker(kernel_tree: Path) -> None:
+    patch = FIXTURES / "tree-callback-in-initializer" / "folio-not-mapped.patch"
+    found = _verdicts(patch, "--tree", kernel_tree)
+    assert found["folio_not_mapped"][0] == "different"
+    verdict, reason = found["try_to_unmap"]
+    assert verdict != "equivalent", reason
+
+
+# ------------------------------------------------ DIFFERENT without a counterexample
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the line calling the removed helper is now in the changed part: the before "
+    "version inlines it, the after version keeps the unexpanded macro helper() as an "
+    "opaque call with any result (before stop 18: UNKNOWN)",
+)
+def test_a_helper_replaced_by_an_equal_macro_is_not_different() -> None:
+    verdict, reason = _two_files("helper-became-equal-macro")["f"]
+    assert verdict != "different", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the part's difference needs pvmw.address != address at its start; the "
+    "focused search from the function's start finds none, the whole comparison is "
+    "UNKNOWN (field type unknown in light mode), and the part's DIFFERENT stands",
+)
+def test_a_part_difference_from_an_unreachable_start_is_not_different() -> None:
+    verdict, reason = _two_files("unreachable-part-start")["f"]
+    assert verdict != "different", reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a global the file declares unsigned char is read as a wide value: the "
+    "counterexample needs g > 300 (pre-existing, not from stop 18)",
+)
+def test_a_branch_a_narrow_global_never_takes_is_not_different() -> None:
+    verdict, reason = _two_files("global-narrow-type")["f"]
+    assert verdict != "different", reason
