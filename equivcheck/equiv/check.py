@@ -166,38 +166,84 @@ class _Results(dict[tuple[str, str], FunctionResult]):
 def _check_patch(
     work: PatchWork, index: int, options: Options, progress: Progress | None = None
 ) -> list[FunctionResult]:
-    helpers = _helpers(work)
-    results = _Results()
-    callers_of: dict[str, list[str]] = {}
-    deferred: list[FunctionWork] = []
-    # Only reported functions are compared; the others are there to be inlined.
-    reported = [fw for fw in work.functions if fw.reported]
-    # Changed functions first: an affected caller can then lean on their verdicts.
-    order = [fw for fw in reported if fw.change.status == "changed"]
-    order += [fw for fw in reported if fw.change.status == "affected"]
-    for fw in reported:
-        if fw.change.status in {"added", "removed"}:
-            deferred.append(fw)
-    by_key = {(fw.change.file, fw.change.function): fw for fw in work.functions}
-    deciding: set[tuple[str, str]] = set()
-    short = dataclasses.replace(options, budget_s=min(options.budget_s, 5.0))
+    return _PatchChecker(work, index, options, _helpers(work), progress).run()
 
-    def decide(fw: FunctionWork) -> FunctionResult:
+
+@dataclass
+class _PatchChecker:
+    """One patch's run: its work and number, the run's options and the ``short`` ones
+    an affected caller gets, every helper of the patch, which callers each helper was
+    checked through, and the results so far (a changed helper is decided when a caller
+    asks for its verdict). A function is checked with its file's view of the helpers
+    (``all_helpers.for_file(file)``, never another file's statics) and the options
+    chosen for it: the methods take both as ``helpers`` and ``options``."""
+
+    work: PatchWork
+    index: int
+    options: Options
+    all_helpers: _Helpers
+    progress: Progress | None = None
+    results: _Results = field(default_factory=_Results)
+    callers_of: dict[str, list[str]] = field(default_factory=dict)
+    deciding: set[tuple[str, str]] = field(default_factory=set)
+    by_key: dict[tuple[str, str], FunctionWork] = field(init=False)
+    short: Options = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {(fw.change.file, fw.change.function): fw for fw in self.work.functions}
+        self.short = dataclasses.replace(self.options, budget_s=min(self.options.budget_s, 5.0))
+
+    def run(self) -> list[FunctionResult]:
+        """The patch's rows: its reported functions in order, then an UNKNOWN row per C
+        file changed with nothing compared."""
+        work, results = self.work, self.results
+        deferred: list[FunctionWork] = []
+        # Only reported functions are compared; the others are there to be inlined.
+        reported = [fw for fw in work.functions if fw.reported]
+        # Changed functions first: an affected caller can then lean on their verdicts.
+        order = [fw for fw in reported if fw.change.status == "changed"]
+        order += [fw for fw in reported if fw.change.status == "affected"]
+        for fw in reported:
+            if fw.change.status in {"added", "removed"}:
+                deferred.append(fw)
+        for fw in order:
+            self.decide(fw)
+        for fw in deferred:
+            results[(fw.change.file, fw.change.function)] = self.through_callers(fw)
+        self.lean_on_opaque_changes()
+        self.lean_on_unseen_lines()
+        ordered = [results[(fw.change.file, fw.change.function)] for fw in reported]
+        ordered += self.files_not_compared(ordered)
+        if work.unattributed:
+            first = work.unattributed[0]
+            where = f"{first.file}:{first.line}" if first.line else first.file
+            for result in ordered:
+                if result.verdict == "equivalent":
+                    result.verdict = "unknown"
+                    result.reason = (
+                        f"the patch also changes code outside every function ({where}: "
+                        f"{first.text}), which can change what this function means; "
+                        f"{result.reason}"
+                    )
+        return ordered
+
+    def decide(self, fw: FunctionWork) -> FunctionResult:
+        """The result for ``fw``, decided once (``progress`` is told first)."""
         key = (fw.change.file, fw.change.function)
-        if key in results:
-            return results[key]
-        deciding.add(key)
-        if progress is not None and fw.reported:
-            progress(index, fw.change.function)
+        if key in self.results:
+            return self.results[key]
+        self.deciding.add(key)
+        if self.progress is not None and fw.reported:
+            self.progress(self.index, fw.change.function)
         start = time.perf_counter()
-        scoped = helpers.for_file(fw.change.file)
-        result = _unchanged_caller(fw, work, index, scoped, verdict_of, callers_of)
+        scoped = self.all_helpers.for_file(fw.change.file)
+        result = self.unchanged_caller(fw, scoped)
         if result is None:
             # A caller whose own text did not change gets a short look: its changed
             # helpers carry the verdict that matters.
-            chosen = short if fw.change.status == "affected" else options
+            chosen = self.short if fw.change.status == "affected" else self.options
             try:
-                result = _check_function(fw, work, index, scoped, chosen, callers_of)
+                result = self.check_function(fw, scoped, chosen)
             except (
                 RecursionError,
                 TypeError,
@@ -208,129 +254,429 @@ def _check_patch(
             ) as err:
                 # An engine bug on this input: UNKNOWN for this function, never a
                 # traceback or a verdict resting on it.
-                result = _base(
+                result = self.base(
                     fw,
-                    work,
-                    index,
                     "unknown",
                     f"internal error in the engine ({type(err).__name__}: {err}); "
                     "please report it with this function",
                 )
         result.time_s = round(time.perf_counter() - start, 3)
-        results[key] = result
-        deciding.discard(key)
+        self.results[key] = result
+        self.deciding.discard(key)
         return result
 
-    def verdict_of(file: str, name: str) -> Verdict | None:
+    def verdict_of(self, file: str, name: str) -> Verdict | None:
         """A changed or affected helper's own verdict, decided now if need be (also
         when it is not reported: ``--function`` then leans on it as a run without
         would); None for an added or removed one, or one being decided."""
-        fw = by_key.get((file, name))
+        fw = self.by_key.get((file, name))
         if fw is None:
-            named = [f for (_, n), f in by_key.items() if n == name]
+            named = [f for (_, n), f in self.by_key.items() if n == name]
             fw = named[0] if len(named) == 1 else None
         if fw is None or fw.change.status not in {"changed", "affected"}:
             return None
-        if (fw.change.file, fw.change.function) in deciding:
+        if (fw.change.file, fw.change.function) in self.deciding:
             return None
-        return decide(fw).verdict
+        return self.decide(fw).verdict
 
-    for fw in order:
-        decide(fw)
-    for fw in deferred:
-        results[(fw.change.file, fw.change.function)] = _through_callers(
-            fw, work, index, results, callers_of, helpers.for_file(fw.change.file)
+    def lean_on_opaque_changes(self) -> None:
+        """A function compared with a call to a changed function of its file left opaque
+        (no whole text of the callee to inline: patch-alone mode) took the callee as the
+        same in both versions: its EQUIVALENT stands only when the callee's own verdict is
+        EQUIVALENT too (an equivalent callee can stand in for the other anywhere)."""
+        work, results, helpers = self.work, self.results, self.all_helpers
+        changed = {
+            fw.change.function: fw
+            for fw in work.functions
+            if fw.change.status in {"changed", "added", "removed"}
+            and not _weak_work(fw)
+            and fw.change.function not in helpers.before
+            and fw.change.function not in helpers.after
+            and fw.change.function not in helpers.broken
+        }
+        grew = True
+        while grew:
+            grew = False
+            for (file, name), result in results.items():
+                if result.verdict != "equivalent":
+                    continue
+                verdicts = {
+                    callee: (found.verdict if (found := results.of(file, callee)) else NOT_COMPARED)
+                    for callee in helpers.called.get(name, set())
+                    if callee != name and callee in changed and changed[callee].change.file == file
+                }
+                opaque = sorted(c for c, v in verdicts.items() if v != "equivalent")
+                if opaque:
+                    callee = opaque[0]
+                    verdict = verdicts[callee].upper()
+                    result.verdict = "unknown"
+                    result.reason = (
+                        f"calls {callee}, which the patch changes and which could not be "
+                        f"inlined (no whole text of it; give --tree), and {callee} is "
+                        f"{verdict}: {result.reason}"
+                    )
+                    grew = True
+
+    def lean_on_unseen_lines(self) -> None:
+        """A function compared from the lines a patch shows (no whole text of it) may call,
+        in the lines the patch does not show, another function of its file the patch
+        changes: its EQUIVALENT stands only when every such function is EQUIVALENT too."""
+        work, results = self.work, self.results
+        partial = [
+            fw
+            for fw in work.functions
+            if fw.reported and (fw.before is None or fw.after is None) and fw.regions
+        ]
+        changed = [fw for fw in work.functions if fw.change.status in {"changed", "affected"}]
+        grew = True
+        while grew:
+            grew = False
+            for fw in partial:
+                file, name = fw.change.file, fw.change.function
+                result = results.of(file, name)
+                if result is None or result.verdict != "equivalent":
+                    continue
+                others = [
+                    (other.change.function, found.verdict if found else NOT_COMPARED)
+                    for other in changed
+                    if other.change.file == file and other.change.function != name
+                    for found in [results.of(file, other.change.function)]
+                ]
+                doubtful = sorted((n, v) for n, v in others if v != "equivalent")
+                if doubtful:
+                    callee, verdict = doubtful[0]
+                    result.verdict = "unknown"
+                    result.reason = (
+                        f"the lines of {name} the patch does not show may call {callee}, "
+                        f"which the patch changes and which is {verdict.upper()} (give "
+                        f"--tree to see the whole function): {result.reason}"
+                    )
+                    grew = True
+
+    def files_not_compared(self, results: list[FunctionResult]) -> list[FunctionResult]:
+        """An UNKNOWN row for each C file whose code the input changes while no function
+        of it was compared and no change outside functions was listed for it: the run
+        cannot vouch for what it did not see."""
+        work = self.work
+        accounted = {r.file for r in results} | {u.file for u in work.unattributed}
+        rows = []
+        for path, where in changed_c_files(work).items():
+            if path in accounted:
+                continue
+            rows.append(
+                FunctionResult(
+                    path,
+                    "(no function)",
+                    NOT_COMPARED,
+                    "unknown",
+                    f"the input changes C code in {path} ({where}) but no function of it "
+                    "was compared and no change outside functions was found: nothing "
+                    "vouches for this change",
+                    "-",
+                    work.title,
+                    self.index,
+                )
+            )
+        return rows
+
+    def base(self, fw: FunctionWork, verdict: Verdict, reason: str) -> FunctionResult:
+        """The result row for ``fw`` with a verdict and its reason."""
+        return FunctionResult(
+            fw.change.file,
+            fw.change.function,
+            fw.change.status,
+            verdict,
+            reason,
+            fw.mode,
+            self.work.title,
+            self.index,
+            before_line=_first_line(fw, "before"),
+            after_line=_first_line(fw, "after"),
         )
-    _lean_on_opaque_changes(work, results, helpers)
-    _lean_on_unseen_lines(work, results)
-    ordered = [results[(fw.change.file, fw.change.function)] for fw in reported]
-    ordered += _files_not_compared(work, index, ordered)
-    if work.unattributed:
-        first = work.unattributed[0]
-        where = f"{first.file}:{first.line}" if first.line else first.file
-        for result in ordered:
-            if result.verdict == "equivalent":
-                result.verdict = "unknown"
-                result.reason = (
-                    f"the patch also changes code outside every function ({where}: "
-                    f"{first.text}), which can change what this function means; "
-                    f"{result.reason}"
+
+    def unchanged_caller(self, fw: FunctionWork, helpers: _Helpers) -> FunctionResult | None:
+        """An affected function whose own text is unchanged and whose changed helpers are
+        all EQUIVALENT is EQUIVALENT (a helper equivalent for every input can stand in for
+        the other anywhere); otherwise None (it is compared with the helpers inlined)."""
+        if fw.change.status != "affected" or fw.before is None or fw.after is None:
+            return None
+        try:
+            before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
+        except InputError:
+            return None
+        if canonical_text(before) != canonical_text(after):
+            return None
+        used, problem = self.uses_helpers([before, after], fw.change.function, helpers)
+        if problem:
+            return None
+        for name in sorted(used):
+            if self.verdict_of(fw.change.file, name) != "equivalent":
+                return None
+        return self.base(
+            fw,
+            "equivalent",
+            f"its own text is unchanged and the changed helpers it calls "
+            f"({', '.join(sorted(used))}) are equivalent",
+        )
+
+    def check_function(
+        self, fw: FunctionWork, helpers: _Helpers, options: Options
+    ) -> FunctionResult:
+        """Compare ``fw``: whole when both texts are known, else from the patch's regions."""
+        if fw.problem:
+            return self.base(fw, "unknown", fw.problem)
+        if fw.before is not None and fw.after is not None:
+            return self.check_whole(fw, helpers, options)
+        if fw.regions:
+            return self.check_patch_regions(fw, helpers, options)
+        return self.base(
+            fw,
+            "unknown",
+            "no text of this function in one of the versions "
+            f"({fw.change.detail or fw.mode}); give --tree to compare it",
+        )
+
+    def uses_helpers(
+        self, graphs: list[Graph], name: str, helpers: _Helpers
+    ) -> tuple[set[str], str]:
+        """The changed helpers ``graphs`` call, directly (noting the caller) or through
+        other helpers, or why one cannot be inlined: it has no graph."""
+        callers_of = self.callers_of
+        used: set[str] = set()
+        called = helpers.called.setdefault(name, set())
+        for graph in graphs:
+            for callee in _calls(graph):
+                called.add(callee)
+                if callee in helpers.broken:
+                    return used, f"helper {callee} cannot be inlined: {helpers.broken[callee]}"
+                if callee in helpers.before or callee in helpers.after:
+                    used.add(callee)
+                    if name not in callers_of.setdefault(callee, []):
+                        callers_of[callee].append(name)
+        seen, todo = set(used), list(used)
+        while todo:
+            helper = todo.pop()
+            inner = [g for g in (helpers.before.get(helper), helpers.after.get(helper)) if g]
+            for callee in set().union(*map(_calls, inner)) - seen:
+                called.add(callee)
+                if callee in helpers.broken:
+                    return used, (
+                        f"helper {helper} calls {callee}, which cannot be inlined: "
+                        f"{helpers.broken[callee]}"
+                    )
+                if callee in helpers.before or callee in helpers.after:
+                    seen.add(callee)
+                    todo.append(callee)
+        return seen, ""
+
+    def check_patch_regions(
+        self, fw: FunctionWork, helpers: _Helpers, options: Options
+    ) -> FunctionResult:
+        """Patch alone: compare the changed regions the patch shows, with the label map
+        they imply (a renamed label must be renamed at every goto the patch shows)."""
+        work = self.work
+        name = fw.change.function
+        try:
+            built = _build_regions(fw.regions, name, fw.change.file, frozenset())
+        except InputError as err:
+            return self.base(fw, "unknown", f"cannot build the IR: {err.one_line()}")
+        used, problem = self.uses_helpers([built.before, built.after], name, helpers)
+        if problem:
+            return self.base(fw, "unknown", problem)
+        if work.patch is not None:
+            seen = visible_labels(work.patch, fw.change.file)
+            problems = rename_problems(built.label_map, seen, fw.change.file)
+            if problems:
+                return self.base(fw, "unknown", "; ".join(problems) + "; give --tree")
+        deadline = time.monotonic() + options.budget_s
+        ctx = Comparison(name, helpers, options, deadline, built.label_map)
+        outcome = _run_compare(built.before, built.after, ctx)
+        outcome = _region_limits(outcome, built.pairs)
+        return self.combine(fw, [outcome], built.label_map, sorted(used))
+
+    def check_whole(self, fw: FunctionWork, helpers: _Helpers, options: Options) -> FunctionResult:
+        """Both whole texts known: the canonical IR first, then the changed regions (the
+        rest of the function being the same text), then the whole function."""
+        assert fw.before is not None and fw.after is not None
+        name = fw.change.function
+        try:
+            before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
+        except InputError as err:
+            return self.base(fw, "unknown", f"cannot build the IR: {err.one_line()}")
+        used, problem = self.uses_helpers([before, after], name, helpers)
+        problem = problem or _hidden_calls(fw, self.work, helpers)
+        if problem:
+            return self.base(fw, "unknown", problem)
+        if not used and canonical_text(before) == canonical_text(after):
+            return self.base(
+                fw,
+                "equivalent",
+                "the two versions have the same canonical IR: they differ only in label "
+                "names, local names, block layout, comments or spacing",
+            )
+        deadline = time.monotonic() + options.budget_s
+        reasons: list[str] = []
+        found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
+        searched: set[Focus] = set()  # the lines of parts' differences searched through
+        reached_whole = False
+        volatile = _volatile_names(fw, self.work)  # (a scan of whole units: once per function)
+        ctx = Comparison(
+            name,
+            helpers,
+            options,
+            deadline,
+            unions=fw.before.union_members | fw.after.union_members,
+            unit=fw.after.unit,
+            before_unit=fw.before.unit,
+            volatile=volatile,
+        )
+        for grow in range(GROW_LEVELS + 1):
+            # A larger part starts from fewer arbitrary states: grown, it may prove what a
+            # smaller one could not, or show that a difference needed an unreachable start.
+            share = (
+                deadline
+                if grow == 0
+                else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+            )
+            regional = _whole_by_regions(fw, before, after, helpers, options, share, grow, volatile)
+            if regional is None:
+                reached_whole = True  # grown to the whole function
+                break
+            if isinstance(regional, str):
+                reasons.append(regional)
+                break
+            outcome, built = regional
+            focus = Focus.of(outcome)
+            if focus is not None and focus not in searched:
+                # A part's difference holds from some state at its start: look for a run
+                # of the whole function, from its own start, that shows a difference there.
+                searched.add(focus)
+                limit = min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+                confirmed = _search_difference(
+                    before, after, dataclasses.replace(ctx, deadline=limit), focus
                 )
-    return ordered
-
-
-def _lean_on_opaque_changes(work: PatchWork, results: _Results, helpers: _Helpers) -> None:
-    """A function compared with a call to a changed function of its file left opaque
-    (no whole text of the callee to inline: patch-alone mode) took the callee as the
-    same in both versions: its EQUIVALENT stands only when the callee's own verdict is
-    EQUIVALENT too (an equivalent callee can stand in for the other anywhere)."""
-    changed = {
-        fw.change.function: fw
-        for fw in work.functions
-        if fw.change.status in {"changed", "added", "removed"}
-        and not _weak_work(fw)
-        and fw.change.function not in helpers.before
-        and fw.change.function not in helpers.after
-        and fw.change.function not in helpers.broken
-    }
-    grew = True
-    while grew:
-        grew = False
-        for (file, name), result in results.items():
-            if result.verdict != "equivalent":
+                if confirmed is not None:
+                    grown = f", grown to {grow} enclosing block(s)," if grow else ""
+                    confirmed.reason = (
+                        f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: "
+                        f"{outcome.reason})"
+                    )
+                    return self.combine(fw, [confirmed], {}, sorted(used))
+            if outcome.verdict == "equivalent":
+                outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
+                return self.combine(fw, [outcome], built.label_map, sorted(used))
+            if outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES:
+                found = (outcome, built, grow)
                 continue
-            verdicts = {
-                callee: (found.verdict if (found := results.of(file, callee)) else NOT_COMPARED)
-                for callee in helpers.called.get(name, set())
-                if callee != name and callee in changed and changed[callee].change.file == file
+            reasons.append(f"{_part_text(built, grow, short=True)}: {outcome.reason}")
+            if outcome.kind == UNSUPPORTED and found is None:
+                # The construct lies in the part compared, which every larger part (the
+                # whole function too) holds: growing would only meet it again.
+                outcome.reason = "; ".join(reasons)
+                return self.combine(fw, [outcome], built.label_map, sorted(used))
+            if found is not None and outcome.kind == STATE_DEPENDENT:
+                # The larger part, from fewer arbitrary states, sees the versions agree
+                # unless a call changes state: the smaller part's difference needed a
+                # start the function may never reach.
+                found = None
+                break
+            if "time budget" in outcome.reason or found is not None:
+                break
+        if found is not None:
+            outcome, built, grow = found
+            outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
+            if not reached_whole:
+                return self.combine(fw, [outcome], built.label_map, sorted(used))
+        whole = _run_compare(before, after, ctx)
+        if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
+            # (the whole function, small enough to grow to, could not say: the part's
+            # difference in the effects stands)
+            outcome, built, _ = found
+            return self.combine(fw, [outcome], built.label_map, sorted(used))
+        if whole.verdict != "unknown" or not reasons:
+            return self.combine(fw, [whole], {}, sorted(used))
+        whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
+        return self.combine(fw, [whole], {}, sorted(used))
+
+    def combine(
+        self,
+        fw: FunctionWork,
+        outcomes: list[Outcome],
+        label_map: dict[str, str],
+        inlined: list[str],
+    ) -> FunctionResult:
+        """The result row of ``fw`` from its comparisons' outcomes (the worst decides)."""
+        verdict = worst([o.verdict for o in outcomes])
+        chosen = next(o for o in outcomes if o.verdict == verdict)
+        parts = len(outcomes)
+        reason = chosen.reason
+        if parts > 1 and verdict == "equivalent":
+            reason = f"all {parts} changed regions are equivalent; " + "; ".join(
+                o.reason for o in outcomes
+            )
+        result = self.base(fw, verdict, reason)
+        result.label_map = {k: v for k, v in label_map.items() if k != v}
+        result.inlined = inlined
+        result.reorderings = [
+            {
+                "first": s.first,
+                "second": s.second,
+                "first_location": str(s.first_loc) if s.first_loc else "",
+                "second_location": str(s.second_loc) if s.second_loc else "",
+                "why": s.why,
             }
-            opaque = sorted(c for c, v in verdicts.items() if v != "equivalent")
-            if opaque:
-                callee = opaque[0]
-                verdict = verdicts[callee].upper()
-                result.verdict = "unknown"
-                result.reason = (
-                    f"calls {callee}, which the patch changes and which could not be inlined "
-                    f"(no whole text of it; give --tree), and {callee} is {verdict}: "
-                    f"{result.reason}"
-                )
-                grew = True
+            for o in outcomes
+            for s in o.swaps
+        ]
+        assumptions = {a for o in outcomes for a in o.assumptions}
+        if result.label_map:
+            assumptions.add(COMPILES)
+        result.assumptions = sorted(assumptions)
+        result.counterexample = chosen.counterexample
+        result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
+        result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
+        result.before_path = [loc.line for loc in chosen.before_path if loc.file == fw.change.file]
+        result.after_path = [loc.line for loc in chosen.after_path if loc.file == fw.change.file]
+        return result
 
-
-def _lean_on_unseen_lines(work: PatchWork, results: _Results) -> None:
-    """A function compared from the lines a patch shows (no whole text of it) may call,
-    in the lines the patch does not show, another function of its file the patch
-    changes: its EQUIVALENT stands only when every such function is EQUIVALENT too."""
-    partial = [
-        fw
-        for fw in work.functions
-        if fw.reported and (fw.before is None or fw.after is None) and fw.regions
-    ]
-    changed = [fw for fw in work.functions if fw.change.status in {"changed", "affected"}]
-    grew = True
-    while grew:
-        grew = False
-        for fw in partial:
-            file, name = fw.change.file, fw.change.function
-            result = results.of(file, name)
-            if result is None or result.verdict != "equivalent":
-                continue
-            others = [
-                (other.change.function, found.verdict if found else NOT_COMPARED)
-                for other in changed
-                if other.change.file == file and other.change.function != name
-                for found in [results.of(file, other.change.function)]
-            ]
-            doubtful = sorted((n, v) for n, v in others if v != "equivalent")
-            if doubtful:
-                callee, verdict = doubtful[0]
-                result.verdict = "unknown"
-                result.reason = (
-                    f"the lines of {name} the patch does not show may call {callee}, which "
-                    f"the patch changes and which is {verdict.upper()} (give --tree to see "
-                    f"the whole function): {result.reason}"
-                )
-                grew = True
+    def through_callers(self, fw: FunctionWork) -> FunctionResult:
+        """An added or removed function: the verdict of the callers it was checked
+        through (its file's view of the helpers says whether it could be inlined)."""
+        helpers = self.all_helpers.for_file(fw.change.file)
+        name = fw.change.function
+        callers = sorted(set(self.callers_of.get(name, [])))
+        if name in helpers.broken:
+            return self.base(fw, "unknown", helpers.broken[name])
+        if callers:
+            found = [self.results.of(fw.change.file, c) for c in callers]
+            # A caller with no verdict (not compared) vouches for nothing.
+            verdict = worst([r.verdict if r is not None else "unknown" for r in found])
+            return self.base(
+                fw,
+                verdict,
+                f"checked through its callers: {', '.join(callers)} ({verdict})",
+            )
+        text = fw.after if fw.change.status == "added" else fw.before
+        if text is not None and _is_static(text) and _calls_in_input(self.work, fw) > 0:
+            # A caller the comparison never reached (its changed part could not be read).
+            return self.base(
+                fw,
+                "unknown",
+                f"{fw.change.status} static function called in the input by code that was "
+                "not compared; its effect is not checked",
+            )
+        if text is not None and _is_static(text):
+            return self.base(
+                fw,
+                "equivalent",
+                f"static and called by no function of the patch: {fw.change.status} without effect",
+            )
+        return self.base(
+            fw,
+            "unknown",
+            f"{fw.change.status} function that other code may call; not checked "
+            "through any caller of this patch",
+        )
 
 
 def _weak_work(fw: FunctionWork) -> bool:
@@ -370,34 +716,6 @@ def changed_c_files(work: PatchWork) -> dict[str, str]:
 
 def _comment_line(text: str) -> bool:
     return text.strip().startswith(("//", "/*", "*", "*/"))
-
-
-def _files_not_compared(
-    work: PatchWork, index: int, results: list[FunctionResult]
-) -> list[FunctionResult]:
-    """An UNKNOWN row for each C file whose code the input changes while no function
-    of it was compared and no change outside functions was listed for it: the run
-    cannot vouch for what it did not see."""
-    accounted = {r.file for r in results} | {u.file for u in work.unattributed}
-    rows = []
-    for path, where in changed_c_files(work).items():
-        if path in accounted:
-            continue
-        rows.append(
-            FunctionResult(
-                path,
-                "(no function)",
-                NOT_COMPARED,
-                "unknown",
-                f"the input changes C code in {path} ({where}) but no function of it "
-                "was compared and no change outside functions was found: nothing "
-                "vouches for this change",
-                "-",
-                work.title,
-                index,
-            )
-        )
-    return rows
 
 
 def _is_static(func: FunctionText) -> bool:
@@ -539,23 +857,6 @@ def _calls(graph: Graph) -> set[str]:
     }
 
 
-def _base(
-    fw: FunctionWork, work: PatchWork, index: int, verdict: Verdict, reason: str
-) -> FunctionResult:
-    return FunctionResult(
-        fw.change.file,
-        fw.change.function,
-        fw.change.status,
-        verdict,
-        reason,
-        fw.mode,
-        work.title,
-        index,
-        before_line=_first_line(fw, "before"),
-        after_line=_first_line(fw, "after"),
-    )
-
-
 def _first_line(fw: FunctionWork, side: str) -> int:
     """Where the function starts in one version (its definition, or in patch-alone mode
     its first changed region); 0 when that version has no text of it."""
@@ -566,98 +867,6 @@ def _first_line(fw: FunctionWork, side: str) -> int:
         region = fw.regions[0][0 if side == "before" else 1]
         return region.first_line
     return 0
-
-
-def _unchanged_caller(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    helpers: _Helpers,
-    verdict_of: Callable[[str, str], Verdict | None],
-    callers_of: dict[str, list[str]],
-) -> FunctionResult | None:
-    """An affected function whose own text is unchanged and whose changed helpers are
-    all EQUIVALENT is EQUIVALENT (a helper equivalent for every input can stand in for
-    the other anywhere); otherwise None (it is compared with the helpers inlined)."""
-    if fw.change.status != "affected" or fw.before is None or fw.after is None:
-        return None
-    try:
-        before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
-    except InputError:
-        return None
-    if canonical_text(before) != canonical_text(after):
-        return None
-    used, problem = _uses_helpers([before, after], fw.change.function, helpers, callers_of)
-    if problem:
-        return None
-    for name in sorted(used):
-        if verdict_of(fw.change.file, name) != "equivalent":
-            return None
-    return _base(
-        fw,
-        work,
-        index,
-        "equivalent",
-        f"its own text is unchanged and the changed helpers it calls "
-        f"({', '.join(sorted(used))}) are equivalent",
-    )
-
-
-def _check_function(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    helpers: _Helpers,
-    options: Options,
-    callers_of: dict[str, list[str]],
-) -> FunctionResult:
-    if fw.problem:
-        return _base(fw, work, index, "unknown", fw.problem)
-    if fw.before is not None and fw.after is not None:
-        return _check_whole(fw, work, index, helpers, options, callers_of)
-    if fw.regions:
-        return _check_patch_regions(fw, work, index, helpers, options, callers_of)
-    return _base(
-        fw,
-        work,
-        index,
-        "unknown",
-        "no text of this function in one of the versions "
-        f"({fw.change.detail or fw.mode}); give --tree to compare it",
-    )
-
-
-def _uses_helpers(
-    graphs: list[Graph], name: str, helpers: _Helpers, callers_of: dict[str, list[str]]
-) -> tuple[set[str], str]:
-    """The changed helpers ``graphs`` call, directly (noting the caller) or through
-    other helpers, or why one cannot be inlined: it has no graph."""
-    used: set[str] = set()
-    called = helpers.called.setdefault(name, set())
-    for graph in graphs:
-        for callee in _calls(graph):
-            called.add(callee)
-            if callee in helpers.broken:
-                return used, f"helper {callee} cannot be inlined: {helpers.broken[callee]}"
-            if callee in helpers.before or callee in helpers.after:
-                used.add(callee)
-                if name not in callers_of.setdefault(callee, []):
-                    callers_of[callee].append(name)
-    seen, todo = set(used), list(used)
-    while todo:
-        helper = todo.pop()
-        inner = [g for g in (helpers.before.get(helper), helpers.after.get(helper)) if g]
-        for callee in set().union(*map(_calls, inner)) - seen:
-            called.add(callee)
-            if callee in helpers.broken:
-                return used, (
-                    f"helper {helper} calls {callee}, which cannot be inlined: "
-                    f"{helpers.broken[callee]}"
-                )
-            if callee in helpers.before or callee in helpers.after:
-                seen.add(callee)
-                todo.append(callee)
-    return seen, ""
 
 
 @dataclass(frozen=True)
@@ -818,148 +1027,6 @@ def _lasting_declarations(code: str) -> list[str]:
 _LASTING = re.compile(
     r"\b(?:typedef|static)\b[^;]*;|\b(?:struct|union|enum)\b[^;{}]*\{[^{}]*\}[^;]*;"
 )
-
-
-def _check_patch_regions(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    helpers: _Helpers,
-    options: Options,
-    callers_of: dict[str, list[str]],
-) -> FunctionResult:
-    name = fw.change.function
-    try:
-        built = _build_regions(fw.regions, name, fw.change.file, frozenset())
-    except InputError as err:
-        return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
-    used, problem = _uses_helpers([built.before, built.after], name, helpers, callers_of)
-    if problem:
-        return _base(fw, work, index, "unknown", problem)
-    if work.patch is not None:
-        seen = visible_labels(work.patch, fw.change.file)
-        problems = rename_problems(built.label_map, seen, fw.change.file)
-        if problems:
-            return _base(fw, work, index, "unknown", "; ".join(problems) + "; give --tree")
-    deadline = time.monotonic() + options.budget_s
-    ctx = Comparison(name, helpers, options, deadline, built.label_map)
-    outcome = _run_compare(built.before, built.after, ctx)
-    outcome = _region_limits(outcome, built.pairs)
-    return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-
-
-def _check_whole(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    helpers: _Helpers,
-    options: Options,
-    callers_of: dict[str, list[str]],
-) -> FunctionResult:
-    """Both whole texts known: the canonical IR first, then the changed regions (the
-    rest of the function being the same text), then the whole function."""
-    assert fw.before is not None and fw.after is not None
-    name = fw.change.function
-    try:
-        before, after = _graph(fw.before, fw.mode), _graph(fw.after, fw.mode)
-    except InputError as err:
-        return _base(fw, work, index, "unknown", f"cannot build the IR: {err.one_line()}")
-    used, problem = _uses_helpers([before, after], name, helpers, callers_of)
-    problem = problem or _hidden_calls(fw, work, helpers)
-    if problem:
-        return _base(fw, work, index, "unknown", problem)
-    if not used and canonical_text(before) == canonical_text(after):
-        return _base(
-            fw,
-            work,
-            index,
-            "equivalent",
-            "the two versions have the same canonical IR: they differ only in label "
-            "names, local names, block layout, comments or spacing",
-        )
-    deadline = time.monotonic() + options.budget_s
-    reasons: list[str] = []
-    found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
-    searched: set[Focus] = set()  # the lines of parts' differences searched through
-    reached_whole = False
-    volatile = _volatile_names(fw, work)  # (a scan of whole units: once per function)
-    ctx = Comparison(
-        name,
-        helpers,
-        options,
-        deadline,
-        unions=fw.before.union_members | fw.after.union_members,
-        unit=fw.after.unit,
-        before_unit=fw.before.unit,
-        volatile=volatile,
-    )
-    for grow in range(GROW_LEVELS + 1):
-        # A larger part starts from fewer arbitrary states: grown, it may prove what a
-        # smaller one could not, or show that a difference needed an unreachable start.
-        share = (
-            deadline
-            if grow == 0
-            else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
-        )
-        regional = _whole_by_regions(fw, before, after, helpers, options, share, grow, volatile)
-        if regional is None:
-            reached_whole = True  # grown to the whole function
-            break
-        if isinstance(regional, str):
-            reasons.append(regional)
-            break
-        outcome, built = regional
-        focus = Focus.of(outcome)
-        if focus is not None and focus not in searched:
-            # A part's difference holds from some state at its start: look for a run of
-            # the whole function, from its own start, that shows a difference there.
-            searched.add(focus)
-            limit = min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
-            confirmed = _search_difference(
-                before, after, dataclasses.replace(ctx, deadline=limit), focus
-            )
-            if confirmed is not None:
-                grown = f", grown to {grow} enclosing block(s)," if grow else ""
-                confirmed.reason = (
-                    f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: "
-                    f"{outcome.reason})"
-                )
-                return _combine(fw, work, index, [confirmed], {}, sorted(used))
-        if outcome.verdict == "equivalent":
-            outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
-            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-        if outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES:
-            found = (outcome, built, grow)
-            continue
-        reasons.append(f"{_part_text(built, grow, short=True)}: {outcome.reason}")
-        if outcome.kind == UNSUPPORTED and found is None:
-            # The construct lies in the part compared, which every larger part (the
-            # whole function too) holds: growing would only meet it again.
-            outcome.reason = "; ".join(reasons)
-            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-        if found is not None and outcome.kind == STATE_DEPENDENT:
-            # The larger part, from fewer arbitrary states, sees the versions agree
-            # unless a call changes state: the smaller part's difference needed a start
-            # the function may never reach.
-            found = None
-            break
-        if "time budget" in outcome.reason or found is not None:
-            break
-    if found is not None:
-        outcome, built, grow = found
-        outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
-        if not reached_whole:
-            return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-    whole = _run_compare(before, after, ctx)
-    if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
-        # (the whole function, small enough to grow to, could not say: the part's
-        # difference in the effects stands)
-        outcome, built, _ = found
-        return _combine(fw, work, index, [outcome], built.label_map, sorted(used))
-    if whole.verdict != "unknown" or not reasons:
-        return _combine(fw, work, index, [whole], {}, sorted(used))
-    whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
-    return _combine(fw, work, index, [whole], {}, sorted(used))
 
 
 # A difference in the effects themselves, or a loop that never ends in one version
@@ -1387,100 +1454,6 @@ def _region_limits(outcome: Outcome, region_pairs: list[tuple[Graph, Graph]]) ->
             assumptions=outcome.assumptions,
         )
     return outcome
-
-
-def _combine(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    outcomes: list[Outcome],
-    label_map: dict[str, str],
-    inlined: list[str],
-) -> FunctionResult:
-    verdict = worst([o.verdict for o in outcomes])
-    chosen = next(o for o in outcomes if o.verdict == verdict)
-    parts = len(outcomes)
-    reason = chosen.reason
-    if parts > 1 and verdict == "equivalent":
-        reason = f"all {parts} changed regions are equivalent; " + "; ".join(
-            o.reason for o in outcomes
-        )
-    result = _base(fw, work, index, verdict, reason)
-    result.label_map = {k: v for k, v in label_map.items() if k != v}
-    result.inlined = inlined
-    result.reorderings = [
-        {
-            "first": s.first,
-            "second": s.second,
-            "first_location": str(s.first_loc) if s.first_loc else "",
-            "second_location": str(s.second_loc) if s.second_loc else "",
-            "why": s.why,
-        }
-        for o in outcomes
-        for s in o.swaps
-    ]
-    assumptions = {a for o in outcomes for a in o.assumptions}
-    if result.label_map:
-        assumptions.add(COMPILES)
-    result.assumptions = sorted(assumptions)
-    result.counterexample = chosen.counterexample
-    result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
-    result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
-    result.before_path = [loc.line for loc in chosen.before_path if loc.file == fw.change.file]
-    result.after_path = [loc.line for loc in chosen.after_path if loc.file == fw.change.file]
-    return result
-
-
-def _through_callers(
-    fw: FunctionWork,
-    work: PatchWork,
-    index: int,
-    results: _Results,
-    callers_of: dict[str, list[str]],
-    helpers: _Helpers,
-) -> FunctionResult:
-    name = fw.change.function
-    callers = sorted(set(callers_of.get(name, [])))
-    if name in helpers.broken:
-        return _base(fw, work, index, "unknown", helpers.broken[name])
-    if callers:
-        found = [results.of(fw.change.file, c) for c in callers]
-        # A caller with no verdict (not compared) vouches for nothing.
-        verdict = worst([r.verdict if r is not None else "unknown" for r in found])
-        return _base(
-            fw,
-            work,
-            index,
-            verdict,
-            f"checked through its callers: {', '.join(callers)} ({verdict})",
-        )
-    text = fw.after if fw.change.status == "added" else fw.before
-    if text is not None and _is_static(text) and _calls_in_input(work, fw) > 0:
-        # A caller the comparison never reached (its changed part could not be read).
-        return _base(
-            fw,
-            work,
-            index,
-            "unknown",
-            f"{fw.change.status} static function called in the input by code that was not "
-            "compared; its effect is not checked",
-        )
-    if text is not None and _is_static(text):
-        return _base(
-            fw,
-            work,
-            index,
-            "equivalent",
-            f"static and called by no function of the patch: {fw.change.status} without effect",
-        )
-    return _base(
-        fw,
-        work,
-        index,
-        "unknown",
-        f"{fw.change.status} function that other code may call; not checked "
-        "through any caller of this patch",
-    )
 
 
 def _calls_in_input(work: PatchWork, fw: FunctionWork) -> int:

@@ -235,7 +235,7 @@ def test_an_engine_error_is_unknown_for_that_function(
     def broken(*args: object) -> None:
         raise TypeError("not an lvalue: something")
 
-    monkeypatch.setattr(check, "_check_function", broken)
+    monkeypatch.setattr(check._PatchChecker, "check_function", broken)
     before, after = tmp_path / "b.c", tmp_path / "a.c"
     before.write_text("int f(int a)\n{\n\treturn a + 1;\n}\n")
     after.write_text("int f(int a)\n{\n\treturn 1 + a + 0;\n}\n")
