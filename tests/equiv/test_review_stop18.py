@@ -228,3 +228,65 @@ def test_a_narrowed_guard_scope_is_not_equivalent(kernel_tree: Path) -> None:
     patch = FIXTURES / "tree-guard-scope-narrowed" / "memory-tier-late-init.patch"
     verdict, reason = _verdicts(patch, "--tree", kernel_tree)["memory_tier_late_init"]
     assert verdict != "equivalent", reason
+
+
+# ------------------------------------------------ attacks the engine gets right
+
+HELPER = """extern void record(int v);
+extern void trace_event(int v);
+
+static int helper(int x)
+{
+	return x * @K@;
+}
+
+int f(int n)
+{
+@BODY@	trace_event(@T@);
+	return 0;
+}
+"""
+
+
+def _helper_pair(tmp_path: Path, body: str, after_k: str = "3") -> tuple[str, str]:
+    """``f``'s verdict and reason when ``helper`` goes from ``x * 2`` to ``x * after_k``
+    and ``f`` (``body``, the same in both) changes one line that changes nothing."""
+    for name, k, t in (("b.c", "2", "n"), ("a.c", after_k, "n | 0")):
+        text = HELPER.replace("@K@", k).replace("@BODY@", body).replace("@T@", t)
+        (tmp_path / name).write_text(text)
+    return _verdicts("--before", tmp_path / "b.c", "--after", tmp_path / "a.c")["f"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '\trecord(sizeof("helper"));\n\t/* helper() is not called */\n',
+        "\tint helper = n;\n\n\trecord(helper);\n",
+        "\tstruct s { int helper; } s;\n\n\ts.helper = n;\n\trecord(s.helper);\n",
+        "\t__typeof__(helper(n)) r = n;\n\n\trecord(r + (int)sizeof(helper(n)));\n",
+        "\tif (n > 3)\n\t\tgoto helper;\n\trecord(n);\nhelper:\n\trecord(n + 1);\n",
+    ],
+    ids=["string-and-comment", "local", "member", "typeof-sizeof", "label"],
+)
+def test_a_name_that_calls_nothing_keeps_the_caller_equivalent(tmp_path: Path, body: str) -> None:
+    verdict, reason = _helper_pair(tmp_path, body)
+    assert verdict == "equivalent", reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tint i = 0;\n\n\twhile (i < helper(n))\n\t\ti++;\n\trecord(i);\n",
+        "\tint r = 0;\n\n\tif (n > 5)\n\t\tgoto out;\n\tr = helper(n);\nout:\n\trecord(r);\n",
+        "\tswitch (helper(n)) {\n\tcase 6:\n\t\trecord(1);\n\t\tbreak;\n"
+        "\tdefault:\n\t\tbreak;\n\t}\n",
+        "\tint r;\n\n\tr = helper\n\t\t(n);\n\trecord(r);\n",
+    ],
+    ids=["loop-condition", "before-a-label", "switch", "split-call"],
+)
+def test_a_direct_call_to_a_different_helper_is_different(tmp_path: Path, body: str) -> None:
+    verdict, reason = _helper_pair(tmp_path, body)
+    assert verdict == "different", reason
+    # the same call to an equivalent helper (x * 2 + 0) stays equivalent
+    verdict, reason = _helper_pair(tmp_path, body, after_k="2 + 0")
+    assert verdict == "equivalent", reason
