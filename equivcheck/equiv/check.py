@@ -35,11 +35,17 @@ from equivcheck.equiv.compare import (
 )
 from equivcheck.equiv.footprints import infer
 from equivcheck.equiv.induction import compare_with_induction
+from equivcheck.equiv.uses import (
+    address_uses,
+    direct_calls,
+    hidden_calls,
+    reaching,
+    unsupported,
+)
 from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
-from equivcheck.frontend.light import macros_reaching
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import mask
 from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
@@ -301,9 +307,15 @@ class _PatchChecker:
                 if result.verdict != "equivalent":
                     continue
                 verdicts = {
-                    callee: (found.verdict if (found := results.of(file, callee)) else NOT_COMPARED)
+                    callee: (
+                        found.verdict
+                        if (found := results.of(changed[callee].change.file, callee))
+                        else NOT_COMPARED
+                    )
                     for callee in helpers.called.get(name, set())
-                    if callee != name and callee in changed and changed[callee].change.file == file
+                    if callee != name
+                    and callee in changed
+                    and _reachable_from(changed[callee], file, helpers)
                 }
                 opaque = sorted(c for c, v in verdicts.items() if v != "equivalent")
                 if opaque:
@@ -319,9 +331,10 @@ class _PatchChecker:
 
     def lean_on_unseen_lines(self) -> None:
         """A function compared from the lines a patch shows (no whole text of it) may call,
-        in the lines the patch does not show, another function of its file the patch
-        changes: its EQUIVALENT stands only when every such function is EQUIVALENT too."""
-        work, results = self.work, self.results
+        in the lines the patch does not show, another function the patch changes (of its
+        file, or of another file unless known ``static`` there): its EQUIVALENT stands
+        only when every such function is EQUIVALENT too."""
+        work, results, helpers = self.work, self.results, self.all_helpers
         partial = [
             fw
             for fw in work.functions
@@ -339,8 +352,8 @@ class _PatchChecker:
                 others = [
                     (other.change.function, found.verdict if found else NOT_COMPARED)
                     for other in changed
-                    if other.change.file == file and other.change.function != name
-                    for found in [results.of(file, other.change.function)]
+                    if other.change.function != name and _reachable_from(other, file, helpers)
+                    for found in [results.of(other.change.file, other.change.function)]
                 ]
                 doubtful = sorted((n, v) for n, v in others if v != "equivalent")
                 if doubtful:
@@ -407,7 +420,7 @@ class _PatchChecker:
         if canonical_text(before) != canonical_text(after):
             return None
         used, problem = self.uses_helpers([before, after], fw.change.function, helpers)
-        if problem:
+        if problem or self.unseen_uses(fw, (before, after), helpers):
             return None
         for name in sorted(used):
             if self.verdict_of(fw.change.file, name) != "equivalent":
@@ -418,6 +431,47 @@ class _PatchChecker:
             f"its own text is unchanged and the changed helpers it calls "
             f"({', '.join(sorted(used))}) are equivalent",
         )
+
+    def unseen_uses(
+        self,
+        fw: FunctionWork,
+        graphs: tuple[Graph, Graph],
+        helpers: _Helpers,
+        inlined: set[str] | None = None,
+    ) -> str:
+        """Why comparing ``fw``'s texts with the changed helpers inlined would not see
+        every use of a changed function (:mod:`equivcheck.equiv.uses`), or empty."""
+        assert fw.before is not None and fw.after is not None
+        name = fw.change.function
+        changed = _changed_names(helpers) - {name}
+        problem = (
+            address_uses(name, list(graphs), changed)
+            or unsupported(name, list(graphs))
+            or _one_sided(fw, helpers)
+        )
+        if problem or fw.mode != "light" or not changed:
+            return problem
+        texts = {f.change.function: f for f in self.work.functions}
+        versions: list[tuple[Version, FunctionText]] = [("before", fw.before), ("after", fw.after)]
+        for side, text in versions:
+            source = self.work.source(side, fw.change.file)
+            if source is None:
+                return (
+                    f"{name} is read without its macros expanded and the input has no "
+                    "whole file to tell which macros call a changed function; give --tree"
+                )
+            hidden = reaching(source, changed, frozenset(helpers.before) | frozenset(helpers.after))
+            bodies = [text.text] + [
+                t.text
+                for helper in sorted(inlined or set())
+                if helper in texts
+                for t in [texts[helper].text(side)]
+                if t is not None
+            ]
+            problem = hidden_calls(name, bodies, hidden - {name})
+            if problem:
+                return problem
+        return ""
 
     def check_function(
         self, fw: FunctionWork, helpers: _Helpers, options: Options
@@ -481,6 +535,11 @@ class _PatchChecker:
         except InputError as err:
             return self.base(fw, "unknown", f"cannot build the IR: {err.one_line()}")
         used, problem = self.uses_helpers([built.before, built.after], name, helpers)
+        problem = (
+            problem
+            or address_uses(name, [built.before, built.after], _changed_names(helpers))
+            or unsupported(name, [built.before, built.after])
+        )
         if problem:
             return self.base(fw, "unknown", problem)
         if work.patch is not None:
@@ -504,7 +563,7 @@ class _PatchChecker:
         except InputError as err:
             return self.base(fw, "unknown", f"cannot build the IR: {err.one_line()}")
         used, problem = self.uses_helpers([before, after], name, helpers)
-        problem = problem or _hidden_calls(fw, self.work, helpers)
+        problem = problem or self.unseen_uses(fw, (before, after), helpers, used)
         if problem:
             return self.base(fw, "unknown", problem)
         if not used and canonical_text(before) == canonical_text(after):
@@ -679,6 +738,13 @@ class _PatchChecker:
         )
 
 
+def _reachable_from(other: FunctionWork, file: str, helpers: _Helpers) -> bool:
+    """Whether code of ``file`` may call the changed function ``other``: it is in
+    ``file``, or not known to be ``static`` in its own file."""
+    home = helpers.static_in.get(other.change.function)
+    return other.change.file == file or home is None or home == file
+
+
 def _weak_work(fw: FunctionWork) -> bool:
     texts = [t for t in (fw.before, fw.after) if t is not None]
     return any(is_weak(t.text.split("{", 1)[0]) for t in texts)
@@ -739,6 +805,11 @@ def _helpers(work: PatchWork) -> _Helpers:
             helpers.broken[name] = f"{name} is defined in two files of the patch"
             continue
         if _weak_work(fw):
+            # (its callers cannot be compared with it inlined, nor with the call left
+            # the same in both versions: it changed)
+            helpers.broken[name] = (
+                f"{name} is weak (__weak): a call to it may reach another definition"
+            )
             continue
         if fw.problem:
             helpers.broken[name] = fw.problem
@@ -1119,31 +1190,26 @@ def _whole_by_regions(
     return outcome, built
 
 
-def _hidden_calls(fw: FunctionWork, work: PatchWork, helpers: _Helpers) -> str:
-    """In light mode (macros not expanded), why a macro ``fw`` uses may call a function
-    the input changes, a call the comparison would not see; empty when none does."""
-    if fw.mode != "light":
-        return ""
+def _changed_names(helpers: _Helpers) -> frozenset[str]:
+    """The functions the input changes that a function of the file may use."""
+    return frozenset(helpers.before) | frozenset(helpers.after) | frozenset(helpers.broken)
+
+
+def _one_sided(fw: FunctionWork, helpers: _Helpers) -> str:
+    """A function the input adds or removes (its body in one version only) that ``fw``
+    names in both versions: in the other version the name is something else (a
+    declaration of a function defined elsewhere, a macro), which the comparison cannot
+    set against the body."""
     assert fw.before is not None and fw.after is not None
-    changed = (set(helpers.before) | set(helpers.after) | set(helpers.broken)) - {
-        fw.change.function
-    }
-    if not changed:
-        return ""
-    sides: list[tuple[Version, FunctionText]] = [("before", fw.before), ("after", fw.after)]
-    for side, text in sides:
-        source = work.source(side, fw.change.file)
-        if source is None:
+    one = (frozenset(helpers.before) ^ frozenset(helpers.after)) - {fw.change.function}
+    for helper in sorted(one):
+        named = frozenset({helper})
+        if mentions(fw.before.text, named) and mentions(fw.after.text, named):
+            side = "before" if helper in helpers.before else "after"
             return (
-                f"{fw.change.function} is read without its macros expanded and the input "
-                "has no whole file to tell which macros call a changed function; give --tree"
+                f"{fw.change.function} uses {helper} in both versions, but only the {side} "
+                f"version defines it here: what it is in the other one is not known"
             )
-        for macro in sorted(macros_reaching(source, frozenset(changed))):
-            if mentions(text.text, frozenset({macro})):
-                return (
-                    f"{fw.change.function} uses macro {macro}, which expands to a call of a "
-                    "function the input changes; without --tree macros are not expanded"
-                )
     return ""
 
 
@@ -1180,24 +1246,14 @@ def _calls_outside(
         (fw.after.text, "\n".join(a.text for _, a in regions), graphs[1], built.after),
     ]
     for text, shown, whole, part in sides:
-        if mentions(text, touched) != mentions(shown, touched) or _call_count(
+        if mentions(text, touched) != mentions(shown, touched) or direct_calls(
             whole, touched
-        ) != _call_count(part, touched):
+        ) != direct_calls(part, touched):
             return (
                 "a use of a function the input changes lies outside the changed part "
                 "(through a macro?): the whole function must be compared"
             )
     return ""
-
-
-def _call_count(graph: Graph, names: frozenset[str]) -> int:
-    return sum(
-        1
-        for block in graph.blocks.values()
-        for stmt in [*block.stmts, block.terminator]
-        for node in iter_nodes(stmt)
-        if isinstance(node, Call) and node.callee in names
-    )
 
 
 def _function_globals(built: _Regions, before: Graph, after: Graph) -> tuple[set[str], str]:

@@ -31,12 +31,6 @@ def _two_files(name: str) -> dict[str, tuple[str, str]]:
 # ------------------------------------------------ a changed helper the part misses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the address of a changed function is one value in both versions: the call "
-    "fp(n) through a local pointer to the changed helper lies outside the changed part, "
-    "and _calls_outside counts direct IR calls only",
-)
 def test_a_call_through_a_pointer_to_a_changed_helper() -> None:
     found = _two_files("fnptr-local-call")
     assert found["helper"][0] == "different"
@@ -44,41 +38,21 @@ def test_a_call_through_a_pointer_to_a_changed_helper() -> None:
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light mode: APPLY(helper, n) calls helper through a file macro whose body "
-    "does not name it (the use passes it); _hidden_calls looks at macro bodies only",
-)
 def test_a_changed_helper_passed_to_a_macro() -> None:
     verdict, reason = _two_files("helper-passed-to-macro")["f"]
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light mode: macros_reaching looks for the helper's whole name in a macro "
-    "body; hel##tail pastes it together",
-)
 def test_a_macro_pasting_the_name_of_a_changed_helper() -> None:
     verdict, reason = _two_files("token-pasted-macro")["f"]
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light mode: a backslash-newline inside the helper's name in a macro body "
-    "is joined by the preprocessor, not by macros_reaching",
-)
 def test_a_macro_splicing_the_name_of_a_changed_helper() -> None:
     verdict, reason = _two_files("spliced-macro")["f"]
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a changed weak function is left out of the helpers (never inlined, never "
-    "touched): the caller's call to it is taken as one opaque call in both versions",
-)
 def test_a_call_to_a_changed_weak_function() -> None:
     found = _two_files("weak-helper")
     assert found["helper"][0] == "different"
@@ -89,11 +63,6 @@ def test_a_call_to_a_changed_weak_function() -> None:
 # ------------------------------------------------ patch alone, another file
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_lean_on_unseen_lines looks at the changed functions of the same file "
-    "only: a non-static changed function of another file may be called unseen",
-)
 def test_unseen_lines_may_call_a_changed_function_of_another_file() -> None:
     found = _verdicts(FIXTURES / "cross-file-unseen-call" / "cross-file-unseen-call.patch")
     assert found["helper"][0] == "different"
@@ -101,11 +70,6 @@ def test_unseen_lines_may_call_a_changed_function_of_another_file() -> None:
     assert verdict == "unknown", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_lean_on_opaque_changes keeps a caller's EQUIVALENT when the opaque callee "
-    "lives in another file of the patch, whatever the callee's verdict",
-)
 def test_a_visible_opaque_call_to_a_different_function_of_another_file() -> None:
     found = _verdicts(FIXTURES / "cross-file-visible-call" / "cross-file-visible-call.patch")
     assert found["g"][0] == "different"
@@ -113,11 +77,6 @@ def test_a_visible_opaque_call_to_a_different_function_of_another_file() -> None
     assert verdict == "unknown", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tree mode: the changed part holds `.done = folio_not_mapped`, the pointer "
-    "is one value in both versions, and rmap_walk() (unchanged, opaque) calls it",
-)
 def test_a_changed_callback_handed_to_an_unchanged_walker(kernel_tree: Path) -> None:
     patch = FIXTURES / "tree-callback-in-initializer" / "folio-not-mapped.patch"
     found = _verdicts(patch, "--tree", kernel_tree)
@@ -129,12 +88,6 @@ def test_a_changed_callback_handed_to_an_unchanged_walker(kernel_tree: Path) -> 
 # ------------------------------------------------ DIFFERENT without a counterexample
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the line calling the removed helper is now in the changed part: the before "
-    "version inlines it, the after version keeps the unexpanded macro helper() as an "
-    "opaque call with any result (before stop 18: UNKNOWN)",
-)
 def test_a_helper_replaced_by_an_equal_macro_is_not_different() -> None:
     verdict, reason = _two_files("helper-became-equal-macro")["f"]
     assert verdict != "different", reason
@@ -172,22 +125,11 @@ def test_a_counterexample_against_a_visible_callee_body_is_not_different() -> No
     assert verdict != "different", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a function moved into the file: its call is in the changed part, an "
-    "unmodelled call (an event) before and an inlined body after, so 'the after "
-    "version does not perform helper()' although it does (before stop 18: UNKNOWN)",
-)
 def test_a_function_moved_into_the_file_is_not_different() -> None:
     verdict, reason = _two_files("function-moved-into-file")["f"]
     assert verdict != "different", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light mode: _hidden_calls checks the compared function's own text for "
-    "macros reaching a changed function, not the helpers inlined into it",
-)
 def test_a_macro_call_inside_an_inlined_helper() -> None:
     found = _two_files("macro-in-inlined-helper")
     assert found["helper2"][0] == "unknown"
@@ -195,11 +137,6 @@ def test_a_macro_call_inside_an_inlined_helper() -> None:
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light mode: an unchanged function that reaches a changed one only through "
-    "a macro is not affected (no IR call), so its callers call it opaquely",
-)
 def test_a_macro_call_inside_an_unchanged_callee() -> None:
     verdict, reason = _two_files("macro-in-unchanged-callee")["f"]
     assert verdict != "equivalent", reason
@@ -208,22 +145,12 @@ def test_a_macro_call_inside_an_unchanged_callee() -> None:
 # ------------------------------------------------ cleanup attributes (pre-existing)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ir/build.py records cleanup() on a local in graph.unsupported only (the "
-    "Opaque it returns is dropped); no comparison reads that list",
-)
 @pytest.mark.parametrize("name", ["cleanup-runs-changed-helper", "cleanup-reads-last-store"])
 def test_a_cleanup_attribute_is_never_equivalent_unseen(name: str) -> None:
     verdict, reason = _two_files(name)["f"]
     assert verdict != "equivalent", reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="guard() unlocks through a cleanup attribute, which the IR leaves out: a "
-    "narrowed guard scope gives the same canonical IR",
-)
 def test_a_narrowed_guard_scope_is_not_equivalent(kernel_tree: Path) -> None:
     patch = FIXTURES / "tree-guard-scope-narrowed" / "memory-tier-late-init.patch"
     verdict, reason = _verdicts(patch, "--tree", kernel_tree)["memory_tier_late_init"]

@@ -1,0 +1,115 @@
+"""How a function uses the functions the input changes, where a comparison could miss
+it (docs/semantics.md, "The changed part"): a use other than a direct call (a pointer,
+a macro argument, an initializer), a call hidden in a macro or in an unchanged function
+of the file (light mode, macros not expanded), a construct the IR only notes. Each check
+returns why the function cannot be compared as planned, or an empty string."""
+
+from __future__ import annotations
+
+import re
+
+from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.light import macros_reaching
+from equivcheck.frontend.patch_clex import mask
+from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.model import Call, Global, Graph
+
+
+def direct_calls(graph: Graph, names: frozenset[str]) -> int:
+    """How many calls ``graph`` makes, by name, to one of ``names``."""
+    return sum(
+        1
+        for block in graph.blocks.values()
+        for stmt in [*block.stmts, block.terminator]
+        for node in iter_nodes(stmt)
+        if isinstance(node, Call) and node.callee in names
+    )
+
+
+def _uses(text: str, name: str) -> int:
+    """How many times the code of ``text`` names ``name``, not as a member (``.name``,
+    ``->name``)."""
+    return len(re.findall(rf"(?<!\.)(?<!->)\b{re.escape(name)}\b", mask(text)))
+
+
+def address_uses(function: str, graphs: list[Graph], changed: frozenset[str]) -> str:
+    """A changed function that ``function`` uses as a value, not in a direct call: its
+    address (in a pointer, a macro's argument, an initializer) reaches the changed body
+    by a way the comparison does not follow (it takes the address as one value in both
+    versions)."""
+    for graph in graphs:
+        for block in graph.blocks.values():
+            for stmt in [*block.stmts, block.terminator]:
+                for node in iter_nodes(stmt):
+                    if isinstance(node, Global) and node.name in changed - {function}:
+                        return (
+                            f"{function} uses {node.name}, which the input changes, as a "
+                            "value (a pointer to it, a macro's argument, an initializer), "
+                            "not in a direct call: the comparison does not follow it to "
+                            "the changed body"
+                        )
+    return ""
+
+
+def reaching(source: str, changed: frozenset[str], inlined: frozenset[str]) -> frozenset[str]:
+    """The names of ``source`` (a whole file, macros not expanded) whose use may run a
+    changed function out of the comparison's sight: macros whose expansion may call
+    one (a macro that pastes tokens, ``##``, may make any name), and functions not
+    inlined whose body uses a changed function or such a name, transitively."""
+    if not changed:
+        return frozenset()
+    spliced = source.replace("\\\n", "")
+    found = set(macros_reaching(spliced, changed))
+    found |= {m.group(1) for m in _PASTING.finditer(spliced)}
+    bodies = {
+        f.name: "\n".join(spliced.split("\n")[f.start_line - 1 : f.end_line])
+        for f in find_functions(spliced)
+        if f.name not in changed and f.name not in inlined
+    }
+    grew = True
+    while grew:
+        grew = False
+        targets = changed | found
+        for name, body in bodies.items():
+            if name not in found and any(_uses(body, t) for t in targets if t != name):
+                found.add(name)
+                grew = True
+        for macro in macros_reaching(spliced, frozenset(found | changed)) - found:
+            found.add(macro)
+            grew = True
+    return frozenset(found)
+
+
+_PASTING = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)[^\n]*##", re.MULTILINE)
+"""A ``#define`` whose body pastes tokens (line splices already joined)."""
+
+
+def hidden_calls(function: str, texts: list[str], hidden: frozenset[str]) -> str:
+    """A name of ``hidden`` (see :func:`reaching`) that one of ``texts`` (the function
+    and the helpers inlined into it) uses."""
+    for text in texts:
+        for name in sorted(hidden):
+            if _uses(text, name):
+                return (
+                    f"{function} uses {name}, which may run a function the input changes "
+                    "out of sight (a macro, or a function of the file not compared, that "
+                    "reaches it); without --tree macros are not expanded"
+                )
+    return ""
+
+
+def unsupported(function: str, graphs: list[Graph]) -> str:
+    """A construct the IR could only note (a ``cleanup()`` local, whose function runs
+    at the end of its scope; an asm register variable): not on any path, so no
+    comparison would see it."""
+    for graph in graphs:
+        for construct, loc in graph.unsupported:
+            if construct.startswith(NOTED_ONLY):
+                where = f" at {loc}" if loc else ""
+                return f"unsupported construct in {function}: {construct}{where}"
+    return ""
+
+
+NOTED_ONLY = ("cleanup(", "asm register variable")
+"""The constructs ``ir/build.py`` notes in ``Graph.unsupported`` at a declaration, with
+nothing on a path (an unsupported expression is an ``Opaque`` node, met on the path)."""
