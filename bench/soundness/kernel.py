@@ -139,11 +139,19 @@ def k_const(body: str, rng: random.Random) -> list[tuple[str, list[Edit]]]:
         m = re.fullmatch(r"(0[xX][0-9a-fA-F]+|\d+)([uUlL]*)", t)
         if not m or a <= start:
             continue
-        value = int(m.group(1), 0)
+        digits = m.group(1)
+        octal = len(digits) > 1 and digits.startswith("0") and digits.isdigit()
+        if octal and not set(digits) <= set("01234567"):
+            continue  # (not a C constant)
+        value = int(digits, 8 if octal else 0)
         new_value = value + (rng.choice([1, -1]) if value > 0 else 1)
-        new = (hex(new_value) if m.group(1).lower().startswith("0x") else str(new_value)) + m.group(
-            2
-        )
+        if digits.lower().startswith("0x"):
+            spelled = hex(new_value)
+        elif octal:
+            spelled = "0" + format(new_value, "o")  # (a C octal constant keeps its 0)
+        else:
+            spelled = str(new_value)
+        new = spelled + m.group(2)
         out.append((f"{t} -> {new}", [(a, b, new)]))
     return out
 
