@@ -54,7 +54,7 @@ from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
 from equivcheck.frontend.unions import plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
-from equivcheck.ir.canon import iter_nodes, retype
+from equivcheck.ir.canon import graph_nodes, retype
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index, Param
@@ -1266,13 +1266,7 @@ def _function_globals(built: _Regions, before: Graph, after: Graph) -> tuple[set
     used_global: set[str] = set()
     for graph in (before, after):
         declared |= {p.name for p in graph.params} | {v.name for v in graph.locals if v.name}
-        used_global |= {
-            node.name
-            for block in graph.blocks.values()
-            for stmt in [*block.stmts, block.terminator]
-            for node in iter_nodes(stmt)
-            if isinstance(node, Global)
-        }
+        used_global |= {node.name for node in graph_nodes(graph) if isinstance(node, Global)}
     outer = set(built.before.outer_names) | set(built.after.outer_names)
     found = outer & used_global
     both = sorted(found & declared)
@@ -1367,16 +1361,14 @@ def _volatile_names(fw: FunctionWork, work: PatchWork) -> frozenset[str]:
 def _address_taken_params(graph: Graph) -> set[str]:
     """Parameters whose address the function takes (``&m``, ``&s.f``)."""
     found: set[str] = set()
-    for block in graph.blocks.values():
-        for stmt in [*block.stmts, block.terminator]:
-            for node in iter_nodes(stmt):
-                if not isinstance(node, AddrOf):
-                    continue
-                root = node.lvalue
-                while isinstance(root, Field) and not isinstance(root.base, Deref):
-                    root = root.base
-                if isinstance(root, Param):
-                    found.add(root.name)
+    for node in graph_nodes(graph):
+        if not isinstance(node, AddrOf):
+            continue
+        root = node.lvalue
+        while isinstance(root, Field) and not isinstance(root.base, Deref):
+            root = root.base
+        if isinstance(root, Param):
+            found.add(root.name)
     return found
 
 
@@ -1409,13 +1401,7 @@ def _reachable_through_pointers(built: _Regions, name: str) -> str:
     pointer_fields: set[str] = set()
     plain = False
 
-    nodes = [
-        node
-        for graph in (built.before, built.after)
-        for block in graph.blocks.values()
-        for stmt in [*block.stmts, block.terminator]
-        for node in iter_nodes(stmt)
-    ]
+    nodes = [node for graph in (built.before, built.after) for node in graph_nodes(graph)]
     bases = {id(n.base) for n in nodes if isinstance(n, Field)}
     for node in nodes:
         match node:

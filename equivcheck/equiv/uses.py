@@ -11,19 +11,13 @@ import re
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.light import macros_reaching
 from equivcheck.frontend.patch_clex import mask
-from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.canon import graph_nodes
 from equivcheck.ir.model import Call, Global, Graph
 
 
 def direct_calls(graph: Graph, names: frozenset[str]) -> int:
     """How many calls ``graph`` makes, by name, to one of ``names``."""
-    return sum(
-        1
-        for block in graph.blocks.values()
-        for stmt in [*block.stmts, block.terminator]
-        for node in iter_nodes(stmt)
-        if isinstance(node, Call) and node.callee in names
-    )
+    return sum(1 for node in graph_nodes(graph) if isinstance(node, Call) and node.callee in names)
 
 
 def _uses(text: str, name: str) -> int:
@@ -37,17 +31,15 @@ def address_uses(function: str, graphs: list[Graph], changed: frozenset[str]) ->
     address (in a pointer, a macro's argument, an initializer) reaches the changed body
     by a way the comparison does not follow (it takes the address as one value in both
     versions)."""
+    others = changed - {function}
     for graph in graphs:
-        for block in graph.blocks.values():
-            for stmt in [*block.stmts, block.terminator]:
-                for node in iter_nodes(stmt):
-                    if isinstance(node, Global) and node.name in changed - {function}:
-                        return (
-                            f"{function} uses {node.name}, which the input changes, as a "
-                            "value (a pointer to it, a macro's argument, an initializer), "
-                            "not in a direct call: the comparison does not follow it to "
-                            "the changed body"
-                        )
+        for node in graph_nodes(graph):
+            if isinstance(node, Global) and node.name in others:
+                return (
+                    f"{function} uses {node.name}, which the input changes, as a value (a "
+                    "pointer to it, a macro's argument, an initializer), not in a direct "
+                    "call: the comparison does not follow it to the changed body"
+                )
     return ""
 
 

@@ -297,6 +297,13 @@ def iter_nodes(node: Any) -> Iterator[Any]:
                 yield from iter_nodes(getattr(node, f.name))
 
 
+def graph_nodes(graph: Graph) -> Iterator[Any]:
+    """Every IR node of ``graph``: of each block's statements and terminator."""
+    for block in graph.blocks.values():
+        for stmt in [*block.stmts, block.terminator]:
+            yield from iter_nodes(stmt)
+
+
 def map_nodes(node: Any, kind: type[Any], fn: Callable[[Any], Any]) -> Any:
     """Rebuild an IR statement, terminator or expression with every node of class
     ``kind`` replaced by ``fn(node)``."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from equivcheck.ir.canon import block_order, find_loops, iter_nodes, retarget
+from equivcheck.ir.canon import block_order, find_loops, graph_nodes, retarget
 from equivcheck.ir.ctype import is_aggregate
 from equivcheck.ir.liveness import live_in
 from equivcheck.ir.model import AddrOf, Block, Exit, Field, Graph, Param
@@ -93,10 +93,9 @@ def _refuse(graph: Graph) -> str:
     for local in graph.locals:
         if local.address_taken:
             return f"the address of local {local.name or local.index} is taken"
-    for block in graph.blocks.values():
-        for node in iter_nodes((tuple(block.stmts), block.terminator)):
-            if isinstance(node, AddrOf) and _root_is_param(node.lvalue):
-                return "the address of a parameter is taken"
+    for node in graph_nodes(graph):
+        if isinstance(node, AddrOf) and _root_is_param(node.lvalue):
+            return "the address of a parameter is taken"
     return ""
 
 

@@ -25,7 +25,7 @@ from equivcheck.frontend.typesizes import (
     offset_key,
     type_key,
 )
-from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.canon import graph_nodes
 from equivcheck.ir.ctype import is_aggregate, pointed_types, spelled
 from equivcheck.ir.model import (
     AddrOf,
@@ -717,14 +717,13 @@ def sized_types(graph: Graph) -> set[str]:
     pointer locals, parameters and casts point to, and the types ``sizeof`` names."""
     found: set[str] = set()
     written = [v.ctype for v in graph.locals] + [p.ctype for p in graph.params]
-    for block in graph.blocks.values():
-        for node in iter_nodes((tuple(block.stmts), block.terminator)):
-            if isinstance(node, Cast):
-                written.append(node.ctype)
-            elif isinstance(node, TypeQuery) and node.kind == "sizeof" and not node.refs:
-                found.add(spelled(node.text))
-            elif isinstance(node, Field) and isinstance(node.base, Deref):
-                found.update(_members(node.base.addr, node.name))
+    for node in graph_nodes(graph):
+        if isinstance(node, Cast):
+            written.append(node.ctype)
+        elif isinstance(node, TypeQuery) and node.kind == "sizeof" and not node.refs:
+            found.add(spelled(node.text))
+        elif isinstance(node, Field) and isinstance(node.base, Deref):
+            found.update(_members(node.base.addr, node.name))
     for ctype in written:
         found.update(pointed_types(ctype))
         found.add(spelled(ctype))
@@ -742,10 +741,9 @@ def layout_keys(graphs: list[Graph], pointers: list[str]) -> set[str]:
     keys: set[str] = set().union(*map(sized_types, graphs))
     members: set[str] = set()
     for graph in graphs:
-        for block in graph.blocks.values():
-            for node in iter_nodes((tuple(block.stmts), block.terminator)):
-                if isinstance(node, Field):
-                    members.add(node.name)
+        for node in graph_nodes(graph):
+            if isinstance(node, Field):
+                members.add(node.name)
     structs = {
         t
         for t in keys.union(*(pointed_types(p) for p in pointers))
