@@ -25,6 +25,7 @@ from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
 from equivcheck.symex.execute import (
     BOOL_PREFIX,
+    CUT_EXITS,
     SCALE_PREFIX,
     SIGN_PREFIX,
     SIZE_PREFIX,
@@ -484,10 +485,6 @@ def _through(paths: list[Path], lines: frozenset[tuple[str, int]]) -> list[Path]
     return sorted(
         paths, key=lambda path: (path.exit[0] in CUT_EXITS, -len(lines & path.lines.keys()))
     )
-
-
-CUT_EXITS = frozenset({"bounded", "budget"})
-"""The exits of a path explored only up to a bound: no difference after it is seen."""
 
 
 @dataclass(frozen=True)

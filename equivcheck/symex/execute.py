@@ -98,6 +98,7 @@ from equivcheck.symex.values import SymVal
 # Names other modules import from here (the memory model's among them).
 __all__ = [
     "BOOL_PREFIX",
+    "CUT_EXITS",
     "KNOWN_CONSTANTS",
     "SCALE_PREFIX",
     "SIGN_PREFIX",
@@ -156,8 +157,8 @@ class Exploration:
     truncated: bool
 
 
-CUT = frozenset({"bounded", "budget"})
-"""The exits of a path explored only up to a bound."""
+CUT_EXITS = frozenset({"bounded", "budget"})
+"""The exits of a path explored only up to a bound: no difference after it is seen."""
 
 
 class _Finished(Exception):
@@ -178,10 +179,7 @@ def explore(
     frame = Frame(graph, block, 0, {}, {}, name=graph.name, carried=carried)
     types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
     start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
-    explorer = _Explorer(config)
-    if config.focus:
-        return explorer.run_towards(start, Guide.of(graph, config.focus))
-    return explorer.run(start)
+    return _Explorer(config).run(start, Guide.of(graph, config.focus) if config.focus else None)
 
 
 FOCUSED_PATHS = 16
@@ -196,6 +194,8 @@ class Guide:
 
     to_line: Mapping[tuple[str, int], Mapping[int, int]]
     to_end: Mapping[int, int]
+    far: int
+    """More than any distance: that of a block from which a target cannot be reached."""
 
     @staticmethod
     def of(graph: Graph, focus: frozenset[tuple[str, int]]) -> Guide:
@@ -214,22 +214,28 @@ class Guide:
         return Guide(
             {line: _distances(blocks, preds) for line, blocks in runs.items()},
             _distances(ends, preds),
+            len(graph.blocks) + 1,
         )
 
-    def rank(self, st: PathState, far: int) -> tuple[int, int, int]:
+    def rank(self, st: PathState) -> tuple[int, int, int]:
         """Smaller first: a state that ran every focus line the graph holds, by its
         distance to an end; else one that ran more of them, by its distance to the
         nearest it has not run."""
         block = st.frames[0].block
         missing = [line for line in self.to_line if line not in st.lines]
         if not missing:
-            return (0, 0, self.to_end.get(block, far))
-        near = min(self.to_line[line].get(block, far) for line in missing)
+            return (0, 0, self.to_end.get(block, self.far))
+        near = min(self.to_line[line].get(block, self.far) for line in missing)
         return (1, len(missing), near)
 
     def through(self, path: Path) -> bool:
         """Whether ``path`` ran every focus line the graph holds."""
         return all(line in path.lines for line in self.to_line)
+
+    def enough(self, paths: list[Path]) -> bool:
+        """Whether ``paths`` hold :data:`FOCUSED_PATHS` whole paths through the focus."""
+        whole = (p for p in paths if p.exit[0] not in CUT_EXITS and self.through(p))
+        return sum(1 for _ in whole) >= FOCUSED_PATHS
 
 
 def _distances(targets: list[int], preds: Mapping[int, list[int]]) -> dict[int, int]:
@@ -274,47 +280,39 @@ class _Explorer:
 
     # ------------------------------------------------------------------ driving
 
-    def run(self, start: PathState) -> Exploration:
+    def run(self, start: PathState, guide: Guide | None = None) -> Exploration:
         """Explore in reverse postorder of blocks, so every state that can reach a join
-        by a forward edge is waiting there when the join is taken, and merge them."""
+        by a forward edge is waiting there when the join is taken, and merge them. With
+        a ``guide``, nearest first instead (:meth:`Guide.rank`), stopping after
+        :data:`FOCUSED_PATHS` whole paths through the focus (the rest are cut)."""
         work = [start]
         while work:
-            if len(self.paths) + len(work) > self.config.max_paths:
+            stop = self._stop(work, guide)
+            if stop:
                 self.truncated = True
                 for st in work:
-                    st.notes.append(Note("budget", f"more than {self.config.max_paths} paths"))
+                    st.notes.append(Note("budget", stop))
                     self._finish(st, ("budget",), None, None)
                 break
             if self.config.deadline is not None and time.monotonic() > self.config.deadline:
                 raise BudgetExceeded("while exploring paths")
-            work.sort(key=self._order, reverse=True)
-            st = work.pop()
+            if guide is None:
+                work.sort(key=self._order, reverse=True)
+                st = work.pop()
+            else:
+                st = work.pop(min(range(len(work)), key=lambda i: guide.rank(work[i])))
             if self.config.merge:
                 st, work = self._merge_waiting(st, work)
             work.extend(self._step(st))
         return Exploration(self.paths, self.truncated)
 
-    def run_towards(self, start: PathState, guide: Guide) -> Exploration:
-        """Explore nearest first (:meth:`Guide.rank`); stop after
-        :data:`FOCUSED_PATHS` whole paths through the focus (the rest are cut)."""
-        far = len(self.config.focus) + sum(len(g) for g in guide.to_line.values()) + 1
-        work = [start]
-        while work:
-            through = sum(1 for p in self.paths if p.exit[0] not in CUT and guide.through(p))
-            if through >= FOCUSED_PATHS or len(self.paths) + len(work) > self.config.max_paths:
-                self.truncated = True
-                for st in work:
-                    st.notes.append(Note("budget", "a focused search stops early"))
-                    self._finish(st, ("budget",), None, None)
-                break
-            if self.config.deadline is not None and time.monotonic() > self.config.deadline:
-                raise BudgetExceeded("while exploring paths")
-            best = min(range(len(work)), key=lambda i: guide.rank(work[i], far))
-            st = work.pop(best)
-            if self.config.merge:
-                st, work = self._merge_waiting(st, work)
-            work.extend(self._step(st))
-        return Exploration(self.paths, self.truncated)
+    def _stop(self, work: list[PathState], guide: Guide | None) -> str:
+        """Why the exploration stops here with ``work`` waiting (empty: it goes on)."""
+        if len(self.paths) + len(work) > self.config.max_paths:
+            return f"more than {self.config.max_paths} paths"
+        if guide is not None and guide.enough(self.paths):
+            return "a focused search stops early"
+        return ""
 
     def _loop_heads(self, graph: Graph) -> set[int]:
         key = id(graph)
