@@ -33,29 +33,29 @@ def new_solver(timeout_ms: int) -> z3.Solver:
     return solver
 
 
+def _checked(conds: list[z3.BoolRef], timeout_ms: int) -> tuple[object, z3.Solver]:
+    """The solver's answer on ``conds`` (None when a timeout's cancel outlived its check,
+    "canceled": undecided), and the solver."""
+    solver = new_solver(timeout_ms)
+    try:
+        solver.add(*conds)
+        return solver.check(), solver
+    except z3.Z3Exception:
+        return None, solver
+
+
 def possible(conds: list[z3.BoolRef] | z3.BoolRef, timeout_ms: int) -> bool:
     """Whether ``conds`` (all of them) may hold: False only when proved impossible."""
-    try:
-        solver = new_solver(timeout_ms)
-        solver.add(*(conds if isinstance(conds, list) else [conds]))
-        return bool(solver.check() != z3.unsat)
-    except z3.Z3Exception:  # a timeout's cancel that outlived its check ("canceled")
-        return True
+    result, _ = _checked(conds if isinstance(conds, list) else [conds], timeout_ms)
+    return bool(result != z3.unsat)
 
 
 def possible_model(conds: list[z3.BoolRef], timeout_ms: int) -> tuple[bool, z3.ModelRef | None]:
     """:func:`possible`, with a model of ``conds`` when the solver found one (None when
     they cannot hold, or when the solver could not decide: then they count as
     possible)."""
-    try:
-        solver = new_solver(timeout_ms)
-        solver.add(*conds)
-        result = solver.check()
-    except z3.Z3Exception:  # canceled: undecided
-        return True, None
-    if result == z3.sat:
-        return True, solver.model()
-    return result != z3.unsat, None
+    result, solver = _checked(conds, timeout_ms)
+    return bool(result != z3.unsat), solver.model() if result == z3.sat else None
 
 
 def holds_in(model: z3.ModelRef, conds: list[z3.BoolRef]) -> bool:
