@@ -10,7 +10,7 @@ import re
 
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.light import macros_reaching
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.ir.canon import graph_nodes
 from equivcheck.ir.model import Call, Global, Graph
 
@@ -18,12 +18,6 @@ from equivcheck.ir.model import Call, Global, Graph
 def direct_calls(graph: Graph, names: frozenset[str]) -> int:
     """How many calls ``graph`` makes, by name, to one of ``names``."""
     return sum(1 for node in graph_nodes(graph) if isinstance(node, Call) and node.callee in names)
-
-
-def _uses(text: str, name: str) -> int:
-    """How many times the code of ``text`` names ``name``, not as a member (``.name``,
-    ``->name``)."""
-    return len(re.findall(rf"(?<!\.)(?<!->)\b{re.escape(name)}\b", mask(text)))
 
 
 def address_uses(function: str, graphs: list[Graph], changed: frozenset[str]) -> str:
@@ -53,17 +47,19 @@ def reaching(source: str, changed: frozenset[str], inlined: frozenset[str]) -> f
     spliced = source.replace("\\\n", "")
     found = set(macros_reaching(spliced, changed))
     found |= {m.group(1) for m in _PASTING.finditer(spliced)}
+    code = mask(spliced).split("\n")
     bodies = {
-        f.name: "\n".join(spliced.split("\n")[f.start_line - 1 : f.end_line])
+        f.name: "\n".join(code[f.start_line - 1 : f.end_line])
         for f in find_functions(spliced)
         if f.name not in changed and f.name not in inlined
     }
     grew = True
     while grew:
         grew = False
-        targets = changed | found
+        targets = identifiers(changed | found, members=False)
+        assert targets is not None  # (changed is not empty)
         for name, body in bodies.items():
-            if name not in found and any(_uses(body, t) for t in targets if t != name):
+            if name not in found and targets.search(body):
                 found.add(name)
                 grew = True
         for macro in macros_reaching(spliced, frozenset(found | changed)) - found:
@@ -79,14 +75,16 @@ _PASTING = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)[^\n]*##", re.MULTILINE)
 def hidden_calls(function: str, texts: list[str], hidden: frozenset[str]) -> str:
     """A name of ``hidden`` (see :func:`reaching`) that one of ``texts`` (the function
     and the helpers inlined into it) uses."""
+    pattern = identifiers(hidden, members=False)
     for text in texts:
-        for name in sorted(hidden):
-            if _uses(text, name):
-                return (
-                    f"{function} uses {name}, which may run a function the input changes "
-                    "out of sight (a macro, or a function of the file not compared, that "
-                    "reaches it); without --tree macros are not expanded"
-                )
+        found = sorted(set(pattern.findall(mask(text)))) if pattern is not None else []
+        if found:
+            name = found[0]
+            return (
+                f"{function} uses {name}, which may run a function the input changes "
+                "out of sight (a macro, or a function of the file not compared, that "
+                "reaches it); without --tree macros are not expanded"
+            )
     return ""
 
 

@@ -14,6 +14,7 @@ import re
 
 from equivcheck.errors import UnsupportedConstruct
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.patch_clex import identifiers
 
 _TOKENS = re.compile(
     r"""(?P<keep>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
@@ -99,15 +100,12 @@ def macros_reaching(source: str, names: frozenset[str]) -> frozenset[str]:
     for match in _DEFINE.finditer(strip_comments(source)):
         bodies[match.group(1)] = bodies.get(match.group(1), "") + " " + match.group(2)
     reaching: set[str] = set()
-    wanted = set(names)
     grew = True
     while grew:
         grew = False
+        wanted = identifiers(names | reaching)
         for macro, body in bodies.items():
-            if macro in reaching or not wanted:
-                continue
-            if any(re.search(rf"\b{re.escape(n)}\b", body) for n in wanted):
+            if macro not in reaching and wanted is not None and wanted.search(body):
                 reaching.add(macro)
-                wanted.add(macro)
                 grew = True
     return frozenset(reaching)

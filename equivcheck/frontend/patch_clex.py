@@ -36,6 +36,18 @@ def mask(text: str, keep_preprocessor: bool = False) -> str:
     return "\n".join(lines)
 
 
+def identifiers(
+    names: frozenset[str] | set[str], *, members: bool = True
+) -> re.Pattern[str] | None:
+    """A pattern finding any of ``names`` as a whole identifier (None for no names);
+    with ``members=False``, not where it names a member (``.name``, ``->name``)."""
+    if not names:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(names)))
+    before = "" if members else r"(?<!\.)(?<!->)"
+    return re.compile(rf"{before}\b(?:{alternatives})\b")
+
+
 @dataclass
 class LineLexer:
     """Masks code line by line, carrying block-comment state across lines."""

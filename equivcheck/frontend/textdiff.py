@@ -13,7 +13,7 @@ import re
 
 from equivcheck.frontend.fragments import Region, function_fragments
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, Patch
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch_clex import identifiers, mask
 
 
 def whole_function_patch(
@@ -27,7 +27,7 @@ def whole_function_patch(
     matcher = difflib.SequenceMatcher(
         a=[_unnumbered(t) for t in old], b=[_unnumbered(t) for t in new], autojunk=False
     )
-    naming = _naming(touched)
+    naming = identifiers(touched)
     code = mask(after.text).split("\n")
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -49,17 +49,10 @@ def whole_function_patch(
     )
 
 
-def _naming(names: frozenset[str]) -> re.Pattern[str] | None:
-    """A pattern finding any of ``names`` as a whole identifier (None for none)."""
-    if not names:
-        return None
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-
-
 def mentions(text: str, names: frozenset[str]) -> int:
     """How many times the code of ``text`` (comments and strings masked) names one of
     ``names`` as a whole identifier."""
-    naming = _naming(names)
+    naming = identifiers(names)
     return len(naming.findall(mask(text))) if naming is not None else 0
 
 
