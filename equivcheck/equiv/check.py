@@ -577,6 +577,7 @@ class _PatchChecker:
         reasons: list[str] = []
         found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
         searched: set[Focus] = set()  # the lines of parts' differences searched through
+        ready: _Prepared | None = None  # the whole graphs made ready, once
         reached_whole = False
         volatile = _volatile_names(fw, self.work)  # (a scan of whole units: once per function)
         ctx = Comparison(
@@ -611,8 +612,9 @@ class _PatchChecker:
                 # of the whole function, from its own start, that shows a difference there.
                 searched.add(focus)
                 limit = min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+                ready = ready or _prepare(before, after, ctx)
                 confirmed = _search_difference(
-                    before, after, dataclasses.replace(ctx, deadline=limit), focus
+                    ready, dataclasses.replace(ctx, deadline=limit), focus
                 )
                 if confirmed is not None:
                     grown = f", grown to {grow} enclosing block(s)," if grow else ""
@@ -646,7 +648,7 @@ class _PatchChecker:
             outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
             if not reached_whole:
                 return self.combine(fw, [outcome], built.label_map, sorted(used))
-        whole = _run_compare(before, after, ctx)
+        whole = _run_compare(before, after, ctx, ready)
         if found is not None and whole.verdict == "unknown" and whole.kind != STATE_DEPENDENT:
             # (the whole function, small enough to grow to, could not say: the part's
             # difference in the effects stands)
@@ -982,12 +984,15 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     )
 
 
-def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
+def _run_compare(
+    before: Graph, after: Graph, ctx: Comparison, prepared: _Prepared | None = None
+) -> Outcome:
     """Compare two graphs. When the verdict is UNKNOWN only because calls without a
     model were reordered and the translation unit is at hand (tree mode), their
     footprints are inferred from their bodies and the comparison runs again. Call
-    results take the return types both versions' units declare alike."""
-    prepared = _prepare(before, after, ctx)
+    results take the return types both versions' units declare alike. ``prepared``: the
+    graphs already made ready (:func:`_prepare`) for ``ctx``."""
+    prepared = prepared or _prepare(before, after, ctx)
 
     def run(models: Mapping[str, Model]) -> Outcome:
         try:
@@ -1012,12 +1017,9 @@ def _run_compare(before: Graph, after: Graph, ctx: Comparison) -> Outcome:
     return again
 
 
-def _search_difference(
-    before: Graph, after: Graph, ctx: Comparison, focus: Focus
-) -> Outcome | None:
+def _search_difference(prepared: _Prepared, ctx: Comparison, focus: Focus) -> Outcome | None:
     """A counterexample on the whole function from its start, found by a search
     steered through the lines of a part's difference (None: not found)."""
-    prepared = _prepare(before, after, ctx)
     return find_difference(
         *prepared.sides(ctx, MODELS),
         focus,
