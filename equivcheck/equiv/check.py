@@ -47,7 +47,7 @@ from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
@@ -1225,10 +1225,10 @@ def _touched(fw: FunctionWork, helpers: _Helpers) -> frozenset[str] | str:
         for text in (fw.before.text, fw.after.text):
             if mentions(text.split("{", 1)[1] if "{" in text else "", frozenset({name})):
                 return f"{name} calls itself: the whole function must be compared"
-    names = (set(helpers.before) | set(helpers.after)) - {name}
-    return frozenset(
-        n for n in names if any(mentions(t.text, frozenset({n})) for t in (fw.before, fw.after))
-    )
+    naming = identifiers((set(helpers.before) | set(helpers.after)) - {name})
+    if naming is None:
+        return frozenset()
+    return frozenset(n for t in (fw.before, fw.after) for n in naming.findall(mask(t.text)))
 
 
 def _calls_outside(
