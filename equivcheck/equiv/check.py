@@ -55,13 +55,14 @@ from equivcheck.frontend.unions import plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import graph_nodes, retype
+from equivcheck.ir.escape import confined_locals
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index, Param
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.models.table import MODELS
-from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, layout_keys
+from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, callees_of, layout_keys
 from equivcheck.symex.solver import SolverTimeout
 from equivcheck.symex.spec import Model
 
@@ -576,7 +577,10 @@ class _PatchChecker:
         deadline = time.monotonic() + options.budget_s
         reasons: list[str] = []
         found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
-        searched: set[Focus] = set()  # the lines of parts' differences searched through
+        # the latest part's difference, to search the whole function through
+        pending: tuple[Focus, Outcome, int] | None = None
+        searched: set[Focus] = set()
+        grow_until = time.monotonic() + GROW_FIRST * options.budget_s
         ready: _Prepared | None = None  # the whole graphs made ready, once
         reached_whole = False
         volatile = _volatile_names(fw, self.work)  # (a scan of whole units: once per function)
@@ -590,15 +594,25 @@ class _PatchChecker:
             before_unit=fw.before.unit,
             volatile=volatile,
         )
+        last = 0.0  # how long the latest part took
         for grow in range(GROW_LEVELS + 1):
+            if pending is not None and time.monotonic() + last > grow_until:
+                # Growing on would take a while: search for the part's difference first.
+                searched.add(pending[0])
+                confirmed = self.search(
+                    pending, _Search(before, after, ctx, ready, deadline, fw, sorted(used))
+                )
+                if isinstance(confirmed, FunctionResult):
+                    return confirmed
+                ready, pending = confirmed, None
             # A larger part starts from fewer arbitrary states: grown, it may prove what a
             # smaller one could not, or show that a difference needed an unreachable start.
+            started = time.monotonic()
             share = (
-                deadline
-                if grow == 0
-                else min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
+                deadline if grow == 0 else min(deadline, started + GROW_SHARE * options.budget_s)
             )
             regional = _whole_by_regions(fw, before, after, helpers, options, share, grow, volatile)
+            last = time.monotonic() - started
             if regional is None:
                 reached_whole = True  # grown to the whole function
                 break
@@ -606,26 +620,14 @@ class _PatchChecker:
                 reasons.append(regional)
                 break
             outcome, built = regional
-            focus = Focus.of(outcome)
-            if focus is not None and focus not in searched:
-                # A part's difference holds from some state at its start: look for a run
-                # of the whole function, from its own start, that shows a difference there.
-                searched.add(focus)
-                limit = min(deadline, time.monotonic() + GROW_SHARE * options.budget_s)
-                ready = ready or _prepare(before, after, ctx)
-                confirmed = _search_difference(
-                    ready, dataclasses.replace(ctx, deadline=limit), focus
-                )
-                if confirmed is not None:
-                    grown = f", grown to {grow} enclosing block(s)," if grow else ""
-                    confirmed.reason = (
-                        f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: "
-                        f"{outcome.reason})"
-                    )
-                    return self.combine(fw, [confirmed], {}, sorted(used))
             if outcome.verdict == "equivalent":
                 outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
                 return self.combine(fw, [outcome], built.label_map, sorted(used))
+            focus = Focus.of(outcome)
+            if focus is not None and focus not in searched:
+                # (searched for once growing stops, or would take a while: a larger
+                # part may prove equality sooner)
+                pending = (focus, outcome, grow)
             if outcome.verdict == "different" and outcome.kind in EFFECT_DIFFERENCES:
                 found = (outcome, built, grow)
                 continue
@@ -643,6 +645,13 @@ class _PatchChecker:
                 break
             if "time budget" in outcome.reason or found is not None:
                 break
+        if pending is not None:
+            confirmed = self.search(
+                pending, _Search(before, after, ctx, ready, deadline, fw, sorted(used))
+            )
+            if isinstance(confirmed, FunctionResult):
+                return confirmed
+            ready = confirmed
         if found is not None:
             outcome, built, grow = found
             outcome.reason = f"{_part_text(built, grow)}: {outcome.reason}"
@@ -658,6 +667,25 @@ class _PatchChecker:
             return self.combine(fw, [whole], {}, sorted(used))
         whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
         return self.combine(fw, [whole], {}, sorted(used))
+
+    def search(
+        self, pending: tuple[Focus, Outcome, int], where: _Search
+    ) -> FunctionResult | _Prepared:
+        """Look for a run of the whole function, from its own start, that shows the
+        part's difference (``pending``: it holds from some state at the part's start):
+        the DIFFERENT result, or the graphs made ready for what follows."""
+        focus, shown, grown_by = pending
+        fw_ctx = where.ctx
+        limit = min(where.deadline, time.monotonic() + GROW_SHARE * fw_ctx.options.budget_s)
+        ready = where.ready or _prepare(where.before, where.after, fw_ctx)
+        confirmed = _search_difference(ready, dataclasses.replace(fw_ctx, deadline=limit), focus)
+        if confirmed is None:
+            return ready
+        grown = f", grown to {grown_by} enclosing block(s)," if grown_by else ""
+        confirmed.reason = (
+            f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: {shown.reason})"
+        )
+        return self.combine(where.fw, [confirmed], {}, where.used)
 
     def combine(
         self,
@@ -873,6 +901,9 @@ class Comparison:
     unit: str = ""
     before_unit: str = ""
     volatile: frozenset[str] = frozenset()
+    whole: tuple[Graph, Graph] | None = None
+    """The whole function, both versions (for the changed parts' address-taken outer
+    locals: whether the function keeps their address to itself)."""
 
 
 @dataclass(frozen=True)
@@ -891,8 +922,10 @@ def _config(
     outer: frozenset[str],
     models: Mapping[str, Model],
     facts: _UnitFacts,
+    confined: frozenset[str] = frozenset(),
 ) -> Config:
     return Config(
+        confined_outer=confined,
         volatile_globals=ctx.volatile,
         plain_members=dict(facts.plain),
         outer_objects=dict(ctx.outer_objects),
@@ -956,10 +989,34 @@ class _Prepared:
 
     def sides(self, ctx: Comparison, models: Mapping[str, Model]) -> tuple[Side, Side]:
         """Both versions, run with ``models``."""
+        confined = self.confined_outer(ctx, models)
         return (
-            Side(self.before, _config(ctx, self.helpers_before, self.outer, models, self.facts)),
-            Side(self.after, _config(ctx, self.helpers_after, self.outer, models, self.facts)),
+            Side(
+                self.before,
+                _config(ctx, self.helpers_before, self.outer, models, self.facts, confined),
+            ),
+            Side(
+                self.after,
+                _config(ctx, self.helpers_after, self.outer, models, self.facts, confined),
+            ),
         )
+
+    def confined_outer(self, ctx: Comparison, models: Mapping[str, Model]) -> frozenset[str]:
+        """The changed parts' address-taken outer locals that both whole versions keep
+        confined (ir/escape.py): every local of that name, in either version."""
+        if ctx.whole is None or not ctx.outer_objects:
+            return frozenset()
+        names = set(ctx.outer_objects)
+        versions = zip(ctx.whole, (self.helpers_before, self.helpers_after), strict=True)
+        for graph, helpers in versions:
+            callees = callees_of({k: v for k, v in helpers.items() if k != ctx.name}, models)
+            confined = confined_locals(graph, callees)
+            names -= {
+                local.name
+                for index, local in enumerate(graph.locals)
+                if local.address_taken and index not in confined
+            }
+        return frozenset(names)
 
 
 def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
@@ -1116,6 +1173,25 @@ GROW_LEVELS = 3
 """How many enclosing blocks the changed part grows by before the whole function."""
 GROW_SHARE = 0.25
 """The share of --budget each grown part may take."""
+GROW_FIRST = 0.1
+"""The share of --budget growing may take before a part's difference is searched for
+through the whole function (growing is often cheap, and a larger part may prove
+equality; when it is not, the search should not wait for it)."""
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Where a search for a part's difference through the whole function runs: the
+    function and its whole graphs, the comparison's context, the graphs made ready
+    (if they are), the deadline, and the helpers inlined (for the result)."""
+
+    before: Graph
+    after: Graph
+    ctx: Comparison
+    ready: _Prepared | None
+    deadline: float
+    fw: FunctionWork
+    used: list[str]
 
 
 def _part_text(built: _Regions, grow: int, *, short: bool = False) -> str:
@@ -1186,6 +1262,7 @@ def _whole_by_regions(
         unit=fw.after.unit,
         before_unit=fw.before.unit,
         volatile=volatile,
+        whole=(before, after),
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]

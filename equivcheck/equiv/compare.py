@@ -906,8 +906,8 @@ def _state_difference(
     them."""
     for name in sorted(set(a.arrays) | set(b.arrays)):
         like = a.arrays[name] if name in a.arrays else b.arrays[name]
-        left = current_array(a.arrays, name, a.epoch, like)
-        right = current_array(b.arrays, name, b.epoch, like)
+        left = current_array(a.arrays, name, a.epoch, like, a.kept)
+        right = current_array(b.arrays, name, b.epoch, like, b.kept)
         if left.eq(right):
             continue
         model = _witness(z3.And(pc, left != right), timeout_ms)
@@ -1165,6 +1165,9 @@ ASSUMPTIONS = {
     "outer": "A6: variables a region uses but does not declare are locals of the enclosing "
     "function: no other CPU and no unmodelled call changes them (their address does not "
     "escape)",
+    "confined": "A9: a function passed the address of a local neither keeps nor returns it: "
+    "a local whose address goes only to calls changes only where the function writes it "
+    "and in the calls passed its address (ir/escape.py)",
 }
 
 

@@ -84,7 +84,7 @@ class ModelRunner:
         value = self._as_declared(name, SymVal(result))
         st.calls.append((f"{name}({', '.join(describe_expr(a) for a in call.args)})", value.term))
         if general:
-            self._havoc(st, f"w{st.world}")
+            self._havoc(st, f"w{st.world}", terms)
         return value
 
     def _as_declared(self, name: str, value: SymVal) -> SymVal:
@@ -110,13 +110,14 @@ class ModelRunner:
         )
         st.trace.append(event)
         st.world += 1
-        self._havoc(st, f"w{st.world}")
+        self._havoc(st, f"w{st.world}", tuple(a.term for a in args))
 
-    def _havoc(self, st: PathState, epoch: str) -> None:
+    def _havoc(self, st: PathState, epoch: str, given: tuple[z3.ExprRef, ...]) -> None:
         """Everything shared may change (address-taken locals live in memory, so they
-        change with it); constants stay."""
+        change with it, except the confined ones the change is not ``given``);
+        constants stay."""
         keep = {name for name in st.shared.globals if is_constant_name(name)}
-        st.shared.havoc(epoch, keep)
+        st.shared.havoc(epoch, keep, self.memory.spared(st, given))
 
     def apply(self, st: PathState, model: Model, call: Call) -> SymVal:
         """A call's result under its model, its effects recorded on the path."""

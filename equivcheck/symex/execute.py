@@ -27,6 +27,7 @@ import z3
 
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.ctype import pointed_type, spelled
+from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -82,7 +83,7 @@ from equivcheck.symex.memory import (
 )
 from equivcheck.symex.merge import merge, mergeable
 from equivcheck.symex.solver import holds_in, possible_model
-from equivcheck.symex.spec import Model
+from equivcheck.symex.spec import Model, passes_arguments
 from equivcheck.symex.state import (
     Event,
     Exported,
@@ -92,8 +93,17 @@ from equivcheck.symex.state import (
     Path,
     PathState,
     Shared,
+    kept_key,
 )
 from equivcheck.symex.values import SymVal
+
+
+def callees_of(helpers: Mapping[str, Graph], models: Mapping[str, Model]) -> Callees:
+    """What the calls a version makes are, for ``ir/escape.py``: the helpers it inlines
+    and the modelled functions that may return or store an argument."""
+    passing = frozenset(name for name, model in models.items() if passes_arguments(model))
+    return Callees(helpers, passing)
+
 
 # Names other modules import from here (the memory model's among them).
 __all__ = [
@@ -143,6 +153,9 @@ class Config:
     """A region's outer variables that are address-taken locals of the function, with
     their declared types: they live in memory at an address both versions share, where
     calls and pointers reach them as they reach any object (not as outer variables)."""
+    confined_outer: frozenset[str] = frozenset()
+    """Those of ``outer_objects`` whose address the whole function (both versions)
+    confines (ir/escape.py): unmodelled calls not passed their address leave them."""
 
 
 class BudgetExceeded(Exception):
@@ -269,7 +282,11 @@ class _Explorer:
             outer_objects=config.outer_objects,
             plain_members=config.plain_members,
             union_members=config.union_members,
+            confined=self._confined,
+            confined_outer=config.confined_outer,
         )
+        self.callees = callees_of(config.helpers, config.models)
+        self.confined_cache: dict[int, frozenset[int]] = {}
         self.models = ModelRunner(
             self.memory,
             self._eval,
@@ -277,6 +294,14 @@ class _Explorer:
             version=config.version,
             return_types=config.return_types,
         )
+
+    def _confined(self, graph: Graph) -> frozenset[int]:
+        """The confined locals of ``graph`` (computed once per graph)."""
+        found = self.confined_cache.get(id(graph))
+        if found is None:
+            found = confined_locals(graph, self.callees)
+            self.confined_cache[id(graph)] = found
+        return found
 
     # ------------------------------------------------------------------ driving
 
@@ -725,7 +750,7 @@ def _fingerprint(st: PathState) -> tuple[object, ...]:
     )
     arrays = tuple(sorted((name, a.get_id()) for name, a in st.shared.arrays.items()))
     values = tuple(sorted((name, v.term.get_id()) for name, v in st.shared.globals.items()))
-    return (frames, arrays, values, st.world, st.shared.epoch)
+    return (frames, arrays, values, st.world, st.shared.epoch, kept_key(st.shared.kept))
 
 
 def _exported(frame: Frame) -> list[Exported]:

@@ -124,6 +124,8 @@ class Memory:
         outer_objects: Mapping[str, str],
         plain_members: Mapping[str, frozenset[str]],
         union_members: frozenset[str],
+        confined: Callable[[Graph], frozenset[int]] = lambda graph: frozenset(),
+        confined_outer: frozenset[str] = frozenset(),
     ) -> None:
         self.evaluate = evaluate
         self.version = version
@@ -131,6 +133,41 @@ class Memory:
         self.outer_objects = outer_objects
         self.plain_members = plain_members
         self.union_members = union_members
+        self.confined = confined
+        self.confined_outer = confined_outer
+
+    def spared(
+        self, st: PathState, given: tuple[z3.ExprRef, ...]
+    ) -> tuple[tuple[z3.BitVecRef, int], ...]:
+        """The objects a havoc leaves alone (ir/escape.py, assumption A9): the confined
+        locals of every frame that the path has placed in memory, and the region's
+        confined outer objects, unless one of the terms ``given`` (what the call at
+        hand receives) names its address. Each with its width in plain memory (0 for a
+        struct, whose members live in field arrays)."""
+        named = constant_names(given)
+        out: list[tuple[z3.BitVecRef, int]] = []
+        for depth, frame in enumerate(st.frames, start=1):
+            confined = self.confined(frame.graph)
+            for index, number in sorted(frame.escaped.items()):
+                name = f"addr:escaped{number}:{depth}"
+                if index in confined and name not in named:
+                    ctype = frame.graph.locals[index].ctype
+                    out.append((z3.BitVec(name, 64), self._width(ctype)))
+        for outer in sorted(self.confined_outer & set(self.outer_objects)):
+            name = f"addr:outer:{outer}"
+            if name not in named:
+                out.append((z3.BitVec(name, 64), self._width(self.outer_objects[outer])))
+        if out and Note("assumed", "confined") not in st.notes:
+            st.notes.append(Note("assumed", "confined"))
+        return tuple(out)
+
+    def _width(self, ctype: str) -> int:
+        """How many bytes of plain memory a local of type ``ctype`` fills (0: a struct,
+        whose members live in field arrays, or a size not known)."""
+        if is_aggregate(ctype):
+            return 0
+        size = self._size(declared(ctype) or "?")
+        return size if isinstance(size, int) and 0 < size <= 8 else 0
 
     def _local_address(self, st: PathState, index: int) -> SymVal:
         """Where an address-taken local lives: a memory object of its own, numbered in
@@ -776,6 +813,38 @@ def _outer_address(name: str) -> SymVal:
     """The address of a region's address-taken outer local: one symbol for both
     versions (the object is the same one, whatever the function did before)."""
     return V.symbol(f"addr:outer:{name}", POINTER)
+
+
+def constant_names(terms: tuple[z3.ExprRef, ...], limit: int = 4000) -> frozenset[str]:
+    """The names of the constants in ``terms``, outside reads from arrays (what a read
+    returns is contents, not an address: the address of a confined local is stored
+    nowhere); every name when they are larger than ``limit`` nodes (the caller must
+    then assume any)."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    stack = list(terms)
+    while stack:
+        node = stack.pop()
+        if node.get_id() in seen:
+            continue
+        seen.add(node.get_id())
+        if len(seen) > limit:
+            return _EVERY_NAME
+        if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            names.add(node.decl().name())
+        elif not z3.is_select(node):
+            stack.extend(node.children())
+    return frozenset(names)
+
+
+class _Every(frozenset[str]):
+    """Every name (``in`` always holds)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY_NAME = _Every()
 
 
 def address_taken(graph: Graph, index: int) -> bool:

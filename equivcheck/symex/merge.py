@@ -25,6 +25,7 @@ from equivcheck.symex.state import (
     Event,
     FootPart,
     Frame,
+    Kept,
     PathState,
     Shared,
     Snapshot,
@@ -44,6 +45,8 @@ def mergeable(a: PathState, b: PathState) -> bool:
         return False
     if len(a.trace) != len(b.trace) or a.escapes != b.escapes:
         return False
+    if not kept_compatible(a.shared.kept, b.shared.kept):
+        return False
     for x, y in zip(a.trace, b.trace, strict=True):
         if (x.kind, x.name, len(x.args), x.ordering, x.modelled) != (
             y.kind,
@@ -60,6 +63,12 @@ def mergeable(a: PathState, b: PathState) -> bool:
         if x.writes is not None and y.writes is not None and len(x.writes) != len(y.writes):
             return False
         if (x.snapshot is None) != (y.snapshot is None):
+            return False
+        if (
+            x.snapshot is not None
+            and y.snapshot is not None
+            and not kept_compatible(x.snapshot.kept, y.snapshot.kept)
+        ):
             return False
     for fa, fb in zip(a.frames, b.frames, strict=True):
         if fa.escaped != fb.escaped or fa.zeroed != fb.zeroed:
@@ -163,14 +172,42 @@ def _merge_arrays(
     b: dict[str, z3.ArrayRef],
     epoch: str,
     cond: z3.BoolRef,
+    kept: tuple[Kept | None, Kept | None] = (None, None),
 ) -> dict[str, z3.ArrayRef]:
+    """Arrays of two states of one epoch (``kept``: what began it on each side)."""
     out: dict[str, z3.ArrayRef] = {}
     for name in set(a) | set(b):
         like = a[name] if name in a else b[name]
-        left = current_array(a, name, epoch, like)
-        right = current_array(b, name, epoch, like)
+        left = current_array(a, name, epoch, like, kept[0])
+        right = current_array(b, name, epoch, like, kept[1])
         out[name] = left if left.eq(right) else z3.If(cond, left, right)
     return out
+
+
+def kept_compatible(a: Kept | None, b: Kept | None) -> bool:
+    """Whether two chains of spared objects can become one: the same havocs, sparing
+    the same objects (their contents may differ)."""
+    while a is not b:
+        if a is None or b is None or a.epoch != b.epoch or len(a.objects) != len(b.objects):
+            return False
+        for (x, w), (y, v) in zip(a.objects, b.objects, strict=True):
+            if w != v or not x.eq(y):
+                return False
+        a, b = a.previous, b.previous
+    return True
+
+
+def _merge_kept(a: Kept | None, b: Kept | None, cond: z3.BoolRef) -> Kept | None:
+    """One chain standing for two compatible ones: ``If(cond, a, b)`` per array."""
+    if a is b or a is None or b is None:
+        return a
+    previous = _merge_kept(a.previous, b.previous, cond)
+    arrays = {}
+    for name in set(a.arrays) | set(b.arrays):
+        sort = (a.arrays[name] if name in a.arrays else b.arrays[name]).sort()
+        left, right = a.before(name, sort), b.before(name, sort)
+        arrays[name] = left if left.eq(right) else z3.If(cond, left, right)
+    return Kept(a.epoch, arrays, previous, a.objects)
 
 
 def _merge_globals(
@@ -194,12 +231,13 @@ def _merge_shared(
     depth = dict(a.depth)
     depth.update(b.depth)
     return Shared(
-        _merge_arrays(a.arrays, b.arrays, a.epoch, cond),
+        _merge_arrays(a.arrays, b.arrays, a.epoch, cond, (a.kept, b.kept)),
         _merge_globals(a, b, a.globals, b.globals, pick),
         a.epoch,
         depth,
         a.outer,
         a.outer_types,
+        _merge_kept(a.kept, b.kept, cond),
     )
 
 
@@ -226,11 +264,12 @@ def _merge_event(
     if x.snapshot is not None and y.snapshot is not None:
         sa, sb = x.snapshot, y.snapshot
         snapshot = Snapshot(
-            _merge_arrays(sa.arrays, sb.arrays, sa.epoch, cond),
+            _merge_arrays(sa.arrays, sb.arrays, sa.epoch, cond, (sa.kept, sb.kept)),
             _merge_globals(sa.as_shared(), sb.as_shared(), sa.globals, sb.globals, pick),
             sa.epoch,
             sa.outer,
             sa.outer_types,
+            _merge_kept(sa.kept, sb.kept, cond),
         )
     return Event(
         x.kind,

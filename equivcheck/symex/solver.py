@@ -55,7 +55,12 @@ def possible_model(conds: list[z3.BoolRef], timeout_ms: int) -> tuple[bool, z3.M
     they cannot hold, or when the solver could not decide: then they count as
     possible)."""
     result, solver = _checked(conds, timeout_ms)
-    return bool(result != z3.unsat), solver.model() if result == z3.sat else None
+    if result != z3.sat:
+        return bool(result != z3.unsat), None
+    try:
+        return True, solver.model()
+    except z3.Z3Exception:
+        return True, None  # (z3 found no model after all: the path stays possible)
 
 
 def holds_in(model: z3.ModelRef, conds: list[z3.BoolRef]) -> bool:

@@ -134,3 +134,26 @@ class Model:
     doc: str = ""
     noreturn: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def passes_arguments(model: Model) -> bool:
+    """Whether a call under ``model`` may return or store one of its arguments (a
+    pointer it is passed then outlives the call: ``ir/escape.py``)."""
+    if model.kind in ("identity", "inferred", "volatile_write"):
+        return True
+    specs = [model.result, *(update.value for update in model.updates)]
+    return any(_mentions_arg(spec) for spec in specs if spec is not None)
+
+
+def _mentions_arg(spec: ValueSpec) -> bool:
+    match spec:
+        case Arg():
+            return True
+        case Neg(value=inner):
+            return _mentions_arg(inner)
+        case Sum(left=left, right=right):
+            return _mentions_arg(left) or _mentions_arg(right)
+        case Apply(values=values):
+            return any(_mentions_arg(v) for v in values)
+        case _:
+            return False

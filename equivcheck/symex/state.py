@@ -5,6 +5,9 @@ plain objects), the modelled kernel components, and globals. Arrays and globals 
 created lazily from the current *epoch*: ``init`` at the start, then a new epoch at
 every point where the world may change (an ordering point, an unmodelled call), so
 both versions get the same fresh values for the same point of their effect sequence.
+A new epoch may spare some objects (:class:`Kept`): the confined locals of
+``ir/escape.py`` that the call at hand is not passed, whose contents in plain memory and
+in the field arrays stay as they were.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Snapshot:
     epoch: str
     outer: frozenset[str] = frozenset()
     outer_types: Mapping[str, IntType] = field(default_factory=dict)
+    kept: Kept | None = None
 
     def as_shared(self) -> Shared:
         """The snapshot as shared state (its outer variables typed as declared, so an
@@ -61,6 +65,7 @@ class Snapshot:
             self.epoch,
             outer=self.outer,
             outer_types=self.outer_types,
+            kept=self.kept,
         )
 
 
@@ -176,6 +181,8 @@ class Shared:
     depth: dict[str, int] = field(default_factory=dict)
     outer: frozenset[str] = frozenset()
     outer_types: Mapping[str, IntType] = field(default_factory=dict)
+    kept: Kept | None = None
+    """What the havoc that began the epoch spared (None: nothing)."""
 
     def copy(self) -> Shared:
         """A copy that can change independently."""
@@ -186,12 +193,13 @@ class Shared:
             dict(self.depth),
             self.outer,
             self.outer_types,
+            self.kept,
         )
 
     def array(self, name: str, depth: int = 1) -> z3.ArrayRef:
         """The current array ``name`` (``depth`` nested keys), created from the epoch."""
         if name not in self.arrays:
-            self.arrays[name] = fresh_array(f"{self.epoch}:{name}", depth)
+            self.arrays[name] = start_array(name, self.epoch, self.kept, array_sort(name, depth))
             self.depth[name] = depth
         return self.arrays[name]
 
@@ -217,16 +225,127 @@ class Shared:
     def snapshot(self) -> Snapshot:
         """The shared state as it stands."""
         return Snapshot(
-            dict(self.arrays), dict(self.globals), self.epoch, self.outer, self.outer_types
+            dict(self.arrays),
+            dict(self.globals),
+            self.epoch,
+            self.outer,
+            self.outer_types,
+            self.kept,
         )
 
-    def havoc(self, epoch: str, keep: set[str]) -> None:
+    def havoc(
+        self, epoch: str, keep: set[str], spared: tuple[tuple[z3.BitVecRef, int], ...] = ()
+    ) -> None:
         """Everything shared may have changed: start a new epoch (globals in ``keep``,
-        the constants, stay)."""
+        the constants, stay; so do the objects at the addresses ``spared``, with their
+        width in plain memory, 0 when they live in field arrays only)."""
+        self.kept = Kept(self.epoch, dict(self.arrays), self.kept, spared) if spared else None
         self.arrays = {}
         self.depth = {}
         self.globals = {k: v for k, v in self.globals.items() if k in keep or self.is_outer(k)}
         self.epoch = epoch
+
+
+@dataclass(eq=False)
+class Kept:
+    """A havoc that spared some objects: in plain memory and in every field array,
+    their contents at the new epoch's start are those before it."""
+
+    epoch: str
+    """The epoch the havoc ended."""
+    arrays: dict[str, z3.ArrayRef]
+    """The arrays touched in that epoch, as they stood."""
+    previous: Kept | None
+    """What the havoc that began that epoch spared."""
+    objects: tuple[tuple[z3.BitVecRef, int], ...]
+    """Each spared object's address and its width in plain memory (0: fields only)."""
+    cache: dict[str, z3.ArrayRef] = field(default_factory=dict)
+
+    def before(self, name: str, sort: z3.ArraySortRef) -> z3.ArrayRef:
+        """Array ``name`` as it stood at the havoc."""
+        found = self.arrays.get(name)
+        return found if found is not None else start_array(name, self.epoch, self.previous, sort)
+
+    def key(self) -> tuple[object, ...]:
+        """What makes two of these the same (term ids, hash-consed by z3)."""
+        return (
+            self.epoch,
+            tuple(sorted((n, a.get_id()) for n, a in self.arrays.items())),
+            tuple((a.get_id(), w) for a, w in self.objects),
+            self.previous.key() if self.previous is not None else None,
+        )
+
+
+def kept_key(kept: Kept | None) -> tuple[object, ...] | None:
+    """:meth:`Kept.key`, None for nothing kept."""
+    return kept.key() if kept is not None else None
+
+
+def spares(name: str) -> bool:
+    """Whether array ``name`` holds contents of locals (plain memory and fields)."""
+    return name == MEM or name.startswith("field:")
+
+
+def start_array(name: str, epoch: str, kept: Kept | None, sort: z3.ArraySortRef) -> z3.ArrayRef:
+    """Array ``name`` at the start of ``epoch``: fresh, but where the havoc that began
+    the epoch spared an object, as it stood before."""
+    fresh = z3.Const(f"{epoch}:{name}", sort)
+    if kept is None or not spares(name) or isinstance(sort.range(), z3.ArraySortRef):
+        # (an array member's elements are not spared: z3's models of stores of whole
+        # arrays into arrays are not dependable; they change as before)
+        return fresh
+    cached = kept.cache.get(name)
+    if cached is not None:
+        return cached
+    old = kept.before(name, sort)
+    out = fresh
+    for address, width in kept.objects:
+        for offset in range(width) if name == MEM else (0,):
+            at = address + offset if offset else address
+            out = z3.Store(out, at, _read_spared(old, at))
+    kept.cache[name] = out
+    return out
+
+
+def _read_spared(
+    array: z3.ArrayRef, at: z3.BitVecRef, memo: dict[int, z3.ExprRef] | None = None
+) -> z3.ExprRef:
+    """``array[at]`` for the address ``at`` of a spared object (or a byte of one),
+    read through the stores of earlier havocs (which spare objects at other addresses:
+    distinct objects, assumption A3), so that a value kept across many havocs stays
+    one term instead of a chain as deep as the havocs."""
+    if z3.is_app_of(array, z3.Z3_OP_ITE):  # (states merged at a join)
+        memo = {} if memo is None else memo
+        found = memo.get(array.get_id())
+        if found is None:
+            found = z3.If(
+                array.arg(0),
+                _read_spared(array.arg(1), at, memo),
+                _read_spared(array.arg(2), at, memo),
+            )
+            memo[array.get_id()] = found
+        return found
+    where = _spared_place(at)
+    while z3.is_store(array):
+        index = array.arg(1)
+        if index.eq(at):
+            return array.arg(2)
+        other = _spared_place(index)
+        if where is None or other is None or other == where:
+            break
+        array = array.arg(0)
+    return z3.Select(array, at)
+
+
+def _spared_place(term: z3.ExprRef) -> tuple[str, int] | None:
+    """``(name, offset)`` for an address ``addr:...`` or ``addr:... + offset``."""
+    offset = 0
+    if z3.is_app_of(term, z3.Z3_OP_BADD) and term.num_args() == 2 and z3.is_bv_value(term.arg(1)):
+        offset = term.arg(1).as_long()
+        term = term.arg(0)
+    if z3.is_const(term) and not z3.is_bv_value(term) and term.decl().name().startswith("addr:"):
+        return term.decl().name(), offset
+    return None
 
 
 def is_constant_name(name: str) -> bool:
@@ -240,22 +359,32 @@ MEM = "mem"
 BYTE = z3.BitVecSort(8)
 
 
-def fresh_array(name: str, depth: int) -> z3.ArrayRef:
-    """A z3 array of ``depth`` nested 64-bit keys to 64-bit values (to bytes for plain
-    memory, ``MEM``)."""
+def array_sort(name: str, depth: int) -> z3.ArraySortRef:
+    """The sort of array ``name``: ``depth`` nested 64-bit keys to 64-bit values (to
+    bytes for plain memory, ``MEM``)."""
     sort: z3.SortRef = BYTE if name.rpartition(":")[2] == MEM else BV
     for _ in range(depth):
         sort = z3.ArraySort(BV, sort)
-    return z3.Const(name, sort)
+    assert isinstance(sort, z3.ArraySortRef)
+    return sort
+
+
+def fresh_array(name: str, depth: int) -> z3.ArrayRef:
+    """A z3 array named ``name`` of :func:`array_sort`."""
+    return z3.Const(name, array_sort(name, depth))
 
 
 def current_array(
-    arrays: Mapping[str, z3.ArrayRef], name: str, epoch: str, like: z3.ArrayRef
+    arrays: Mapping[str, z3.ArrayRef],
+    name: str,
+    epoch: str,
+    like: z3.ArrayRef,
+    kept: Kept | None,
 ) -> z3.ArrayRef:
     """``arrays[name]``, or the array as the epoch began (shaped like ``like``) when this
     state never touched it."""
     found = arrays.get(name)
-    return found if found is not None else z3.Const(f"{epoch}:{name}", like.sort())
+    return found if found is not None else start_array(name, epoch, kept, like.sort())
 
 
 def select(array: z3.ArrayRef, key: Key) -> z3.BitVecRef:

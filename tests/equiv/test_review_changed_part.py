@@ -463,12 +463,39 @@ def around_a_call(name: str, declare: str = "", first: str = "") -> tuple[str, s
     ("name", "declare", "first"),
     [
         ("counter", "\textern int counter;\n", ""),  # a block-scope extern is the global
-        ("x", "\tint x = 0;\n", "\tkeep(&x);\n"),  # an address-taken local
         ("w", "\tint w = 0;\n\tint *p = &w;\n", "\tkeep(p);\n"),  # its address in a pointer
+        # its address stored (in a pointer the function keeps), then only its copy passed
+        ("v", "\tint v = 0;\n\tint *q;\n", "\tq = &v;\n\tkeep(q);\n"),
+        ("u", "\tint u = 0;\n", "\tkeep(1 ? &u : 0);\n"),  # chosen by a ternary
     ],
 )
 def test_a_value_a_call_may_change(tmp_path: Path, name: str, declare: str, first: str) -> None:
     verdict, reason = two_file(tmp_path, *around_a_call(name, declare, first))
+    assert verdict != "equivalent", reason
+
+
+def test_a_confined_local_read_around_a_call_not_passed_it(tmp_path: Path) -> None:
+    # x's address goes only to keep(), which does not keep it (assumption A9): g(),
+    # which is not passed it, cannot change x.
+    before, after = around_a_call("x", "\tint x = 0;\n", "\tkeep(&x);\n")
+    (tmp_path / "b.c").write_text(before)
+    (tmp_path / "a.c").write_text(after)
+    result = run(
+        "check", "--before", tmp_path / "b.c", "--after", tmp_path / "a.c", "--format", "json"
+    )
+    [func] = json.loads(result.out)["functions"]
+    assert func["verdict"] == "equivalent", func["reason"]
+    assert any(a.startswith("A9") for a in func["assumptions"])
+
+
+def test_a_confined_local_read_around_a_call_passed_it(tmp_path: Path) -> None:
+    # the call between the two reads is passed x's address: it may change x
+    template = LOOP_PART.replace("void g(void);", "void g(int *p);") % (
+        "\tint x = 0;\n",
+        "\tkeep(&x);\n",
+    )
+    parts = ("\t\t\tint a = x;\n\t\t\tg(&x);\n\t\t\tuse(a);", "\t\t\tg(&x);\n\t\t\tuse(x);")
+    verdict, reason = two_file(tmp_path, *filled(template, *parts))
     assert verdict != "equivalent", reason
 
 
