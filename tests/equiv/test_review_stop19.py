@@ -1,0 +1,97 @@
+"""Hostile review of stop 19 (fixtures/review-stop19/README.md): confined address-taken
+locals (ir/escape.py, assumption A9). Each test asserts the right verdict for ``f``;
+where the engine proves a real difference away it is ``xfail(strict=True)`` with the
+cause, so a fix turns the test into an unexpected pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.run import REPO, run
+
+FIXTURES = REPO / "fixtures" / "review-stop19"
+
+
+def _verdict(name: str) -> tuple[str, str]:
+    """``f``'s verdict and reason for the two-file pair ``name``."""
+    folder: Path = FIXTURES / name
+    result = run(
+        "check", "--before", folder / "before.c", "--after", folder / "after.c", "--format", "json"
+    )
+    assert result.status in {0, 1, 2}, result.err
+    assert "Traceback" not in result.err
+    found = {
+        f["function"]: (f["verdict"], f["reason"]) for f in json.loads(result.out)["functions"]
+    }
+    return found["f"]
+
+
+# ------------------------------------------------------------ false EQUIVALENT at review
+
+MISSED = {
+    "addr-of-deref-of-addr": "escape._root stops at Deref: `gp = &*&x` gives the inner &x a "
+    "'deref' use and never checks the outer &",
+    "inlined-helper-index-param": "confined_param: `&p[0]` is AddrOf(Index(Param)); _is_param "
+    "matches only Deref(Param) and _lvalue yields nothing for a Param base",
+    "inlined-helper-addr-of-param": "confined_param ignores `&p` of the parameter itself; "
+    "`*pp` then copies &x into a global",
+    "xchg-stores-address": "xchg/cmpxchg models are ordering points with a Fresh result: "
+    "passes_arguments misses that they store arg1 through arg0",
+    "macro-takes-address": "light mode: `KEEP(x)` (a file macro doing gp = &(v)) is an "
+    "opaque call of x's value; nobody sees the address taken",
+    "builtin-returns-argument": "__builtin_assume_aligned returns its argument, but A9 is "
+    "applied to it as to an unknown extern",
+    "unchanged-static-helper-keeps": "an unchanged static helper with its body at hand "
+    "(gp = p) is not inlined, and A9 is applied to it",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=why))
+        for n, why in MISSED.items()
+    ],
+)
+def test_a_kept_address_is_not_proved_away(name: str) -> None:
+    verdict, reason = _verdict(name)
+    assert verdict != "equivalent", reason
+
+
+# ------------------------------------------------------------ correct EQUIVALENT under A9
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "eq-confined-across-call",
+        "eq-confined-across-barrier",
+        "eq-inlined-helper-writes",
+        "eq-confined-across-join",
+    ],
+)
+def test_a_confined_local_survives_calls_not_passed_its_address(name: str) -> None:
+    verdict, reason = _verdict(name)
+    assert verdict == "equivalent", reason
+
+
+# ------------------------------------------------------------ correctly refused
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ref-address-stored",
+        "ref-passed-on-one-branch",
+        "ref-inlined-helper-stores",
+        "ref-inlined-helper-returns",
+        "ref-inlined-variadic-helper",
+        "ref-passed-in-loop",
+    ],
+)
+def test_a_local_whose_address_may_be_used_is_not_spared(name: str) -> None:
+    verdict, reason = _verdict(name)
+    assert verdict != "equivalent", reason
