@@ -114,7 +114,44 @@ def _pair_live_locals(a: Graph, b: Graph, pairing: Pairing) -> tuple[Graph, Grap
     graph_a = _rekey(a, live_a, lambda i: f"cut:{i}" if i in pairs else None, "before")
     graph_b = _rekey(b, live_b, lambda i: f"cut:{partners[i]}" if i in partners else None, "after")
     described = [_pair_text(a.locals[i].name, b.locals[j].name) for i, j in sorted(pairs.items())]
+    objects = _pair_objects(a, b, pairing)
+    graph_a = dataclasses.replace(
+        graph_a,
+        object_keys={i: f"{i}" if i in objects else f"before:{i}" for i in _objects(a)},
+    )
+    graph_b = dataclasses.replace(
+        graph_b,
+        object_keys={j: f"{i}" for i, j in objects.items()}
+        | {j: f"after:{j}" for j in _objects(b) if j not in objects.values()},
+    )
+    described += [
+        f"&{_pair_text(a.locals[i].name, b.locals[j].name)}" for i, j in sorted(objects.items())
+    ]
     return graph_a, graph_b, described
+
+
+def _objects(graph: Graph) -> list[int]:
+    """The address-taken locals of ``graph``, in canonical order."""
+    return [i for i, local in enumerate(graph.locals) if local.address_taken]
+
+
+def _pair_objects(a: Graph, b: Graph, pairing: Pairing) -> dict[int, int]:
+    """Address-taken locals paired like live locals (same type; by unique name, or by
+    order): a pair lives at one address in both versions. An unpaired one has an
+    address of its own, so memory it holds differs unless neither version writes it."""
+    found_a, found_b = _objects(a), _objects(b)
+    pairs: dict[int, int] = {}
+    if pairing == "name":
+        names_b = _unique_names(b, found_b)
+        for name, index in _unique_names(a, found_a).items():
+            other = names_b.get(name)
+            if other is not None and a.locals[index].ctype == b.locals[other].ctype:
+                pairs[index] = other
+    else:
+        for index, other in zip(found_a, found_b, strict=False):
+            if a.locals[index].ctype == b.locals[other].ctype:
+                pairs[index] = other
+    return pairs
 
 
 def _pair_text(x: str, y: str) -> str:

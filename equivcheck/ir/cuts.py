@@ -6,7 +6,7 @@ Every edge into a loop head is redirected to a block that leaves the graph by an
 between cuts has no cycles, so each stretch can be executed completely: from the start
 or from a loop head to the next loop head or to an exit. The locals live at a loop head
 are added to the graph's exported locals (values carried in at that head, compared where
-a stretch reaches it).
+a stretch reaches it); address-taken locals live in memory and are not among them.
 """
 
 from __future__ import annotations
@@ -37,7 +37,11 @@ def cut_loops(graph: Graph) -> Graph | str:
         return problem
     order = block_order(graph)
     heads = sorted({loop.header for loop in loops}, key=order.index)
-    live = live_in(graph)
+    # (an address-taken local lives in memory, compared with the rest of memory)
+    live = {
+        block: frozenset(i for i in found if not graph.locals[i].address_taken)
+        for block, found in live_in(graph).items()
+    }
     for head in heads:
         for index in live[head]:
             local = graph.locals[index]
@@ -87,12 +91,9 @@ def cut_loops(graph: Graph) -> Graph | str:
 
 
 def _refuse(graph: Graph) -> str:
-    """Constructs whose state the rule cannot carry across a loop head: memory objects
-    of address-taken locals and parameters are named per stretch, so equal memory at a
-    head would not mean equal objects."""
-    for local in graph.locals:
-        if local.address_taken:
-            return f"the address of local {local.name or local.index} is taken"
+    """Constructs whose state the rule cannot carry across a loop head: a parameter's
+    memory object is named per stretch, so equal memory at a head would not mean equal
+    objects. (Address-taken locals are named by the pairing instead: ``object_keys``.)"""
     for node in graph_nodes(graph):
         if isinstance(node, AddrOf) and _root_is_param(node.lvalue):
             return "the address of a parameter is taken"

@@ -372,6 +372,10 @@ class Graph:
     export_used: list[bool] = field(default_factory=list)
     export_declared: list[str] = field(default_factory=list)
     cut_live: dict[str, frozenset[int]] = field(default_factory=dict)
+    object_keys: dict[int, str] = field(default_factory=dict)
+    """(cut graphs under the inductive rule) Per address-taken local, the name of its
+    address: paired locals of the two versions share one, so equal memory at a loop
+    head means equal contents."""
 
     def successors(self, index: int) -> list[int]:
         """The blocks ``index`` can branch to, in a fixed order."""

@@ -148,8 +148,8 @@ class Memory:
         out: list[tuple[z3.BitVecRef, int]] = []
         for depth, frame in enumerate(st.frames, start=1):
             confined = self.confined(frame.graph)
-            for index, number in sorted(frame.escaped.items()):
-                name = f"addr:escaped{number}:{depth}"
+            for index in sorted(frame.escaped):
+                name = object_address(frame, depth, index)
                 if index in confined and name not in named:
                     ctype = frame.graph.locals[index].ctype
                     out.append((z3.BitVec(name, 64), self._width(ctype)))
@@ -171,12 +171,13 @@ class Memory:
 
     def _local_address(self, st: PathState, index: int) -> SymVal:
         """Where an address-taken local lives: a memory object of its own, numbered in
-        the order the path first touches such locals."""
+        the order the path first touches such locals (named by its key where the
+        inductive rule paired it between the versions)."""
         frame = st.frames[-1]
         if index not in frame.escaped:
             st.escapes += 1
             frame.escaped[index] = st.escapes
-        return V.symbol(f"addr:escaped{frame.escaped[index]}:{len(st.frames)}", POINTER)
+        return V.symbol(object_address(frame, len(st.frames), index), POINTER)
 
     def address(self, st: PathState, lv: Expr) -> SymVal:
         """``&lv``: a pointer typed by what ``lv`` is (``?origin`` when not known)."""
@@ -813,6 +814,15 @@ def _outer_address(name: str) -> SymVal:
     """The address of a region's address-taken outer local: one symbol for both
     versions (the object is the same one, whatever the function did before)."""
     return V.symbol(f"addr:outer:{name}", POINTER)
+
+
+def object_address(frame: Frame, depth: int, index: int) -> str:
+    """The name of the address of address-taken local ``index`` of ``frame`` (at
+    ``depth``, 1 for the bottom frame), once the path has placed it in memory."""
+    key = frame.graph.object_keys.get(index) if depth == 1 else None
+    if key is not None:
+        return f"addr:local:{key}"
+    return f"addr:escaped{frame.escaped[index]}:{depth}"
 
 
 def constant_names(terms: tuple[z3.ExprRef, ...], limit: int = 4000) -> frozenset[str]:
