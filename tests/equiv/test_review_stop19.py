@@ -95,8 +95,21 @@ def test_a_confined_local_survives_calls_not_passed_its_address(name: str) -> No
         "ref-inlined-helper-returns",
         "ref-inlined-variadic-helper",
         "ref-passed-in-loop",
+        "ref-passed-as-integer",
+        "ref-passed-through-pointer-call",
     ],
 )
 def test_a_local_whose_address_may_be_used_is_not_spared(name: str) -> None:
     verdict, reason = _verdict(name)
+    assert verdict != "equivalent", reason
+
+
+def test_an_address_in_an_initializer_is_not_confined(kernel_tree: Path) -> None:
+    patch = FIXTURES / "tree-initializer-keeps-address" / "folio-mkclean.patch"
+    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
+    assert result.status in {0, 1, 2}, result.err
+    found = {
+        f["function"]: (f["verdict"], f["reason"]) for f in json.loads(result.out)["functions"]
+    }
+    verdict, reason = found["folio_mkclean"]
     assert verdict != "equivalent", reason
