@@ -16,6 +16,7 @@ function cannot be EQUIVALENT on the strength of its functions alone.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -33,7 +34,7 @@ from equivcheck.equiv.compare import (
     Verdict,
     find_difference,
 )
-from equivcheck.equiv.footprints import infer
+from equivcheck.equiv.footprints import body_graph, infer
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.equiv.uses import (
     address_uses,
@@ -593,6 +594,7 @@ class _PatchChecker:
             unit=fw.after.unit,
             before_unit=fw.before.unit,
             volatile=volatile,
+            confine=_confines(fw),
         )
         last = 0.0  # how long the latest part took
         for grow in range(GROW_LEVELS + 1):
@@ -904,6 +906,9 @@ class Comparison:
     whole: tuple[Graph, Graph] | None = None
     """The whole function, both versions (for the changed parts' address-taken outer
     locals: whether the function keeps their address to itself)."""
+    confine: bool = False
+    """Whether locals may be confined (ir/escape.py): in tree mode, where every macro is
+    expanded, so a local's address is taken only where the IR shows it."""
 
 
 @dataclass(frozen=True)
@@ -922,9 +927,13 @@ def _config(
     outer: frozenset[str],
     models: Mapping[str, Model],
     facts: _UnitFacts,
-    confined: frozenset[str] = frozenset(),
+    side: tuple[str, frozenset[str]] = ("", frozenset()),
 ) -> Config:
+    """How one version runs (``side``: its unit, and the outer objects confined)."""
+    unit, confined = side
     return Config(
+        confine=ctx.confine,
+        body=functools.partial(body_graph, unit),
         confined_outer=confined,
         volatile_globals=ctx.volatile,
         plain_members=dict(facts.plain),
@@ -990,26 +999,37 @@ class _Prepared:
     def sides(self, ctx: Comparison, models: Mapping[str, Model]) -> tuple[Side, Side]:
         """Both versions, run with ``models``."""
         confined = self.confined_outer(ctx, models)
+        before = (ctx.before_unit, confined)
+        after = (ctx.unit, confined)
         return (
             Side(
                 self.before,
-                _config(ctx, self.helpers_before, self.outer, models, self.facts, confined),
+                _config(ctx, self.helpers_before, self.outer, models, self.facts, before),
             ),
             Side(
                 self.after,
-                _config(ctx, self.helpers_after, self.outer, models, self.facts, confined),
+                _config(ctx, self.helpers_after, self.outer, models, self.facts, after),
             ),
         )
 
     def confined_outer(self, ctx: Comparison, models: Mapping[str, Model]) -> frozenset[str]:
         """The changed parts' address-taken outer locals that both whole versions keep
         confined (ir/escape.py): every local of that name, in either version."""
-        if ctx.whole is None or not ctx.outer_objects:
+        if ctx.whole is None or not ctx.outer_objects or not ctx.confine:
             return frozenset()
         names = set(ctx.outer_objects)
-        versions = zip(ctx.whole, (self.helpers_before, self.helpers_after), strict=True)
-        for graph, helpers in versions:
-            callees = callees_of({k: v for k, v in helpers.items() if k != ctx.name}, models)
+        versions = zip(
+            ctx.whole,
+            (self.helpers_before, self.helpers_after),
+            (ctx.before_unit, ctx.unit),
+            strict=True,
+        )
+        for graph, helpers, unit in versions:
+            callees = callees_of(
+                {k: v for k, v in helpers.items() if k != ctx.name},
+                models,
+                functools.partial(body_graph, unit),
+            )
             confined = confined_locals(graph, callees)
             names -= {
                 local.name
@@ -1263,10 +1283,23 @@ def _whole_by_regions(
         before_unit=fw.before.unit,
         volatile=volatile,
         whole=(before, after),
+        confine=_confines(fw),
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]
     return outcome, built
+
+
+def _confines(fw: FunctionWork) -> bool:
+    """Whether locals may be confined (ir/escape.py): in tree mode with both units, where
+    every macro is expanded and callees' bodies can be read; never elsewhere, where a
+    macro may take a local's address unseen."""
+    return (
+        fw.mode == "tree"
+        and fw.before is not None
+        and fw.after is not None
+        and bool(fw.before.unit and fw.after.unit)
+    )
 
 
 def _changed_names(helpers: _Helpers) -> frozenset[str]:

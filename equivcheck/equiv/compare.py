@@ -44,6 +44,8 @@ from equivcheck.symex.state import (
     Shared,
     current_array,
     is_constant_name,
+    kept_arrays,
+    spares,
 )
 
 Verdict = Literal["equivalent", "different", "unknown"]
@@ -904,8 +906,15 @@ def _state_difference(
     """The first part of shared state that can differ under ``pc``, with a witness.
     Globals (and a region's outer variables) count only where either version writes
     them."""
-    for name in sorted(set(a.arrays) | set(b.arrays)):
-        like = a.arrays[name] if name in a.arrays else b.arrays[name]
+    # (an array neither touched since the last havoc still holds what it spared)
+    carried = {
+        name: array
+        for name, array in {**kept_arrays(a.kept), **kept_arrays(b.kept)}.items()
+        if spares(name)
+    }
+    for name in sorted(set(a.arrays) | set(b.arrays) | set(carried)):
+        like = a.arrays.get(name, b.arrays.get(name, carried.get(name)))
+        assert like is not None
         left = current_array(a.arrays, name, a.epoch, like, a.kept)
         right = current_array(b.arrays, name, b.epoch, like, b.kept)
         if left.eq(right):

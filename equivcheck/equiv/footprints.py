@@ -79,6 +79,27 @@ def _definitions(unit: str) -> dict[str, FunctionText]:
     return _UNITS[key]
 
 
+_GRAPHS: dict[tuple[int, str], Graph | str | None] = {}
+
+
+def body_graph(unit: str, name: str) -> Graph | str | None:
+    """The IR of function ``name`` as the translation unit ``unit`` defines it: None when
+    the unit does not define it, the reason when its body cannot be read."""
+    key = (id(unit), name)
+    if key not in _GRAPHS:
+        if len(_GRAPHS) > 512:
+            _GRAPHS.clear()
+        func = _definitions(unit).get(name)
+        found: Graph | str | None = None
+        if func is not None:
+            try:
+                found = function_graph(func)
+            except InputError as err:
+                found = err.one_line()
+        _GRAPHS[key] = found
+    return _GRAPHS[key]
+
+
 def infer(names: set[str], unit: str) -> tuple[dict[str, Inferred], dict[str, str]]:
     """Footprints for ``names`` from the translation unit ``unit``, and for those that
     cannot be inferred, why."""

@@ -21,7 +21,7 @@ it and at the calls that are passed its address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from equivcheck.ir.canon import iter_nodes
@@ -67,10 +67,15 @@ _DEREF, _TEST, _OTHER = _Use("deref"), _Use("test"), _Use("other")
 @dataclass(frozen=True)
 class Callees:
     """What the calls of a graph are: ``helpers``, the bodies that would be inlined
-    (checked in turn); ``passing``, the functions whose model may return an argument."""
+    (checked in turn); ``passing``, the functions whose model may return or store an
+    argument; ``body``, the others' bodies the unit holds."""
 
     helpers: Mapping[str, Graph]
     passing: frozenset[str] = frozenset()
+    body: Callable[[str], Graph | str | None] = lambda name: None
+    """A function's body as the translation unit holds it (not inlined, but read for
+    what it does with a pointer): None when the unit does not define it, the reason
+    when it cannot be read."""
 
 
 def confined_locals(graph: Graph, callees: Callees) -> frozenset[int]:
@@ -117,17 +122,24 @@ def _confining(use: _Use, callees: Callees, seen: set[tuple[str, int]]) -> bool:
         return True
     if use.kind != "arg":
         return False
+    if use.callee in callees.passing or use.callee.startswith("__builtin"):
+        return False  # a model that may store or return it; a builtin that may return it
     helper = callees.helpers.get(use.callee)
+    if helper is None and use.callee:
+        body = callees.body(use.callee)
+        if isinstance(body, str):
+            return False  # defined, but not readable
+        helper = body
     if helper is None:
-        # assumption A9: a call neither keeps nor returns the address it is passed
-        return use.callee not in callees.passing
+        return True  # assumption A9: a call neither keeps nor returns the address
     if use.position >= len(helper.params):
         return False  # a variadic argument: where it goes is not seen
     return confined_param(helper, use.position, callees, seen)
 
 
 def _root(lvalue: Expr) -> Expr:
-    """The object an lvalue lies in: ``x`` for ``x.a[i].b``, ``*p`` for ``p->a``."""
+    """The object an lvalue lies in: ``x`` for ``x.a[i].b`` and for ``*&x``, ``*p``
+    for ``p->a``, ``p`` for ``p[i]``."""
     node = lvalue
     while True:
         match node:
@@ -135,17 +147,25 @@ def _root(lvalue: Expr) -> Expr:
                 node = base
             case Cast(operand=operand):
                 node = operand
+            case Deref(addr=addr):
+                inner = _uncast(addr)
+                if not isinstance(inner, AddrOf):
+                    return node
+                node = inner.lvalue
             case _:
                 return node
 
 
+def _uncast(e: Expr) -> Expr:
+    while isinstance(e, Cast):
+        e = e.operand
+    return e
+
+
 def _is_param(root: Expr, index: int) -> bool:
-    """Whether ``root`` is ``*p`` for parameter ``index`` (through casts)."""
-    if not isinstance(root, Deref):
-        return False
-    inner = root.addr
-    while isinstance(inner, Cast):
-        inner = inner.operand
+    """Whether ``root`` is parameter ``index`` or ``*p`` for it (through casts): an
+    address taken there is the parameter's own (``&p``) or derived from its value."""
+    inner = _uncast(root.addr) if isinstance(root, Deref) else root
     return isinstance(inner, Param) and inner.index == index
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import z3
@@ -98,11 +98,16 @@ from equivcheck.symex.state import (
 from equivcheck.symex.values import SymVal
 
 
-def callees_of(helpers: Mapping[str, Graph], models: Mapping[str, Model]) -> Callees:
-    """What the calls a version makes are, for ``ir/escape.py``: the helpers it inlines
-    and the modelled functions that may return or store an argument."""
+def callees_of(
+    helpers: Mapping[str, Graph],
+    models: Mapping[str, Model],
+    body: Callable[[str], Graph | str | None],
+) -> Callees:
+    """What the calls a version makes are, for ``ir/escape.py``: the helpers it inlines,
+    the modelled functions that may return or store an argument, and the bodies of the
+    others the unit defines."""
     passing = frozenset(name for name, model in models.items() if passes_arguments(model))
-    return Callees(helpers, passing)
+    return Callees(helpers, passing, body)
 
 
 # Names other modules import from here (the memory model's among them).
@@ -153,6 +158,12 @@ class Config:
     """A region's outer variables that are address-taken locals of the function, with
     their declared types: they live in memory at an address both versions share, where
     calls and pointers reach them as they reach any object (not as outer variables)."""
+    confine: bool = False
+    """Whether address-taken locals may be confined (ir/escape.py): only where every
+    macro is expanded (tree mode); a macro's argument may have its address taken."""
+    body: Callable[[str], Graph | str | None] = lambda name: None
+    """A function's body as the translation unit defines it (None: not defined there;
+    a reason: not readable), read by ir/escape.py for what it does with a pointer."""
     confined_outer: frozenset[str] = frozenset()
     """Those of ``outer_objects`` whose address the whole function (both versions)
     confines (ir/escape.py): unmodelled calls not passed their address leave them."""
@@ -285,7 +296,7 @@ class _Explorer:
             confined=self._confined,
             confined_outer=config.confined_outer,
         )
-        self.callees = callees_of(config.helpers, config.models)
+        self.callees = callees_of(config.helpers, config.models, config.body)
         self.confined_cache: dict[int, frozenset[int]] = {}
         self.models = ModelRunner(
             self.memory,
@@ -297,6 +308,8 @@ class _Explorer:
 
     def _confined(self, graph: Graph) -> frozenset[int]:
         """The confined locals of ``graph`` (computed once per graph)."""
+        if not self.config.confine:
+            return frozenset()
         found = self.confined_cache.get(id(graph))
         if found is None:
             found = confined_locals(graph, self.callees)

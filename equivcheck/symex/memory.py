@@ -144,7 +144,7 @@ class Memory:
         confined outer objects, unless one of the terms ``given`` (what the call at
         hand receives) names its address. Each with its width in plain memory (0 for a
         struct, whose members live in field arrays)."""
-        named = constant_names(given)
+        named = constant_names(given, st.inner)
         out: list[tuple[z3.BitVecRef, int]] = []
         for depth, frame in enumerate(st.frames, start=1):
             confined = self.confined(frame.graph)
@@ -199,7 +199,10 @@ class Memory:
                 return _pointing(_outer_address(n), self._outer_spelling(n))
             case Global(name=n):
                 return V.symbol(f"addr:global:{n}", IntType(64, False, pointee=f"?global:{n}"))
-            case Param(index=i, ctype=t):
+            case Param(index=i, ctype=t, name=n):
+                # A parameter is a value here, not an object in memory: what is written
+                # through its address would not reach it.
+                st.notes.append(Note("unsupported", f"the address of parameter {n or i} is taken"))
                 address = V.symbol(f"addr:param{i}", POINTER)
                 return _pointing(address, declared(t) or f"?param:{frame.name}:{i}")
         return V.symbol(f"addr:{expr_text(lv)}", POINTER)
@@ -547,7 +550,14 @@ class Memory:
         else:
             # (Of a type not known, a value read is not cut to a width: the same object
             # reached through a typed and an untyped pointer would read differently.)
-            value = V.convert(SymVal(select(array, where.key)), where.ty)
+            raw = select(array, where.key)
+            value = V.convert(SymVal(raw), where.ty)
+            if where.name.startswith("field:") and (
+                where.ty.pointee is not None or where.ty.origin
+            ):
+                # (a pointer member, or an array member decaying to its address: gcc
+                # classifies both as pointers)
+                st.inner[raw.get_id()] = where.key[0]
         if where.name not in st.outer_written and where.describe:
             st.inputs.append((when(st, where.describe), value.term))
         return value
@@ -825,11 +835,14 @@ def object_address(frame: Frame, depth: int, index: int) -> str:
     return f"addr:escaped{frame.escaped[index]}:{depth}"
 
 
-def constant_names(terms: tuple[z3.ExprRef, ...], limit: int = 4000) -> frozenset[str]:
+def constant_names(
+    terms: tuple[z3.ExprRef, ...], inner: Mapping[int, z3.ExprRef], limit: int = 4000
+) -> frozenset[str]:
     """The names of the constants in ``terms``, outside reads from arrays (what a read
     returns is contents, not an address: the address of a confined local is stored
-    nowhere); every name when they are larger than ``limit`` nodes (the caller must
-    then assume any)."""
+    nowhere) except reads of a pointer or array member (``inner``: by term id, the
+    address of the object read, whose names count); every name when they are larger
+    than ``limit`` nodes (the caller must then assume any)."""
     names: set[str] = set()
     seen: set[int] = set()
     stack = list(terms)
@@ -844,6 +857,8 @@ def constant_names(terms: tuple[z3.ExprRef, ...], limit: int = 4000) -> frozense
             names.add(node.decl().name())
         elif not z3.is_select(node):
             stack.extend(node.children())
+        elif node.get_id() in inner:
+            stack.append(inner[node.get_id()])
     return frozenset(names)
 
 

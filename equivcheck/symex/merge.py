@@ -106,6 +106,7 @@ def merge(a: PathState, b: PathState) -> PathState:
         a.escapes,
         lines=_merge_lines(a.lines, b.lines),
         aliases={**a.aliases, **b.aliases},
+        inner={**a.inner, **b.inner},
         wide=a.wide + [w for w in b.wide if not any(w.eq(x) for x in a.wide)],
         struct_terms={**a.struct_terms, **b.struct_terms},
         auto_types={**b.auto_types, **a.auto_types},

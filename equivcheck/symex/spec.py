@@ -139,8 +139,10 @@ class Model:
 def passes_arguments(model: Model) -> bool:
     """Whether a call under ``model`` may return or store one of its arguments (a
     pointer it is passed then outlives the call: ``ir/escape.py``)."""
-    if model.kind in ("identity", "inferred", "volatile_write"):
+    if model.kind in ("identity", "inferred", "volatile_write", "everything"):
         return True
+    if model.kind == "ordering" and model.result is not None:
+        return True  # an atomic exchange stores its argument (xchg, cmpxchg)
     specs = [model.result, *(update.value for update in model.updates)]
     return any(_mentions_arg(spec) for spec in specs if spec is not None)
 

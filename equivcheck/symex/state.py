@@ -276,6 +276,17 @@ class Kept:
         )
 
 
+def kept_arrays(kept: Kept | None) -> dict[str, z3.ArrayRef]:
+    """Every array the havocs of a chain saw touched (by name, one of each): what a
+    spared object's contents may have been carried in."""
+    out: dict[str, z3.ArrayRef] = {}
+    while kept is not None:
+        for name, array in kept.arrays.items():
+            out.setdefault(name, array)
+        kept = kept.previous
+    return out
+
+
 def kept_key(kept: Kept | None) -> tuple[object, ...] | None:
     """:meth:`Kept.key`, None for nothing kept."""
     return kept.key() if kept is not None else None
@@ -489,6 +500,10 @@ class PathState:
     # branch condition it satisfies needs no solver call.
     witness: z3.ModelRef | None = None
     witnessed: int = 0
+    # Values (by term id) read from a member of an object in memory that may be a
+    # pointer or an array (which decays to the member's address): the object's address.
+    # A call passed one may reach that object.
+    inner: dict[int, z3.ExprRef] = field(default_factory=dict)
 
     def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
         """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
@@ -519,4 +534,5 @@ class PathState:
             dict(self.auto_types),
             self.witness,
             self.witnessed,
+            dict(self.inner),
         )

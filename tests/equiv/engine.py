@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.equiv.induction import compare_with_induction
@@ -61,3 +63,22 @@ def unit_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -
     work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])
     [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
     return result.verdict
+
+
+def unit_verdicts(before: str, after: str) -> dict[str, str]:
+    """The tree-mode pipeline's verdict on every function whose text differs between two
+    whole files (each its own unit, so gcc answers sizes and member facts as --tree)."""
+    sides = []
+    for code in (before, after):
+        found = {
+            f.name: dataclasses.replace(f, union_members=union_members(code), unit=code)
+            for f in gnuc.cut_all_functions(code, "t.c")
+        }
+        sides.append(found)
+    works = [
+        FunctionWork(FunctionChange("t.c", name, "changed"), "tree", sides[0][name], sides[1][name])
+        for name in sides[0]
+        if name in sides[1] and sides[0][name].text != sides[1][name].text
+    ]
+    results = check_patches([PatchWork("p", None, works)], Options(budget_s=10))
+    return {r.function: r.verdict for r in results}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.run import REPO, run
+from tests.equiv.engine import unit_verdicts
 
 FIXTURES = REPO / "fixtures" / "review-stop19"
 
@@ -57,16 +58,28 @@ MISSED = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=why))
-        for n, why in MISSED.items()
-    ],
-)
+MACROS = {"macro-takes-address", "macro-passes-address"}
+"""Cases whose file macros only light mode leaves unexpanded (the tree-mode helper
+below does not run the preprocessor)."""
+
+
+def _tree_verdict(name: str) -> str:
+    """``f``'s verdict for the pair ``name`` through the tree-mode pipeline (where
+    locals may be confined), each file its own unit."""
+    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
+    return unit_verdicts(before, after)["f"]
+
+
+@pytest.mark.parametrize("name", sorted(MISSED))
 def test_a_kept_address_is_not_proved_away(name: str) -> None:
+    # (fixed after the review: MISSED names what the engine missed then)
     verdict, reason = _verdict(name)
     assert verdict != "equivalent", reason
+
+
+@pytest.mark.parametrize("name", sorted(set(MISSED) - MACROS))
+def test_a_kept_address_is_not_proved_away_in_tree_mode(name: str) -> None:
+    assert _tree_verdict(name) != "equivalent"
 
 
 # ------------------------------------------------------------ correct EQUIVALENT under A9
@@ -84,8 +97,11 @@ def test_a_kept_address_is_not_proved_away(name: str) -> None:
     ],
 )
 def test_a_confined_local_survives_calls_not_passed_its_address(name: str) -> None:
+    # in tree mode, where every macro is expanded; without the tree a macro may take a
+    # local's address unseen, so no local is confined there
+    assert _tree_verdict(name) == "equivalent"
     verdict, reason = _verdict(name)
-    assert verdict == "equivalent", reason
+    assert verdict != "equivalent", reason
 
 
 # ------------------------------------------------------------ correctly refused
