@@ -597,12 +597,20 @@ class _PatchChecker:
             confine=_confines(fw),
         )
         last = 0.0  # how long the latest part took
+        calling = self.different_helpers(fw, used, (before, after))
+        if calling is not None:
+            # Its own text is unchanged and a helper it calls is DIFFERENT: first look for
+            # a run of it through those calls and the helper's difference (the short
+            # look would spend its time on every path of the helpers).
+            pending, grow_until = calling, 0.0
         for grow in range(GROW_LEVELS + 1):
             if pending is not None and time.monotonic() + last > grow_until:
                 # Growing on would take a while: search for the part's difference first.
                 searched.add(pending[0])
+                share = CALLER_SHARE if pending is calling else GROW_SHARE
                 confirmed = self.search(
-                    pending, _Search(before, after, ctx, ready, deadline, fw, sorted(used))
+                    pending,
+                    _Search(before, after, ctx, ready, deadline, fw, sorted(used), share),
                 )
                 if isinstance(confirmed, FunctionResult):
                     return confirmed
@@ -670,6 +678,35 @@ class _PatchChecker:
         whole.reason = f"comparing the whole function: {whole.reason}; " + "; ".join(reasons)
         return self.combine(fw, [whole], {}, sorted(used))
 
+    def different_helpers(
+        self, fw: FunctionWork, used: set[str], graphs: tuple[Graph, Graph]
+    ) -> tuple[Focus, Outcome, int] | None:
+        """For a caller whose own text is unchanged: the lines where it calls changed
+        helpers found DIFFERENT and the lines of their counterexamples, as a focus to
+        search through (None: no such helper)."""
+        if fw.change.status != "affected":
+            return None
+        found = {n: self.results.get((fw.change.file, n)) for n in sorted(used)}
+        different = {n: r for n, r in found.items() if r is not None and r.verdict == "different"}
+        if not different:
+            return None
+        focus = []
+        for graph, side in zip(graphs, ("before", "after"), strict=True):
+            calls = {
+                (stmt.loc.file, stmt.loc.line)
+                for block in graph.blocks.values()
+                for stmt in block.stmts
+                if isinstance(stmt, Call) and stmt.callee in different and stmt.loc is not None
+            }
+            inside = {
+                (fw.change.file, line)
+                for r in different.values()
+                for line in (r.before_path if side == "before" else r.after_path)
+            }
+            focus.append(frozenset(calls | inside))
+        why = f"it calls {', '.join(different)}, found DIFFERENT"
+        return Focus(focus[0], focus[1]), Outcome("different", why), 0
+
     def search(
         self, pending: tuple[Focus, Outcome, int], where: _Search
     ) -> FunctionResult | _Prepared:
@@ -678,7 +715,7 @@ class _PatchChecker:
         the DIFFERENT result, or the graphs made ready for what follows."""
         focus, shown, grown_by = pending
         fw_ctx = where.ctx
-        limit = min(where.deadline, time.monotonic() + GROW_SHARE * fw_ctx.options.budget_s)
+        limit = min(where.deadline, time.monotonic() + where.share * fw_ctx.options.budget_s)
         ready = where.ready or _prepare(where.before, where.after, fw_ctx)
         confirmed = _search_difference(ready, dataclasses.replace(fw_ctx, deadline=limit), focus)
         if confirmed is None:
@@ -1193,6 +1230,9 @@ GROW_LEVELS = 3
 """How many enclosing blocks the changed part grows by before the whole function."""
 GROW_SHARE = 0.25
 """The share of --budget each grown part may take."""
+CALLER_SHARE = 0.6
+"""The share of its (short) budget an unchanged caller of a DIFFERENT helper gives the
+search through those calls."""
 GROW_FIRST = 0.1
 """The share of --budget growing may take before a part's difference is searched for
 through the whole function (growing is often cheap, and a larger part may prove
@@ -1212,6 +1252,8 @@ class _Search:
     deadline: float
     fw: FunctionWork
     used: list[str]
+    share: float = GROW_SHARE
+    """The share of --budget the search may take."""
 
 
 def _part_text(built: _Regions, grow: int, *, short: bool = False) -> str:

@@ -203,7 +203,9 @@ def explore(
     frame = Frame(graph, block, 0, {}, {}, name=graph.name, carried=carried)
     types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
     start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
-    return _Explorer(config).run(start, Guide.of(graph, config.focus) if config.focus else None)
+    return _Explorer(config).run(
+        start, Guide.of(graph, config.focus, config.helpers) if config.focus else None
+    )
 
 
 FOCUSED_PATHS = 16
@@ -212,54 +214,82 @@ FOCUSED_PATHS = 16
 
 @dataclass(frozen=True)
 class Guide:
-    """Per focus line, how many edges away from each block of the explored graph the
-    nearest block running that line is; and per block, the nearest end (a block with
-    no successor)."""
+    """Per graph (the explored one and the helpers it inlines, by id) and per focus line
+    it runs, how many edges away from each of its blocks the nearest block running that
+    line is; and per block of the explored graph, the nearest end (a block with no
+    successor)."""
 
-    to_line: Mapping[tuple[str, int], Mapping[int, int]]
+    to_line: Mapping[int, Mapping[tuple[str, int], Mapping[int, int]]]
     to_end: Mapping[int, int]
     far: int
     """More than any distance: that of a block from which a target cannot be reached."""
+    top: int
+    """The explored graph's id."""
 
     @staticmethod
-    def of(graph: Graph, focus: frozenset[tuple[str, int]]) -> Guide:
-        """The distances in ``graph`` to the blocks that run each of ``focus``."""
-        preds: dict[int, list[int]] = {}
-        for index in graph.blocks:
-            for succ in graph.successors(index):
-                preds.setdefault(succ, []).append(index)
-        runs: dict[tuple[str, int], list[int]] = {}
-        for index, block in graph.blocks.items():
-            locs = [st.loc for st in block.stmts] + [getattr(block.terminator, "loc", None)]
-            for loc in locs:
-                if loc is not None and (loc.file, loc.line) in focus:
-                    runs.setdefault((loc.file, loc.line), []).append(index)
+    def of(graph: Graph, focus: frozenset[tuple[str, int]], helpers: Mapping[str, Graph]) -> Guide:
+        """The distances in ``graph`` and in ``helpers`` to the blocks that run each of
+        ``focus`` (a line of a helper is steered to inside the helper's frame)."""
+        to_line: dict[int, dict[tuple[str, int], dict[int, int]]] = {}
+        far = len(graph.blocks) + 1
+        for each in [graph, *helpers.values()]:
+            preds = _predecessors(each)
+            runs: dict[tuple[str, int], list[int]] = {}
+            for index, block in each.blocks.items():
+                locs = [st.loc for st in block.stmts] + [getattr(block.terminator, "loc", None)]
+                for loc in locs:
+                    if loc is not None and (loc.file, loc.line) in focus:
+                        runs.setdefault((loc.file, loc.line), []).append(index)
+            if runs or each is graph:
+                to_line[id(each)] = {line: _distances(b, preds) for line, b in runs.items()}
+                far = max(far, len(each.blocks) + 1)
         ends = [i for i in graph.blocks if not graph.successors(i)]
-        return Guide(
-            {line: _distances(blocks, preds) for line, blocks in runs.items()},
-            _distances(ends, preds),
-            len(graph.blocks) + 1,
-        )
+        return Guide(to_line, _distances(ends, _predecessors(graph)), far, id(graph))
 
     def rank(self, st: PathState) -> tuple[int, int, int]:
-        """Smaller first: a state that ran every focus line the graph holds, by its
-        distance to an end; else one that ran more of them, by its distance to the
-        nearest it has not run."""
-        block = st.frames[0].block
-        missing = [line for line in self.to_line if line not in st.lines]
+        """Smaller first: a state that ran every focus line, by its distance to an end;
+        else one that ran more of them, by its distance (in the innermost frame whose
+        graph holds a line it has not run) to the nearest such line."""
+        missing = [
+            (graph, line)
+            for graph, lines in self.to_line.items()
+            for line in lines
+            if line not in st.lines
+        ]
         if not missing:
-            return (0, 0, self.to_end.get(block, self.far))
-        near = min(self.to_line[line].get(block, self.far) for line in missing)
-        return (1, len(missing), near)
+            return (0, 0, self.to_end.get(st.frames[0].block, self.far))
+        for frame in reversed(st.frames):
+            lines = self.to_line.get(id(frame.graph))
+            if lines is None:
+                continue
+            near = min(
+                (
+                    lines[line].get(frame.block, self.far)
+                    for g, line in missing
+                    if g == id(frame.graph)
+                ),
+                default=self.far,
+            )
+            if near < self.far:
+                return (1, len(missing), near)
+        return (1, len(missing), self.far)
 
     def through(self, path: Path) -> bool:
-        """Whether ``path`` ran every focus line the graph holds."""
-        return all(line in path.lines for line in self.to_line)
+        """Whether ``path`` ran every focus line the top graph holds."""
+        return all(line in path.lines for line in self.to_line.get(self.top, {}))
 
     def enough(self, paths: list[Path]) -> bool:
         """Whether ``paths`` hold :data:`FOCUSED_PATHS` whole paths through the focus."""
         whole = (p for p in paths if p.exit[0] not in CUT_EXITS and self.through(p))
         return sum(1 for _ in whole) >= FOCUSED_PATHS
+
+
+def _predecessors(graph: Graph) -> dict[int, list[int]]:
+    preds: dict[int, list[int]] = {}
+    for index in graph.blocks:
+        for succ in graph.successors(index):
+            preds.setdefault(succ, []).append(index)
+    return preds
 
 
 def _distances(targets: list[int], preds: Mapping[int, list[int]]) -> dict[int, int]:

@@ -40,9 +40,9 @@ DEEP = ("t.c", 12)
 
 def test_guide_measures_edges_to_each_focus_line_and_to_an_end() -> None:
     g = graph(CODE)
-    guide = Guide.of(g, frozenset({DEEP}))
-    assert set(guide.to_line) == {DEEP}
-    assert guide.to_line[DEEP][g.entry] >= 2  # two tests stand between
+    guide = Guide.of(g, frozenset({DEEP}), {})
+    assert set(guide.to_line[id(g)]) == {DEEP}
+    assert guide.to_line[id(g)][DEEP][g.entry] >= 2  # two tests stand between
     assert all(guide.to_end.get(b, 0) >= 0 for b in g.blocks)
     assert min(guide.to_end.values()) == 0
 
