@@ -98,23 +98,14 @@ def _pair_live_locals(a: Graph, b: Graph, pairing: Pairing) -> tuple[Graph, Grap
     where a stretch reaches one). Unpaired locals get keys of their own and are not
     compared: their value at a loop head is arbitrary."""
     live_a, live_b = _cut_locals(a), _cut_locals(b)
-    pairs: dict[int, int] = {}
-    if pairing == "name":
-        names_a = _unique_names(a, live_a)
-        names_b = _unique_names(b, live_b)
-        for name, index in names_a.items():
-            other = names_b.get(name)
-            if other is not None and a.locals[index].ctype == b.locals[other].ctype:
-                pairs[index] = other
-    else:
-        for index, other in zip(live_a, live_b, strict=False):
-            if a.locals[index].ctype == b.locals[other].ctype:
-                pairs[index] = other
+    pairs = _pair(a, b, live_a, live_b, pairing)
     partners = {other: index for index, other in pairs.items()}
     graph_a = _rekey(a, live_a, lambda i: f"cut:{i}" if i in pairs else None, "before")
     graph_b = _rekey(b, live_b, lambda i: f"cut:{partners[i]}" if i in partners else None, "after")
     described = [_pair_text(a.locals[i].name, b.locals[j].name) for i, j in sorted(pairs.items())]
-    objects = _pair_objects(a, b, pairing)
+    # (address-taken locals, in memory: a pair lives at one address in both versions;
+    # an unpaired one at its own, so memory it holds differs unless neither writes it)
+    objects = _pair(a, b, _objects(a), _objects(b), pairing)
     graph_a = dataclasses.replace(
         graph_a,
         object_keys={i: f"{i}" if i in objects else f"before:{i}" for i in _objects(a)},
@@ -135,11 +126,11 @@ def _objects(graph: Graph) -> list[int]:
     return [i for i, local in enumerate(graph.locals) if local.address_taken]
 
 
-def _pair_objects(a: Graph, b: Graph, pairing: Pairing) -> dict[int, int]:
-    """Address-taken locals paired like live locals (same type; by unique name, or by
-    order): a pair lives at one address in both versions. An unpaired one has an
-    address of its own, so memory it holds differs unless neither version writes it."""
-    found_a, found_b = _objects(a), _objects(b)
+def _pair(
+    a: Graph, b: Graph, found_a: list[int], found_b: list[int], pairing: Pairing
+) -> dict[int, int]:
+    """Locals of ``a`` paired with locals of ``b`` (of the same type): by unique name,
+    or by order."""
     pairs: dict[int, int] = {}
     if pairing == "name":
         names_b = _unique_names(b, found_b)
