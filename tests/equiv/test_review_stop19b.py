@@ -1,0 +1,77 @@
+"""Second hostile review of stop 19 (fixtures/review-stop19b/README.md): confined
+address-taken locals after the first review's fixes (commit 2146bbb). Each test asserts
+the right verdict for ``f`` in tree mode (each whole file its own translation unit, the
+only mode where locals are confined); where the engine proves a real difference away
+the test is ``xfail(strict=True)`` with the cause, so a fix turns it into an unexpected
+pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.run import REPO
+from tests.equiv.engine import unit_verdicts
+
+FIXTURES = REPO / "fixtures" / "review-stop19b"
+
+
+def _tree_verdict(name: str) -> str:
+    """``f``'s verdict for the pair ``name`` through the tree-mode pipeline."""
+    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
+    return unit_verdicts(before, after)["f"]
+
+
+# ------------------------------------------------------------ false EQUIVALENT at review
+
+MISSED = {
+    "member-array-stored": "escape.py: `gp = x.arr` stores a pointer into x (the array member "
+    "decays), but _expr(Field) only walks the lvalue and yields no use of x",
+    "member-array-plus-one-stored": "escape.py: `gp = x.arr + 1` (a decayed array member in "
+    "arithmetic) names no `&`, so x stays confined",
+    "helper-returns-member-array": "escape.py: the readable helper's `return p->arr` is a "
+    "'deref' use of p (Field(Deref(Param))), though it returns a pointer into *p",
+    "member-array-to-keeping-body": "escape.py: `keep(x.arr)` names no `&x`, so keep's body "
+    "(gp = p) is never read for x; the engine names x only at that call",
+    "helper-passes-address-of-param": "escape.py: `show(&p)` in a readable helper is taken as "
+    "A9 for &p, but show may keep *(&p), which is &x",
+    "pointer-call-to-keeping-body": "escape.py: a call through a pointer is A9 (_confining: "
+    "callee ''), though the pointer holds keep, whose body in the unit stores p",
+    "memset-returns-argument": "escape.py: memset (a prototype only) is A9, but the C standard "
+    "says it returns its first argument: gp == &x",
+    "member-array-stored-not-address-taken": "(not confinement) x is never `&`-ed, so it is a "
+    "register local; `gp = x.arr` lets ext() write x.a, which no call can reach",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=r))
+        for n, r in MISSED.items()
+    ],
+)
+def test_a_kept_pointer_into_a_local_is_not_proved_away(name: str) -> None:
+    assert _tree_verdict(name) != "equivalent"
+
+
+# ------------------------------------------------------------ correct EQUIVALENT under A9
+
+
+def test_a_readable_helper_that_passes_its_parameter_on_confines() -> None:
+    # hand(&x) only tests p and passes it to take (an extern: A9); ext() cannot reach x
+    assert _tree_verdict("eq-readable-helper-passes-on") == "equivalent"
+
+
+# ------------------------------------------------------------ correctly refused
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ref-readable-mutual-recursion",
+        "ref-member-array-copied-to-call",
+        "ref-loop-address-stored",
+    ],
+)
+def test_a_local_that_may_be_reached_is_not_spared(name: str) -> None:
+    assert _tree_verdict(name) != "equivalent"
