@@ -34,6 +34,8 @@ MISSED = {
     "(gp = p) is never read for x; the engine names x only at that call",
     "helper-passes-address-of-param": "escape.py: `show(&p)` in a readable helper is taken as "
     "A9 for &p, but show may keep *(&p), which is &x",
+    "helper-passes-address-of-param-to-body": "escape.py: as above with show's body in the unit "
+    "(gp = *pp): *pp is a deref use of pp, and &p a confining argument; no A9 needed",
     "pointer-call-to-keeping-body": "escape.py: a call through a pointer is A9 (_confining: "
     "callee ''), though the pointer holds keep, whose body in the unit stores p",
     "memset-returns-argument": "escape.py: memset (a prototype only) is A9, but the C standard "
