@@ -7,9 +7,12 @@ pass."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from tests.cli.run import REPO
+from tests.cli.run import REPO, run
 from tests.equiv.engine import unit_verdicts
 
 FIXTURES = REPO / "fixtures" / "review-stop19b"
@@ -64,6 +67,21 @@ def test_a_kept_pointer_into_a_local_is_not_proved_away(name: str) -> None:
 def test_a_readable_helper_that_passes_its_parameter_on_confines() -> None:
     # hand(&x) only tests p and passes it to take (an extern: A9); ext() cannot reach x
     assert _tree_verdict("eq-readable-helper-passes-on") == "equivalent"
+
+
+def test_a_confined_pointer_is_read_across_an_unlock_in_the_kernel(kernel_tree: Path) -> None:
+    # mm/madvise.c, swapin_walk_pmd_entry: &splug goes only to read_swap_cache_async (an
+    # extern: A9), so pte_unmap_unlock() cannot change splug; reading it before the unlock
+    # is the same
+    patch = FIXTURES / "tree-eq-splug-read-across-unlock" / "swapin-walk.patch"
+    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
+    assert result.status in {0, 1, 2}, result.err
+    found = {
+        f["function"]: (f["verdict"], f["assumptions"]) for f in json.loads(result.out)["functions"]
+    }
+    verdict, assumptions = found["swapin_walk_pmd_entry"]
+    assert verdict == "equivalent"
+    assert any(a.startswith("A9") for a in assumptions)
 
 
 # ------------------------------------------------------------ correctly refused
