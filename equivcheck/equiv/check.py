@@ -52,7 +52,7 @@ from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
-from equivcheck.frontend.unions import plain_members
+from equivcheck.frontend.unions import holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import graph_nodes, retype
@@ -971,6 +971,7 @@ def _config(
     return Config(
         confine=ctx.confine,
         body=functools.partial(body_graph, unit),
+        holds_array=functools.partial(holds_array, unit),
         confined_outer=confined,
         volatile_globals=ctx.volatile,
         plain_members=dict(facts.plain),
@@ -1066,6 +1067,7 @@ class _Prepared:
                 {k: v for k, v in helpers.items() if k != ctx.name},
                 models,
                 functools.partial(body_graph, unit),
+                functools.partial(holds_array, unit),
             )
             confined = confined_locals(graph, callees)
             names -= {

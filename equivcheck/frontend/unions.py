@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from equivcheck.frontend.gnuc.scan import matching_brace
 from equivcheck.frontend.patch_clex import mask
@@ -131,3 +132,107 @@ def _direct_members(body: str) -> list[str]:
                 if m:
                     out.append(m.group(1))
     return out
+
+
+_ARRAY_TYPEDEF = re.compile(r"\btypedef\b[^;{}]*?\b([A-Za-z_]\w*)\s*\[[^;]*;")
+_ANONYMOUS_TYPEDEF = re.compile(r"\btypedef\s+(struct|union)\s*\{")
+
+
+@functools.lru_cache(maxsize=4)
+def holding_arrays(text: str) -> frozenset[str]:
+    """Types of a preprocessed unit (``struct TAG``, and typedef names) whose objects may
+    hold an array, anywhere inside: a member that decays to a pointer into the object
+    without ``&``. Over-approximates: a union, a nested body, a member whose type is a
+    struct that does, an array typedef; an unknown typedef name held by value is taken
+    to be a scalar."""
+    masked = mask(text)
+    bodies = _struct_bodies(masked)
+    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
+    for match in _TYPEDEF_BODY.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name:
+            aliases[name.group(1)] = match.group(1)
+    arrays = {m.group(1) for m in _ARRAY_TYPEDEF.finditer(masked)}
+    for match in _ANONYMOUS_TYPEDEF.finditer(masked):
+        # (typedef struct { ... } name;: a tag of its own for the body)
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name:
+            tag = f"<{name.group(1)}>"
+            body = masked[match.end() : end - 1]
+            bodies.setdefault(tag, []).append(
+                body + (" union" if match.group(1) == "union" else "")
+            )
+            aliases[name.group(1)] = tag
+    holding: dict[str, bool] = {}
+
+    def holds(tag: str) -> bool:
+        if tag not in holding:
+            holding[tag] = True  # (a cycle by value is impossible; assume the worst)
+            holding[tag] = any(
+                _body_holds(body, holds, aliases, arrays) for body in bodies.get(tag, [])
+            )
+        return holding[tag]
+
+    found = {f"struct {tag}" for tag in bodies if holds(tag)}
+    found |= {name for name, tag in aliases.items() if holds(tag)}
+    found |= arrays
+    renamed = [(m.group(1), m.group(2)) for m in _TYPEDEF_NAME.finditer(masked)]
+    grew = True
+    while grew:  # (typedef foo_t bar_t;)
+        grew = False
+        for old, new in renamed:
+            if old in found and new not in found:
+                found.add(new)
+                grew = True
+    return frozenset(found)
+
+
+_TYPEDEF_NAME = re.compile(r"\btypedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
+
+
+@functools.lru_cache(maxsize=4)
+def defined_structs(text: str) -> frozenset[str]:
+    """The struct types (``struct TAG``) a preprocessed unit defines."""
+    return frozenset(f"struct {tag}" for tag in _struct_bodies(mask(text)))
+
+
+def _body_holds(
+    body: str,
+    holds: Callable[[str], bool],
+    aliases: dict[str, str],
+    arrays: set[str],
+) -> bool:
+    """Whether a struct body declares an array, a nested body or union, or a member
+    held by value whose type may hold one."""
+    if "[" in body or "{" in body or re.search(r"\bunion\b", body):
+        return True
+    for decl in body.split(";"):
+        if "*" in decl or "(" in decl:
+            continue  # pointers (and function pointers) point elsewhere
+        words = re.findall(r"[A-Za-z_]\w*", decl)
+        if "struct" in words:
+            after = words[words.index("struct") + 1 :]
+            if not after or holds(after[0]):
+                return True
+            continue
+        for word in words[:-1]:
+            if word in arrays or (word in aliases and holds(aliases[word])):
+                return True
+    return False
+
+
+_QUALIFIER = re.compile(r"\b(?:const|volatile|restrict|__restrict|static|register|extern)\b")
+
+
+def holds_array(text: str, ctype: str) -> bool:
+    """Whether an object of declared type ``ctype`` may hold an array in the unit
+    ``text`` (:func:`holding_arrays`): a union, a struct the unit does not define, or
+    one that does; a pointer never; a scalar or another typedef name not."""
+    bare = " ".join(_QUALIFIER.sub(" ", ctype).split())
+    if bare.endswith("*"):
+        return False
+    if "[" in bare or bare.startswith("union ") or bare in holding_arrays(text):
+        return True
+    return bare.startswith("struct ") and bare not in defined_structs(text)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from equivcheck.ir.canon import iter_nodes
+from equivcheck.ir.ctype import is_aggregate, pointed_type
 from equivcheck.ir.model import (
     AddrOf,
     AsmGoto,
@@ -47,6 +48,12 @@ from equivcheck.ir.model import (
 )
 
 _TESTS = frozenset({"==", "!=", "<", "<=", ">", ">=", "&&", "||"})
+
+RETURNS_ARGUMENT = frozenset(
+    {"memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat", "memset64"}
+)
+"""Library functions C defines to return their first argument (the pointer they are
+passed outlives the call)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,9 @@ class Callees:
     """A function's body as the translation unit holds it (not inlined, but read for
     what it does with a pointer): None when the unit does not define it, the reason
     when it cannot be read."""
+    holds_array: Callable[[str], bool] = is_aggregate
+    """Whether an object of a declared type may hold an array (which decays to a pointer
+    into the object without ``&``: ``gp = x.arr``): such a local is never confined."""
 
 
 def confined_locals(graph: Graph, callees: Callees) -> frozenset[int]:
@@ -91,8 +101,9 @@ def confined_locals(graph: Graph, callees: Callees) -> frozenset[int]:
             if isinstance(root, Local) and not _confining(use, callees, set()):
                 kept.add(root.index)
     for index in taken:
-        if "[" in graph.locals[index].ctype:
-            kept.add(index)  # an array decays to its address unseen
+        ctype = graph.locals[index].ctype
+        if "[" in ctype or "volatile" in ctype.split() or callees.holds_array(ctype):
+            kept.add(index)  # an array decays to its address unseen; volatile: not modelled
     return frozenset(taken - kept)
 
 
@@ -104,6 +115,9 @@ def confined_param(graph: Graph, index: int, callees: Callees, seen: set[tuple[s
     if key in seen:
         return True  # recursion adds no use the first visit does not check
     seen.add(key)
+    pointee = pointed_type(graph.params[index].ctype) if index < len(graph.params) else None
+    if pointee is None or callees.holds_array(pointee):
+        return False  # (p->arr decays to a pointer into the object)
     if any(p.index == index for p in _in_asm(graph, Param)):
         return False
     for node, use in _pointer_uses(graph):
@@ -112,6 +126,8 @@ def confined_param(graph: Graph, index: int, callees: Callees, seen: set[tuple[s
                 return False
         elif isinstance(node, AddrOf):
             root = _root(node.lvalue)
+            if isinstance(root, Param) and root.index == index:
+                return False  # &p: what it points to is the address itself, read anywhere
             if _is_param(root, index) and not _confining(use, callees, seen):
                 return False
     return True
@@ -122,8 +138,14 @@ def _confining(use: _Use, callees: Callees, seen: set[tuple[str, int]]) -> bool:
         return True
     if use.kind != "arg":
         return False
-    if use.callee in callees.passing or use.callee.startswith("__builtin"):
-        return False  # a model that may store or return it; a builtin that may return it
+    if not use.callee:
+        return False  # through a pointer: it may be a function that keeps it
+    if (
+        use.callee in callees.passing
+        or use.callee in RETURNS_ARGUMENT
+        or use.callee.startswith("__builtin")
+    ):
+        return False  # a model that may store or return it; a function that returns it
     helper = callees.helpers.get(use.callee)
     if helper is None and use.callee:
         body = callees.body(use.callee)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.ir.ctype import pointed_type, spelled
+from equivcheck.ir.ctype import is_aggregate, pointed_type, spelled
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import (
     AddrOf,
@@ -102,12 +102,13 @@ def callees_of(
     helpers: Mapping[str, Graph],
     models: Mapping[str, Model],
     body: Callable[[str], Graph | str | None],
+    holds_array: Callable[[str], bool],
 ) -> Callees:
     """What the calls a version makes are, for ``ir/escape.py``: the helpers it inlines,
-    the modelled functions that may return or store an argument, and the bodies of the
-    others the unit defines."""
+    the modelled functions that may return or store an argument, the bodies of the
+    others the unit defines, and which types may hold an array."""
     passing = frozenset(name for name, model in models.items() if passes_arguments(model))
-    return Callees(helpers, passing, body)
+    return Callees(helpers, passing, body, holds_array)
 
 
 # Names other modules import from here (the memory model's among them).
@@ -164,6 +165,8 @@ class Config:
     body: Callable[[str], Graph | str | None] = lambda name: None
     """A function's body as the translation unit defines it (None: not defined there;
     a reason: not readable), read by ir/escape.py for what it does with a pointer."""
+    holds_array: Callable[[str], bool] = is_aggregate
+    """Whether an object of a declared type may hold an array (ir/escape.py)."""
     confined_outer: frozenset[str] = frozenset()
     """Those of ``outer_objects`` whose address the whole function (both versions)
     confines (ir/escape.py): unmodelled calls not passed their address leave them."""
@@ -326,7 +329,7 @@ class _Explorer:
             confined=self._confined,
             confined_outer=config.confined_outer,
         )
-        self.callees = callees_of(config.helpers, config.models, config.body)
+        self.callees = callees_of(config.helpers, config.models, config.body, config.holds_array)
         self.confined_cache: dict[int, frozenset[int]] = {}
         self.models = ModelRunner(
             self.memory,

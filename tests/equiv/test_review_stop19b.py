@@ -50,10 +50,16 @@ MISSED = {
 }
 
 
+STILL_MISSED = {"member-array-stored-not-address-taken"}
+"""Of MISSED, what the engine still gets wrong (the others are fixed)."""
+
+
 @pytest.mark.parametrize(
     "name",
     [
         pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=r))
+        if n in STILL_MISSED
+        else n
         for n, r in MISSED.items()
     ],
 )

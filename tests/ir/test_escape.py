@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
+from equivcheck.frontend.unions import holds_array
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import Graph
 
@@ -21,7 +24,11 @@ def confined_names(
     code: str, helpers: dict[str, Graph] | None = None, passing: str = ""
 ) -> set[str]:
     graph = ir_of(DECLS + code, "f")
-    callees = Callees(helpers or {}, frozenset(passing.split()) if passing else frozenset())
+    callees = Callees(
+        helpers or {},
+        frozenset(passing.split()) if passing else frozenset(),
+        holds_array=functools.partial(holds_array, DECLS),
+    )
     return {graph.locals[i].name for i in confined_locals(graph, callees)}
 
 
@@ -113,3 +120,32 @@ def test_recursive_helper_is_judged_by_its_uses() -> None:
         "static void rec(struct walk *p) { if (p->pte) rec(p); use(p->address); }", "rec"
     )
     assert confined_names("void f(void) { struct walk w; rec(&w); }", helpers) == {"w"}
+
+
+def test_a_struct_holding_an_array_is_not_confined() -> None:
+    # x.arr decays to a pointer into x without any &: wherever it goes, x may follow
+    code = (
+        "struct box { int arr[2]; int a; };\n"
+        "void f(void) { struct box x; walk_next((struct walk *)&x); }"
+    )
+    assert confined_names(code) == set()
+
+
+def test_a_helper_taking_the_address_of_its_parameter_does_not_confine() -> None:
+    helpers = helper(
+        "void show(struct walk **pp);\nstatic void hand(struct walk *p) { show(&p); }", "hand"
+    )
+    assert confined_names("void f(void) { struct walk w; hand(&w); }", helpers) == set()
+
+
+def test_a_call_through_a_pointer_does_not_confine() -> None:
+    code = "void f(void (*fn)(struct walk *)) { struct walk w; fn(&w); }"
+    assert confined_names(code) == set()
+
+
+def test_a_function_returning_its_argument_does_not_confine() -> None:
+    code = (
+        "void *memset(void *s, int c, unsigned long n);\n"
+        "void f(void) { struct walk w; memset(&w, 0, 8); }"
+    )
+    assert confined_names(code) == set()
