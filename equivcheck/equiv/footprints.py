@@ -71,12 +71,19 @@ _UNITS: dict[int, dict[str, FunctionText]] = {}
 def _definitions(unit: str) -> dict[str, FunctionText]:
     key = id(unit)
     if key not in _UNITS:
-        _UNITS.clear()
+        if len(_UNITS) >= 4:  # (a function's two units come in turns, then the next's)
+            _UNITS.pop(next(iter(_UNITS)))
         found: dict[str, FunctionText] = {}
         for func in gnuc.cut_all_functions(unit):
             found.setdefault(func.name, func)
         _UNITS[key] = found
     return _UNITS[key]
+
+
+def read_unit_bodies(unit: str) -> None:
+    """Find the function definitions of ``unit`` now (they are kept for
+    :func:`body_graph` and :func:`infer`)."""
+    _definitions(unit)
 
 
 _GRAPHS: dict[tuple[int, str], Graph | str | None] = {}

@@ -45,9 +45,15 @@ def union_members(text: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=4)
+def _masked(text: str) -> str:
+    """``text`` with comments and literals masked (once per unit)."""
+    return mask(text)
+
+
+@functools.lru_cache(maxsize=4)
 def _structs(text: str) -> tuple[dict[str, list[str]], frozenset[str]]:
     """The struct bodies of a unit by tag, and the tags held by value in a union."""
-    masked = mask(text)
+    masked = _masked(text)
     bodies = _struct_bodies(masked)
     return bodies, frozenset(_in_unions(masked, bodies))
 
@@ -145,7 +151,7 @@ def holding_arrays(text: str) -> frozenset[str]:
     without ``&``. Over-approximates: a union, a nested body, a member whose type is a
     struct that does, an array typedef; an unknown typedef name held by value is taken
     to be a scalar."""
-    masked = mask(text)
+    masked = _masked(text)
     bodies = _struct_bodies(masked)
     aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
     for match in _TYPEDEF_BODY.finditer(masked):
@@ -195,7 +201,7 @@ _TYPEDEF_NAME = re.compile(r"\btypedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
 @functools.lru_cache(maxsize=4)
 def defined_structs(text: str) -> frozenset[str]:
     """The struct types (``struct TAG``) a preprocessed unit defines."""
-    return frozenset(f"struct {tag}" for tag in _struct_bodies(mask(text)))
+    return frozenset(f"struct {tag}" for tag in _struct_bodies(_masked(text)))
 
 
 def _body_holds(
@@ -230,9 +236,10 @@ def holds_array(text: str, ctype: str) -> bool:
     """Whether an object of declared type ``ctype`` may hold an array in the unit
     ``text`` (:func:`holding_arrays`): a union, a struct the unit does not define, or
     one that does; a pointer never; a scalar or another typedef name not."""
+    holding, defined = holding_arrays(text), defined_structs(text)
     bare = " ".join(_QUALIFIER.sub(" ", ctype).split())
     if bare.endswith("*"):
         return False
-    if "[" in bare or bare.startswith("union ") or bare in holding_arrays(text):
+    if "[" in bare or bare.startswith("union ") or bare in holding:
         return True
-    return bare.startswith("struct ") and bare not in defined_structs(text)
+    return bare.startswith("struct ") and bare not in defined
