@@ -575,6 +575,15 @@ class _PatchChecker:
                 "the two versions have the same canonical IR: they differ only in label "
                 "names, local names, block layout, comments or spacing",
             )
+        if _confines(fw) and any(
+            local.address_taken for g in (before, after) for local in g.locals
+        ):
+            # What the units say of callees' bodies and of types holding arrays is read
+            # once per unit, like its preprocessing, before the budget starts: it is no
+            # measure of this function's cost (nor of the next part's).
+            for unit in (fw.before.unit, fw.after.unit):
+                read_unit_bodies(unit)
+                holds_array(unit, "")
         deadline = time.monotonic() + options.budget_s
         reasons: list[str] = []
         found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects
@@ -595,12 +604,6 @@ class _PatchChecker:
             volatile=volatile,
             confine=_confines(fw),
         )
-        if ctx.confine and any(local.address_taken for g in (before, after) for local in g.locals):
-            # (what the units say of callees' bodies and of types holding arrays is read
-            # once, before the parts are timed: it is no measure of the next part's cost)
-            for unit in (fw.before.unit, fw.after.unit):
-                read_unit_bodies(unit)
-                holds_array(unit, "")
         grow_until = time.monotonic() + GROW_FIRST * options.budget_s
         last = 0.0  # how long the latest part took
         calling = self.different_helpers(fw, used, (before, after))

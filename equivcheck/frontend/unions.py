@@ -152,7 +152,7 @@ def holding_arrays(text: str) -> frozenset[str]:
     struct that does, an array typedef; an unknown typedef name held by value is taken
     to be a scalar."""
     masked = _masked(text)
-    bodies = _struct_bodies(masked)
+    bodies = {tag: list(texts) for tag, texts in _structs(text)[0].items()}
     aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
     for match in _TYPEDEF_BODY.finditer(masked):
         end = matching_brace(masked, match.end() - 1)
@@ -201,7 +201,7 @@ _TYPEDEF_NAME = re.compile(r"\btypedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
 @functools.lru_cache(maxsize=4)
 def defined_structs(text: str) -> frozenset[str]:
     """The struct types (``struct TAG``) a preprocessed unit defines."""
-    return frozenset(f"struct {tag}" for tag in _struct_bodies(_masked(text)))
+    return frozenset(f"struct {tag}" for tag in _structs(text)[0])
 
 
 def _body_holds(
