@@ -52,7 +52,7 @@ from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
-from equivcheck.frontend.unions import holds_array, plain_members
+from equivcheck.frontend.unions import holding_arrays, holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import graph_nodes, retype
@@ -583,7 +583,7 @@ class _PatchChecker:
             # measure of this function's cost (nor of the next part's).
             for unit in (fw.before.unit, fw.after.unit):
                 read_unit_bodies(unit)
-                holds_array(unit, "")
+                holding_arrays(unit)
         deadline = time.monotonic() + options.budget_s
         reasons: list[str] = []
         found: tuple[Outcome, _Regions, int] | None = None  # a difference in the effects

@@ -92,7 +92,9 @@ def confined_locals(graph: Graph, callees: Callees) -> frozenset[int]:
     """The address-taken locals of ``graph`` whose address only calls that neither keep
     nor return it receive."""
     taken = {i for i, local in enumerate(graph.locals) if local.address_taken}
-    if not taken:
+    if not taken or graph.unsupported:
+        # (a construct the IR does not model may take any address, on a path or in code
+        # a changed part does not explore)
         return frozenset()
     kept = {node.index for node in _in_asm(graph, Local)}
     for node, use in _pointer_uses(graph):
@@ -118,7 +120,7 @@ def confined_param(graph: Graph, index: int, callees: Callees, seen: set[tuple[s
     pointee = pointed_type(graph.params[index].ctype) if index < len(graph.params) else None
     if pointee is None or callees.holds_array(pointee):
         return False  # (p->arr decays to a pointer into the object)
-    if any(p.index == index for p in _in_asm(graph, Param)):
+    if graph.unsupported or any(p.index == index for p in _in_asm(graph, Param)):
         return False
     for node, use in _pointer_uses(graph):
         if isinstance(node, Param) and node.index == index:

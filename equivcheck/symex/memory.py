@@ -144,22 +144,30 @@ class Memory:
         confined outer objects, unless one of the terms ``given`` (what the call at
         hand receives) names its address. Each with its width in plain memory (0 for a
         struct, whose members live in field arrays)."""
-        named = constant_names(given, st.inner)
-        out: list[tuple[z3.BitVecRef, int]] = []
+        candidates: list[tuple[str, str]] = []  # (address name, declared type)
         for depth, frame in enumerate(st.frames, start=1):
             confined = self.confined(frame.graph)
             for index in sorted(frame.escaped):
-                name = object_address(frame, depth, index)
-                if index in confined and name not in named:
-                    ctype = frame.graph.locals[index].ctype
-                    out.append((z3.BitVec(name, 64), self._width(ctype)))
+                if index in confined:
+                    name = object_address(frame, depth, index)
+                    candidates.append((name, frame.graph.locals[index].ctype))
         for outer in sorted(self.confined_outer & set(self.outer_objects)):
-            name = f"addr:outer:{outer}"
-            if name not in named:
-                out.append((z3.BitVec(name, 64), self._width(self.outer_objects[outer])))
-        if out and Note("assumed", "confined") not in st.notes:
-            st.notes.append(Note("assumed", "confined"))
-        return tuple(out)
+            candidates.append((f"addr:outer:{outer}", self.outer_objects[outer]))
+        if not candidates:
+            return ()  # (the arguments need not be walked)
+        named = constant_names(given, st.inner)
+        out = tuple(
+            (z3.BitVec(name, 64), self._width(ctype))
+            for name, ctype in candidates
+            if name not in named
+        )
+        assumed = ["confined"] if out else []
+        if len(out) > 1:
+            assumed.append("escaped")  # (kept objects are read apart: A3, distinct objects)
+        for key in assumed:
+            if Note("assumed", key) not in st.notes:
+                st.notes.append(Note("assumed", key))
+        return out
 
     def _width(self, ctype: str) -> int:
         """How many bytes of plain memory a local of type ``ctype`` fills (0: a struct,
