@@ -34,8 +34,15 @@ from equivcheck.equiv.compare import (
     Verdict,
     find_difference,
 )
-from equivcheck.equiv.footprints import body_graph, infer, read_unit_bodies
+from equivcheck.equiv.footprints import (
+    Inferred,
+    body_graph,
+    infer,
+    read_unit_bodies,
+    value_models,
+)
 from equivcheck.equiv.induction import compare_with_induction
+from equivcheck.equiv.inlining import UnitInline, unit_inline
 from equivcheck.equiv.uses import (
     address_uses,
     direct_calls,
@@ -49,7 +56,13 @@ from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import identifiers, mask
-from equivcheck.frontend.prototypes import common_return_types, return_types, volatile_globals
+from equivcheck.frontend.prototypes import (
+    Parameters,
+    common_return_types,
+    parameter_types,
+    return_types,
+    volatile_globals,
+)
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
 from equivcheck.frontend.unions import holding_arrays, holds_array, plain_members
@@ -424,14 +437,17 @@ class _PatchChecker:
         used, problem = self.uses_helpers([before, after], fw.change.function, helpers)
         if problem or self.unseen_uses(fw, (before, after), helpers):
             return None
-        for name in sorted(used):
+        # (a helper called only through another changed one is inside that one's
+        # verdict: it was compared with it inlined)
+        direct = sorted(used & (_calls(before) | _calls(after)))
+        for name in direct:
             if self.verdict_of(fw.change.file, name) != "equivalent":
                 return None
         return self.base(
             fw,
             "equivalent",
             f"its own text is unchanged and the changed helpers it calls "
-            f"({', '.join(sorted(used))}) are equivalent",
+            f"({', '.join(direct)}) are equivalent",
         )
 
     def unseen_uses(
@@ -753,7 +769,7 @@ class _PatchChecker:
             )
         result = self.base(fw, verdict, reason)
         result.label_map = {k: v for k, v in label_map.items() if k != v}
-        result.inlined = inlined
+        result.inlined = [*inlined, *sorted({n for o in outcomes for n in o.inlined})]
         result.reorderings = [
             {
                 "first": s.first,
@@ -963,6 +979,7 @@ class _UnitFacts:
     sizes and layout, struct members declared directly."""
 
     results: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, Parameters] = field(default_factory=dict)
     sizes: Mapping[str, int] = field(default_factory=dict)
     plain: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -986,6 +1003,7 @@ def _config(
         plain_members=dict(facts.plain),
         outer_objects=dict(ctx.outer_objects),
         return_types=dict(facts.results),
+        parameter_types=dict(facts.parameters),
         type_sizes=dict(facts.sizes),
         union_members=ctx.unions,
         deadline=ctx.deadline,
@@ -1119,17 +1137,30 @@ def _run_compare(
     graphs already made ready (:func:`_prepare`) for ``ctx``."""
     prepared = prepared or _prepare(before, after, ctx)
 
-    def run(models: Mapping[str, Model]) -> Outcome:
+    def run(ready: _Prepared, models: Mapping[str, Model], context: Comparison) -> Outcome:
         try:
             return compare_with_induction(
-                *prepared.sides(ctx, models),
-                dict(ctx.label_map),
-                timeout_ms=int(ctx.options.timeout_s * 1000),
+                *ready.sides(context, models),
+                dict(context.label_map),
+                timeout_ms=int(context.options.timeout_s * 1000),
             )
         except SolverTimeout as err:
             return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
 
-    outcome = run(MODELS)
+    values = _values(before, after, ctx)
+    models = {**MODELS, **{n: i.model for n, i in values.items()}}
+    outcome = run(prepared, models, ctx)
+    wider = _with_unit_bodies(before, after, ctx) if outcome.verdict != "equivalent" else None
+    if wider is not None:
+        # The versions differ at calls of the unit's functions: compare them inlined.
+        inline, context = wider
+        ready = _prepare(before, after, context)
+        again = run(ready, models, context)
+        again.inlined = tuple(inline.describe())
+        if again.verdict != "unknown" or outcome.verdict == "unknown":
+            outcome, prepared, ctx = again, ready, context
+    if values:
+        outcome.assumptions = [*outcome.assumptions, *(i.describe() for i in values.values())]
     if outcome.verdict != "unknown" or not outcome.opaque_calls or not ctx.unit:
         return outcome
     inferred, failed = infer(set(outcome.opaque_calls), ctx.unit)
@@ -1137,9 +1168,55 @@ def _run_compare(
         why = "; ".join(f"no footprint for {n}: {w}" for n, w in sorted(failed.items()))
         outcome.reason = f"{outcome.reason} ({why})"
         return outcome
-    again = run({**MODELS, **{n: i.model for n, i in inferred.items()}})
+    again = run(prepared, {**models, **{n: i.model for n, i in inferred.items()}}, ctx)
     again.assumptions = [*again.assumptions, *(i.describe() for i in inferred.values())]
+    again.inlined = outcome.inlined
     return again
+
+
+def _values(before: Graph, after: Graph, ctx: Comparison) -> dict[str, Inferred]:
+    """In tree mode, the footprints of the called functions whose bodies are values
+    (equiv/footprints.py): a call of one is not an event, so calling it once or twice,
+    or not at all, is the same."""
+    if not (ctx.unit and ctx.before_unit):
+        return {}
+    helpers = ctx.helpers
+    graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
+    names = set().union(*map(_calls, graphs)) - set(MODELS) - set(helpers.before)
+    names -= set(helpers.after) | set(helpers.broken)
+    values = value_models(names, ctx.unit)
+    if ctx.before_unit is not ctx.unit:
+        # (both units must read the body alike)
+        earlier = value_models(set(values), ctx.before_unit)
+        values = {n: i for n, i in values.items() if n in earlier and earlier[n].model == i.model}
+    return values
+
+
+def _with_unit_bodies(
+    before: Graph, after: Graph, ctx: Comparison
+) -> tuple[UnitInline, Comparison] | None:
+    """In tree mode, the unit's functions whose inlining makes the versions' calls
+    agree better (equiv/inlining.py), and the comparison with them among the helpers;
+    None when there are none."""
+    if not (ctx.unit and ctx.before_unit):
+        return None
+    helpers = ctx.helpers
+    exclude = frozenset({ctx.name, *helpers.before, *helpers.after, *helpers.broken})
+    inline = unit_inline(
+        (before, {k: v for k, v in helpers.before.items() if k != ctx.name}),
+        (after, {k: v for k, v in helpers.after.items() if k != ctx.name}),
+        (ctx.before_unit, ctx.unit),
+        MODELS,
+        exclude,
+    )
+    if inline is None:
+        return None
+    wider = dataclasses.replace(
+        helpers,
+        before={**helpers.before, **inline.before},
+        after={**helpers.after, **inline.after},
+    )
+    return inline, dataclasses.replace(ctx, helpers=wider)
 
 
 def _search_difference(prepared: _Prepared, ctx: Comparison, focus: Focus) -> Outcome | None:
@@ -1157,6 +1234,12 @@ def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
     """What the two translation units say alike about the graphs' calls and types."""
     called = set().union(*map(_calls, graphs))
     results = common_return_types(return_types(before_unit, called), return_types(unit, called))
+    after_parameters = parameter_types(unit, called)
+    parameters = {
+        name: types
+        for name, types in parameter_types(before_unit, called).items()
+        if after_parameters.get(name) == types
+    }
     # (a struct both units define alike: the members both declare directly)
     after_plain = plain_members(unit)
     plain = {
@@ -1165,7 +1248,7 @@ def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
         if tag in after_plain
     }
     sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
-    return _UnitFacts(results, sizes, plain)
+    return _UnitFacts(results, parameters, sizes, plain)
 
 
 @dataclass
@@ -1596,14 +1679,37 @@ def _used_outside(fw: FunctionWork, regions: list[tuple[Region, Region]], built:
         {built.before.locals[i].name for i in built.before.exported},
         {built.after.locals[i].name for i in built.after.exported},
     ]
-    texts = [fw.before.text, fw.after.text]
-    shown = ["\n".join(b.text for b, _ in regions), "\n".join(a.text for _, a in regions)]
+    texts = [fw.before, fw.after]
     for side in (0, 1):
+        tails = [_rest_of_block(texts[side], pair[side]) for pair in regions]
         for name in sorted(names[side] - names[1 - side]):
             pattern = re.compile(rf"\b{re.escape(name)}\b")
-            if len(pattern.findall(texts[side])) > len(pattern.findall(shown[side])):
+            if any(pattern.search(tail) for tail in tails):
                 return f"{name}, declared in one version's changed part only, is used outside it"
     return ""
+
+
+def _rest_of_block(func: FunctionText, region: Region) -> str:
+    """The code (comments and strings masked) after ``region`` up to the end of the
+    block that encloses it: where a local declared at the region's outermost scope is
+    still in scope (an inner block that declares the name again counts as a use)."""
+    code = mask(func.text).splitlines(keepends=True)
+    last = max(region.lines, default=region.first_line) - func.start_line
+    # (a region that opens blocks it does not close: its outermost scope goes on past
+    # their ends)
+    shown = mask(region.text)
+    depth, out = max(shown.count("{") - shown.count("}"), 0), []
+    for line in code[last + 1 :]:
+        for at, char in enumerate(line):
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth < 0:
+                    out.append(line[:at])
+                    return "".join(out)
+        out.append(line)
+    return "".join(out)
 
 
 def _declared_types(before: Graph, after: Graph) -> dict[str, str]:

@@ -104,6 +104,8 @@ class Outcome:
     opaque_calls: tuple[str, ...] = ()
     before_path: list[SourceLocation] = field(default_factory=list)
     after_path: list[SourceLocation] = field(default_factory=list)
+    inlined: tuple[str, ...] = ()
+    """Functions of the translation unit inlined for this comparison (with where)."""
 
 
 @dataclass

@@ -33,7 +33,8 @@ from equivcheck.ir.model import (
     Opaque,
 )
 from equivcheck.models.table import MODELS
-from equivcheck.symex.spec import Model, Part
+from equivcheck.symex.memory import KNOWN_CONSTANTS
+from equivcheck.symex.spec import VALUE, Model, Part
 
 MAX_DEPTH = 4
 
@@ -49,9 +50,10 @@ class Inferred:
         """One line for the report's assumptions."""
         reads = ", ".join(sorted(p.component for p in self.model.reads)) or "nothing"
         writes = ", ".join(sorted(p.component for p in self.model.writes)) or "nothing"
+        value = "; a value, not an event" if VALUE in self.model.extra else ""
         return (
             f"footprint of {self.model.name}() inferred from its body at {self.source}: "
-            f"reads {reads}; writes {writes}"
+            f"reads {reads}; writes {writes}{value}"
         )
 
 
@@ -59,25 +61,48 @@ class Inferred:
 class _Footprint:
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
+    returns: bool = True
+    """False when the body (or one it calls) has a loop or a call that does not return:
+    a call of it may not come back, so it stays an event even if it writes nothing."""
 
 
 class _Everything(Exception):
     """The body may touch anything (the reason is the message)."""
 
 
-_UNITS: dict[int, dict[str, FunctionText]] = {}
+_UNITS: dict[int, tuple[str, dict[str, FunctionText]]] = {}
+"""Per unit (by identity; the unit itself is kept, so its id is not reused while it is
+cached), its function definitions."""
+_KEEP_UNITS = 4  # (a function's two units come in turns, then the next file's)
+
+
+def _unit_key(unit: str) -> int:
+    """The cache key of ``unit``: its id, while the unit is kept; a unit no longer kept
+    takes the graphs and footprints cached under its id with it."""
+    key = id(unit)
+    kept = _UNITS.get(key)
+    if kept is not None and kept[0] is unit:
+        return key
+    if kept is not None or len(_UNITS) >= _KEEP_UNITS:
+        gone = key if kept is not None else next(iter(_UNITS))
+        del _UNITS[gone]
+        for cache in (_GRAPHS, _INFERRED):
+            for stale in [k for k in cache if k[0] == gone]:
+                del cache[stale]
+    found: dict[str, FunctionText] = {}
+    for func in gnuc.cut_all_functions(unit):
+        found.setdefault(func.name, func)
+    _UNITS[key] = (unit, found)
+    return key
 
 
 def _definitions(unit: str) -> dict[str, FunctionText]:
-    key = id(unit)
-    if key not in _UNITS:
-        if len(_UNITS) >= 4:  # (a function's two units come in turns, then the next's)
-            _UNITS.pop(next(iter(_UNITS)))
-        found: dict[str, FunctionText] = {}
-        for func in gnuc.cut_all_functions(unit):
-            found.setdefault(func.name, func)
-        _UNITS[key] = found
-    return _UNITS[key]
+    return _UNITS[_unit_key(unit)][1]
+
+
+def unit_definition(unit: str, name: str) -> FunctionText | None:
+    """The definition of ``name`` in the translation unit ``unit`` (None: none)."""
+    return _definitions(unit).get(name)
 
 
 def read_unit_bodies(unit: str) -> None:
@@ -92,10 +117,8 @@ _GRAPHS: dict[tuple[int, str], Graph | str | None] = {}
 def body_graph(unit: str, name: str) -> Graph | str | None:
     """The IR of function ``name`` as the translation unit ``unit`` defines it: None when
     the unit does not define it, the reason when its body cannot be read."""
-    key = (id(unit), name)
+    key = (_unit_key(unit), name)
     if key not in _GRAPHS:
-        if len(_GRAPHS) > 512:
-            _GRAPHS.clear()
         func = _definitions(unit).get(name)
         found: Graph | str | None = None
         if func is not None:
@@ -110,48 +133,66 @@ def body_graph(unit: str, name: str) -> Graph | str | None:
 def infer(names: set[str], unit: str) -> tuple[dict[str, Inferred], dict[str, str]]:
     """Footprints for ``names`` from the translation unit ``unit``, and for those that
     cannot be inferred, why."""
-    defs = _definitions(unit)
     inferred: dict[str, Inferred] = {}
     failed: dict[str, str] = {}
     for name in sorted(names):
-        func = defs.get(name)
-        if func is None:
-            failed[name] = f"{name} has no body in the translation unit"
-            continue
-        try:
-            footprint = _footprint(name, defs, 0, set())
-        except _Everything as why:
-            failed[name] = str(why)
-            continue
-        model = Model(
-            name,
-            "inferred",
-            reads=tuple(Part(c, ()) for c in sorted(footprint.reads)),
-            writes=tuple(Part(c, ()) for c in sorted(footprint.writes)),
-            doc="inferred from the body",
-        )
-        inferred[name] = Inferred(model, f"{func.file}:{func.start_line}")
+        key = (_unit_key(unit), name)
+        if key not in _INFERRED:
+            _INFERRED[key] = _infer_one(name, unit)
+        found = _INFERRED[key]
+        if isinstance(found, str):
+            failed[name] = found
+        else:
+            inferred[name] = found
     return inferred, failed
 
 
-def _footprint(
-    name: str, defs: dict[str, FunctionText], depth: int, active: set[str]
-) -> _Footprint:
-    if depth > MAX_DEPTH or name in active:
-        raise _Everything(f"{name} calls itself or nests too deeply")
+def value_models(names: set[str], unit: str) -> dict[str, Inferred]:
+    """The footprints of those ``names`` whose bodies in ``unit`` are values (write
+    nothing, always return): calls of them are values from the first comparison on."""
+    inferred, _ = infer(names, unit)
+    return {n: i for n, i in inferred.items() if VALUE in i.model.extra}
+
+
+_INFERRED: dict[tuple[int, str], Inferred | str] = {}
+
+
+def _infer_one(name: str, unit: str) -> Inferred | str:
+    """The footprint of ``name`` read from its body in ``unit``, or why not."""
+    defs = _definitions(unit)
     func = defs.get(name)
     if func is None:
-        raise _Everything(f"it calls {name}, which has no body here")
+        return f"{name} has no body in the translation unit"
     try:
-        graph = function_graph(func)
-    except InputError as err:
-        raise _Everything(f"{name} cannot be read: {err.one_line()}") from None
+        footprint = _footprint(name, unit, 0, set())
+    except _Everything as why:
+        return str(why)
+    value = footprint.returns and not footprint.writes
+    model = Model(
+        name,
+        "inferred",
+        reads=tuple(Part(c, ()) for c in sorted(footprint.reads)),
+        writes=tuple(Part(c, ()) for c in sorted(footprint.writes)),
+        doc="inferred from the body",
+        extra={VALUE: "yes"} if value else {},
+    )
+    return Inferred(model, f"{func.file}:{func.start_line}")
+
+
+def _footprint(name: str, unit: str, depth: int, active: set[str]) -> _Footprint:
+    if depth > MAX_DEPTH or name in active:
+        raise _Everything(f"{name} calls itself or nests too deeply")
+    graph = body_graph(unit, name)
+    if graph is None:
+        raise _Everything(f"it calls {name}, which has no body here")
+    if isinstance(graph, str):
+        raise _Everything(f"{name} cannot be read: {graph}")
     if graph.unsupported:
         raise _Everything(f"{name} has {graph.unsupported[0][0]}")
-    out = _Footprint()
+    out = _Footprint(returns=not _cyclic(graph))
     for block in graph.blocks.values():
         for stmt in block.stmts:
-            _statement(stmt, out, graph, defs, depth, active | {name})
+            _statement(stmt, out, graph, unit, depth, active | {name})
         term = block.terminator
         if isinstance(term, AsmGoto):
             raise _Everything(f"{name} has an asm goto")
@@ -161,11 +202,31 @@ def _footprint(
     return out
 
 
+def _cyclic(graph: Graph) -> bool:
+    """Whether some path of ``graph`` comes back to a block (a loop, or a backward
+    ``goto``)."""
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    stack = [(graph.entry, iter(graph.successors(graph.entry)))]
+    state[graph.entry] = 1
+    while stack:
+        block, rest = stack[-1]
+        nxt = next(rest, None)
+        if nxt is None:
+            state[block] = 2
+            stack.pop()
+        elif state.get(nxt) == 1:
+            return True
+        elif nxt not in state:
+            state[nxt] = 1
+            stack.append((nxt, iter(graph.successors(nxt))))
+    return False
+
+
 def _statement(
     stmt: object,
     out: _Footprint,
     graph: Graph,
-    defs: dict[str, FunctionText],
+    unit: str,
     depth: int,
     active: set[str],
 ) -> None:
@@ -180,7 +241,7 @@ def _statement(
                 _reads(arg, out)
             if not isinstance(callee, str):
                 raise _Everything("it calls through a function pointer")
-            _callee(callee, out, defs, depth, active)
+            _callee(callee, out, unit, depth, active)
         case AsmStmt(clobbers=clobbers, outputs=outputs, inputs=inputs):
             if "memory" in clobbers:
                 raise _Everything("it has an asm with a memory clobber")
@@ -190,19 +251,19 @@ def _statement(
                 _reads(op.expr, out)
 
 
-def _callee(
-    callee: str, out: _Footprint, defs: dict[str, FunctionText], depth: int, active: set[str]
-) -> None:
+def _callee(callee: str, out: _Footprint, unit: str, depth: int, active: set[str]) -> None:
     model = MODELS.get(callee)
     if model is not None:
         if model.kind in {"ordering", "everything", "volatile_read", "volatile_write"}:
             raise _Everything(f"it calls {callee}, an ordering point or volatile access")
         out.reads.update(f"comp:{p.component}" for p in model.reads)
         out.writes.update(f"comp:{p.component}" for p in model.writes)
+        out.returns = out.returns and not model.noreturn
         return
-    inner = _footprint(callee, defs, depth + 1, active)
+    inner = _footprint(callee, unit, depth + 1, active)
     out.reads |= inner.reads
     out.writes |= inner.writes
+    out.returns = out.returns and inner.returns
 
 
 def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
@@ -253,7 +314,7 @@ def _reads(e: object, out: _Footprint) -> None:
             _lvalue(e, out.reads, out)
             return
         case Global(name=n):
-            if n.upper() != n:
+            if n.upper() != n and n not in KNOWN_CONSTANTS:
                 out.reads.add(f"global:{n}")
             return
         case AddrOf(lvalue=lv):

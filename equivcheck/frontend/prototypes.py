@@ -50,6 +50,94 @@ def common_return_types(before: dict[str, str], after: dict[str, str]) -> dict[s
     return {name: ctype for name, ctype in before.items() if after.get(name) == ctype}
 
 
+Parameters = tuple[str | None, ...]
+"""A function's parameter types in order: the canonical integer type of each, None for
+one of another type (a pointer, a struct) or not read."""
+
+
+def parameter_types(unit: str, names: set[str]) -> dict[str, Parameters]:
+    """For each of ``names`` declared in ``unit`` with a parameter list that reads the
+    same in every file-scope declaration, the integer type of each parameter (an
+    argument is converted to it, as C converts it at a call with a prototype in scope).
+    Variadic and unread lists are left out."""
+    scope = _scope_of(unit)
+    wanted = sorted(n for n in names if n.isidentifier())
+    if not wanted:
+        return {}
+    found: dict[str, set[Parameters | None]] = {}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\s*\(")
+    for match in pattern.finditer(unit):
+        if not scope.at_file_scope(match.start()) or not _declares_function(unit, match.start()):
+            continue
+        found.setdefault(match.group(1), set()).add(_parameter_list(unit, match.end()))
+    return {
+        name: params
+        for name, seen in found.items()
+        if len(seen) == 1 and (params := next(iter(seen))) is not None
+    }
+
+
+def _declares_function(unit: str, start: int) -> bool:
+    """Whether the text before a name at file scope reads as a declaration's
+    specifiers (``static inline void``, ``struct page *``), not an expression."""
+    begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
+    plain = _without_attributes(
+        " ".join(
+            line for line in unit[begin:start].splitlines() if not line.lstrip().startswith("#")
+        )
+    )
+    return plain is not None and bool(_SPECIFIERS.fullmatch(plain.strip()))
+
+
+_SPECIFIERS = re.compile(r"(?:[A-Za-z_]\w*\s*)+\**\s*")
+
+
+def _parameter_list(unit: str, open_at: int) -> Parameters | None:
+    """The parameter types of the list that starts after ``(`` at ``open_at``."""
+    depth, end = 1, open_at
+    while end < len(unit) and depth:
+        depth += {"(": 1, ")": -1}.get(unit[end], 0)
+        end += 1
+    if depth:
+        return None
+    text = _without_attributes(unit[open_at : end - 1])
+    if text is None or "..." in text:
+        return None
+    items = [item.strip() for item in _split_top(text)]
+    if items in ([""], ["void"]):
+        return ()
+    return tuple(_parameter_type(item) for item in items)
+
+
+def _split_top(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses."""
+    parts, depth, last = [], 0, 0
+    for at, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[last:at])
+            last = at + 1
+    parts.append(text[last:])
+    return parts
+
+
+def _parameter_type(item: str) -> str | None:
+    """The canonical integer type of one parameter declaration (with or without its
+    name); None for any other."""
+    if any(c in item for c in "*()[]"):
+        return None
+    words = [w for w in item.split() if w not in ("const", "register")]
+    if words and not _integer_word(words[-1]):
+        words.pop()  # the parameter's name
+    if not words or not all(map(_integer_word, words)):
+        return None
+    return _canonical(words)
+
+
+def _integer_word(word: str) -> bool:
+    return word in _SIZES or word in _SIGNS or bool(_FIXED_WIDTH.match(word))
+
+
 class _Scope:
     """Where a unit's text is at file scope (outside braces, strings and characters),
     and the types found so far."""

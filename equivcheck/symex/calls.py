@@ -30,7 +30,19 @@ from equivcheck.symex.memory import (
     when,
     without_casts,
 )
-from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Sum, ValueSpec
+from equivcheck.symex.spec import (
+    VALUE,
+    Apply,
+    Arg,
+    Fresh,
+    Get,
+    Model,
+    Neg,
+    Num,
+    Part,
+    Sum,
+    ValueSpec,
+)
 from equivcheck.symex.state import Event, FootPart, Note, PathState, is_constant_name, select, store
 from equivcheck.symex.values import SymVal
 
@@ -38,6 +50,10 @@ Mode = Literal["general", "benign"]
 """How calls with no model behave: ``general``, each may change all shared state and
 returns a value that depends on the state it sees; ``benign``, none changes state
 and each returns a value of its arguments alone."""
+
+
+INDIRECT_CALL = "(*pointer)"
+"""The name of every call through a pointer (the pointer is its first argument)."""
 
 
 class ModelRunner:
@@ -52,24 +68,41 @@ class ModelRunner:
         mode: Mode,
         version: str,
         return_types: Mapping[str, str],
+        parameter_types: Mapping[str, tuple[str | None, ...]] | None = None,
     ) -> None:
         self.memory = memory
         self.evaluate = evaluate
         self.mode = mode
         self.version = version
         self.return_types = return_types
+        self.parameter_types = parameter_types or {}
+
+    def arguments(self, st: PathState, call: Call) -> tuple[SymVal, ...]:
+        """A call's arguments, each converted to its parameter's integer type when the
+        callee's prototype gives one."""
+        values = tuple(self.evaluate(st, a) for a in call.args)
+        declared = self.parameter_types.get(call.callee) if isinstance(call.callee, str) else None
+        if not declared:
+            return values
+        return tuple(
+            V.convert(value, int_type(ctype))
+            if i < len(declared) and (ctype := declared[i])
+            else value
+            for i, value in enumerate(values)
+        )
 
     def opaque(self, st: PathState, call: Call) -> SymVal:
         """A call with no model: an event, and a result that is an unknown function of
         its arguments (in the general mode, of the world it sees too, which it changes)."""
-        args = tuple(self.evaluate(st, a) for a in call.args)
+        args = self.arguments(st, call)
         if isinstance(call.callee, str):
-            name = call.callee
-            terms = tuple(a.term for a in args)
+            name = shown = call.callee
         else:
-            pointer = self.evaluate(st, call.callee)
-            name = f"(*{expr_text(call.callee)})"
-            terms = (pointer.term, *(a.term for a in args))
+            # Named by what it calls, the pointer's value (its first argument), not by
+            # the variable holding it: local names carry no meaning.
+            args = (self.evaluate(st, call.callee), *args)
+            name, shown = INDIRECT_CALL, f"(*{describe_expr(call.callee)})"
+        terms = tuple(a.term for a in args)
         general = self.mode == "general"
         if general:
             st.world += 1
@@ -82,7 +115,7 @@ class ModelRunner:
             Event("call", name, args, None, None, call.loc, snapshot=snapshot, modelled=False)
         )
         value = self._as_declared(name, SymVal(result))
-        st.calls.append((f"{name}({', '.join(describe_expr(a) for a in call.args)})", value.term))
+        st.calls.append((f"{shown}({', '.join(describe_expr(a) for a in call.args)})", value.term))
         if general:
             self._havoc(st, f"w{st.world}", terms)
         return value
@@ -123,7 +156,7 @@ class ModelRunner:
         """A call's result under its model, its effects recorded on the path."""
         if model.kind in {"volatile_read", "volatile_write"}:
             return self._volatile(st, model, call)
-        args = tuple(self.evaluate(st, a) for a in call.args)
+        args = self.arguments(st, call)
         if model.kind == "identity":
             return args[0] if args else V.const(0)
         if model.kind == "pure":
@@ -178,7 +211,9 @@ class ModelRunner:
         becomes an unknown function of its arguments and the old contents."""
         reads = tuple(FootPart(p.component, ()) for p in model.reads)
         writes = tuple(FootPart(p.component, ()) for p in model.writes)
-        st.trace.append(Event("effect", model.name, args, reads, writes, call.loc))
+        if VALUE not in model.extra:
+            # (a body that writes nothing and always returns is a value, not an event)
+            st.trace.append(Event("effect", model.name, args, reads, writes, call.loc))
         terms: list[z3.ExprRef] = [a.term for a in args]
         for part in model.reads:
             terms.append(self._whole(st, part.component))
@@ -192,9 +227,10 @@ class ModelRunner:
                 old.sort(),
             )
             self._set_whole(st, part.component, new)
+        value = self._as_declared(model.name, SymVal(result))
         text = f"{model.name}({', '.join(describe_expr(a) for a in call.args)})"
-        st.calls.append((when(st, text), result))
-        return SymVal(result)
+        st.calls.append((when(st, text), value.term))
+        return value
 
     def _whole(self, st: PathState, component: str) -> z3.ExprRef:
         if component.startswith("global:"):

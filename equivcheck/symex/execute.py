@@ -148,6 +148,9 @@ class Config:
     """Per ``struct TAG``, the members it declares directly (not in a union): a write
     to one of them through a pointer of that type shares no storage."""
     return_types: Mapping[str, str] = field(default_factory=dict)
+    parameter_types: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    """Per callee, the integer type of each parameter (None: another type): an argument
+    is converted to it, as at a C call with a prototype in scope."""
     type_sizes: Mapping[str, int] = field(default_factory=dict)
     volatile_globals: frozenset[str] = frozenset()
     """Globals the unit declares volatile: each read is an ordering point (READ_ONCE)."""
@@ -337,6 +340,7 @@ class _Explorer:
             mode=config.mode,
             version=config.version,
             return_types=config.return_types,
+            parameter_types=config.parameter_types,
         )
 
     def _confined(self, graph: Graph) -> frozenset[int]:

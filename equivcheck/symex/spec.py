@@ -109,6 +109,13 @@ Kind = Literal[
 ]
 
 
+VALUE = "value"
+"""The key of ``Model.extra`` that marks an inferred footprint as a value: the body
+writes nothing, has no loop and no call that does not return, so a call of it is a
+value of its arguments and of what it reads, not an event (docs/semantics.md: the
+number of times a pure value is computed is not observable)."""
+
+
 @dataclass(frozen=True)
 class Model:
     """What one function or kept macro does, in terms of state parts.
