@@ -57,6 +57,7 @@ from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import (
+    TYPEDEF,
     Parameters,
     common_return_types,
     parameter_types,
@@ -64,7 +65,13 @@ from equivcheck.frontend.prototypes import (
     volatile_globals,
 )
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
-from equivcheck.frontend.typesizes import integer_typedefs, respell, type_sizes
+from equivcheck.frontend.typesizes import (
+    TYPE_FACTS,
+    integer_typedefs,
+    respell,
+    type_key,
+    type_sizes,
+)
 from equivcheck.frontend.unions import holding_arrays, holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
@@ -222,10 +229,15 @@ class _PatchChecker:
         # Only reported functions are compared; the others are there to be inlined.
         reported = [fw for fw in work.functions if fw.reported]
         # Changed functions first: an affected caller can then lean on their verdicts.
-        order = [fw for fw in reported if fw.change.status == "changed"]
+        resigned = {fw.change.function for fw in reported if self.new_signature(fw)}
+        order = [
+            fw
+            for fw in reported
+            if fw.change.status == "changed" and fw.change.function not in resigned
+        ]
         order += [fw for fw in reported if fw.change.status == "affected"]
         for fw in reported:
-            if fw.change.status in {"added", "removed"}:
+            if fw.change.status in {"added", "removed"} or fw.change.function in resigned:
                 deferred.append(fw)
         for fw in order:
             self.decide(fw)
@@ -296,6 +308,8 @@ class _PatchChecker:
             fw = named[0] if len(named) == 1 else None
         if fw is None or fw.change.status not in {"changed", "affected"}:
             return None
+        if self.new_signature(fw):
+            return None  # (compared only through its callers)
         if (fw.change.file, fw.change.function) in self.deciding:
             return None
         return self.decide(fw).verdict
@@ -742,9 +756,19 @@ class _PatchChecker:
         fw_ctx = where.ctx
         limit = min(where.deadline, time.monotonic() + where.share * fw_ctx.options.budget_s)
         ready = where.ready or _prepare(where.before, where.after, fw_ctx)
-        confirmed = _search_difference(ready, dataclasses.replace(fw_ctx, deadline=limit), focus)
+        # (searched with the unit's functions seen through as a comparison sees them:
+        # a difference an opaque call only seems to make is no difference)
+        context, searched = fw_ctx, ready
+        wider = _with_unit_bodies(where.before, where.after, fw_ctx)
+        if wider is not None:
+            context = wider[1]
+            searched = _prepare(where.before, where.after, context)
+        context = dataclasses.replace(context, deadline=limit)
+        confirmed = _search_difference(searched, context, focus, where.before, where.after)
         if confirmed is None:
             return ready
+        if wider is not None:
+            confirmed.inlined = tuple(wider[0].describe())
         grown = f", grown to {grown_by} enclosing block(s)," if grown_by else ""
         confirmed.reason = (
             f"{confirmed.reason}; {WHOLE_SEARCH} (the changed part{grown} alone: {shown.reason})"
@@ -792,22 +816,46 @@ class _PatchChecker:
         result.after_path = [loc.line for loc in chosen.after_path if loc.file == fw.change.file]
         return result
 
+    def new_signature(self, fw: FunctionWork) -> str:
+        """How a changed ``static`` function's parameter or return types changed (empty
+        when they did not): it cannot be compared head-on, only through its callers,
+        with it inlined."""
+        name = fw.change.function
+        if fw.change.status != "changed" or fw.before is None or fw.after is None:
+            return ""
+        if not (_is_static(fw.before) and _is_static(fw.after)):
+            return ""
+        scoped = self.all_helpers.for_file(fw.change.file)
+        before, after = scoped.before.get(name), scoped.after.get(name)
+        if before is None or after is None:
+            return ""
+        old, new = _signature(before), _signature(after)
+        return f"its signature changed from {old} to {new}" if old != new else ""
+
     def through_callers(self, fw: FunctionWork) -> FunctionResult:
-        """An added or removed function: the verdict of the callers it was checked
-        through (its file's view of the helpers says whether it could be inlined)."""
+        """An added or removed function, or a static one whose signature changed: the
+        verdict of the callers it was checked through, inlined (its file's view of the
+        helpers says whether it could be inlined)."""
         helpers = self.all_helpers.for_file(fw.change.file)
         name = fw.change.function
         callers = sorted(set(self.callers_of.get(name, [])))
         if name in helpers.broken:
             return self.base(fw, "unknown", helpers.broken[name])
+        resigned = self.new_signature(fw)
+        if resigned and not callers:
+            return self.base(
+                fw, "unknown", f"{resigned}, and no caller in the patch was compared with it"
+            )
         if callers:
             found = [self.results.of(fw.change.file, c) for c in callers]
             # A caller with no verdict (not compared) vouches for nothing.
             verdict = worst([r.verdict if r is not None else "unknown" for r in found])
+            why = f"{resigned}, so it is not compared head-on; " if resigned else ""
             return self.base(
                 fw,
                 verdict,
-                f"checked through its callers: {', '.join(callers)} ({verdict})",
+                f"{why}checked through its callers, with it inlined: "
+                f"{', '.join(callers)} ({verdict})",
             )
         text = fw.after if fw.change.status == "added" else fw.before
         if text is not None and _is_static(text) and _calls_in_input(self.work, fw) > 0:
@@ -830,6 +878,11 @@ class _PatchChecker:
             f"{fw.change.status} function that other code may call; not checked "
             "through any caller of this patch",
         )
+
+
+def _signature(graph: Graph) -> str:
+    """A function's type as written: ``int (struct kiocb *, struct folio_batch *)``."""
+    return f"{graph.return_type} ({', '.join(p.ctype for p in graph.params)})"
 
 
 def _reachable_from(other: FunctionWork, file: str, helpers: _Helpers) -> bool:
@@ -1022,7 +1075,11 @@ def _common_sizes(
 ) -> dict[str, int]:
     """Sizes, offsets and member types the graphs need, as the compiler gives them in
     both versions' units (what the patch changes stays unknown)."""
-    wanted = frozenset(layout_keys(graphs, pointers))
+    return _common_answers(frozenset(layout_keys(graphs, pointers)), before_unit, unit)
+
+
+def _common_answers(wanted: frozenset[str], before_unit: str, unit: str) -> dict[str, int]:
+    """The compiler's answers to ``wanted`` that both versions' units give alike."""
     after = type_sizes(unit, wanted)
     before = after if before_unit == unit else type_sizes(before_unit, wanted)
     return {name: size for name, size in after.items() if before.get(name) == size}
@@ -1219,11 +1276,15 @@ def _with_unit_bodies(
     return inline, dataclasses.replace(ctx, helpers=wider)
 
 
-def _search_difference(prepared: _Prepared, ctx: Comparison, focus: Focus) -> Outcome | None:
-    """A counterexample on the whole function from its start, found by a search
-    steered through the lines of a part's difference (None: not found)."""
+def _search_difference(
+    prepared: _Prepared, ctx: Comparison, focus: Focus, before: Graph, after: Graph
+) -> Outcome | None:
+    """A counterexample on the whole function (``before``, ``after``) from its start,
+    found by a search steered through the lines of a part's difference (None: not
+    found)."""
+    models = {**MODELS, **{n: i.model for n, i in _values(before, after, ctx).items()}}
     return find_difference(
-        *prepared.sides(ctx, MODELS),
+        *prepared.sides(ctx, models),
         focus,
         dict(ctx.label_map),
         timeout_ms=int(ctx.options.timeout_s * 1000),
@@ -1234,6 +1295,18 @@ def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
     """What the two translation units say alike about the graphs' calls and types."""
     called = set().union(*map(_calls, graphs))
     results = common_return_types(return_types(before_unit, called), return_types(unit, called))
+    named = {t.removeprefix(TYPEDEF) for t in results.values() if t.startswith(TYPEDEF)}
+    if named:
+        # Results declared with a typedef name: the integer type the compilers of both
+        # units resolve it to, if it is one.
+        asked = frozenset(type_key(fact, n) for n in named for fact in TYPE_FACTS) | named
+        answers = _common_answers(asked, before_unit, unit)
+        typedefs = integer_typedefs(answers)
+        results = {
+            name: typedefs.get(t.removeprefix(TYPEDEF), "") if t.startswith(TYPEDEF) else t
+            for name, t in results.items()
+        }
+        results = {name: t for name, t in results.items() if t}
     after_parameters = parameter_types(unit, called)
     parameters = {
         name: types

@@ -29,7 +29,8 @@ _TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]')
 
 def return_types(unit: str, names: set[str]) -> dict[str, str]:
     """For each of ``names`` declared in ``unit`` with an integer return type, that
-    type in canonical spelling (``"bool"``, ``"unsigned int"``, ``"u32"``)."""
+    type in canonical spelling (``"bool"``, ``"unsigned int"``, ``"u32"``); a type
+    written as a typedef name is given as ``typedef:NAME`` (:data:`TYPEDEF`)."""
     scope = _scope_of(unit)
     known = scope.types
     missing = sorted(n for n in names if n not in known and n.isidentifier())
@@ -208,9 +209,21 @@ def _declared_type(unit: str, start: int) -> str | None:
     type_words: list[str] = []
     while words and (words[-1] in _SIZES or words[-1] in _SIGNS or _FIXED_WIDTH.match(words[-1])):
         type_words.insert(0, words.pop())
+    if not type_words and words and words[-1].isidentifier() and words[-1] not in _NOT_TYPES:
+        # A typedef name (``loff_t``): the caller asks the compiler what it is.
+        type_words = [words.pop()]
+        if any(word not in _BEFORE_TYPE for word in words):
+            return None
+        return f"{TYPEDEF}{type_words[0]}"
     if not type_words or any(word not in _BEFORE_TYPE for word in words):
         return None
     return _canonical(type_words)
+
+
+TYPEDEF = "typedef:"
+"""How :func:`return_types` marks a result declared with a typedef name (the compiler
+says which integer type it is, if any)."""
+_NOT_TYPES = _BEFORE_TYPE | {"void", "const", "volatile", "struct", "union", "enum", "return"}
 
 
 def _canonical(words: list[str]) -> str | None:
