@@ -256,8 +256,10 @@ def _callee(callee: str, out: _Footprint, unit: str, depth: int, active: set[str
     if model is not None:
         if model.kind in {"ordering", "everything", "volatile_read", "volatile_write"}:
             raise _Everything(f"it calls {callee}, an ordering point or volatile access")
-        out.reads.update(f"comp:{p.component}" for p in model.reads)
-        out.writes.update(f"comp:{p.component}" for p in model.writes)
+        # (an inferred-kind model names whole arrays already: field:next, mem, ...)
+        prefix = "" if model.kind == "inferred" else "comp:"
+        out.reads.update(f"{prefix}{p.component}" for p in model.reads)
+        out.writes.update(f"{prefix}{p.component}" for p in model.writes)
         out.returns = out.returns and not model.noreturn
         return
     inner = _footprint(callee, unit, depth + 1, active)

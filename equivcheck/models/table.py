@@ -465,6 +465,109 @@ def _tlb_rmap_swap() -> list[Model]:
     ]
 
 
+def _counters() -> list[Model]:
+    """vmstat and vm-event counters: per-CPU additions (not ordering points) that
+    commute with each other. A folio's zone or node counter is keyed by the folio (two
+    folios of one zone are two keys: a false DIFFERENT at worst, never two additions
+    taken as one)."""
+    families = (
+        # name, component, key (argument indices), the added argument (None: 1)
+        ("__count_vm_events", "vm_event", (0,), 1),
+        ("count_vm_events", "vm_event", (0,), 1),
+        ("__count_vm_event", "vm_event", (0,), None),
+        ("count_vm_event", "vm_event", (0,), None),
+        ("zone_stat_mod_folio", "zone_stat", (0, 1), 2),
+        ("__zone_stat_mod_folio", "zone_stat", (0, 1), 2),
+        ("node_stat_mod_folio", "node_stat", (0, 1), 2),
+        ("__node_stat_mod_folio", "node_stat", (0, 1), 2),
+        ("lruvec_stat_mod_folio", "lruvec_stat", (0, 1), 2),
+        ("__lruvec_stat_mod_folio", "lruvec_stat", (0, 1), 2),
+        ("mod_zone_page_state", "zone_page_state", (0, 1), 2),
+        ("__mod_zone_page_state", "zone_page_state", (0, 1), 2),
+        ("mod_node_page_state", "node_page_state", (0, 1), 2),
+        ("__mod_node_page_state", "node_page_state", (0, 1), 2),
+        ("__count_memcg_events", "memcg_event", (0, 1), 2),
+        ("count_memcg_events", "memcg_event", (0, 1), 2),
+        ("count_memcg_folio_events", "memcg_event", (0, 1), 2),
+    )
+    out = []
+    for name, component, key, added in families:
+        part = Part(component, key)
+        amount = Arg(added) if added is not None else Num(1)
+        what = f"arg{added}" if added is not None else "1"
+        keyed = ", ".join(f"arg{i}" for i in key)
+        out.append(
+            Model(
+                name,
+                "effect",
+                reads=(part,),
+                writes=(part,),
+                updates=(Put(part, Sum(Get(part), amount)),),
+                doc=f"adds {what} to the {component} counter ({keyed})",
+            )
+        )
+    return out
+
+
+def _locks_and_freezing() -> list[Model]:
+    """The folio lock bit taken without waiting, and reference-count freezing: atomic
+    read-modify-writes that return a value (ordering points)."""
+    locked, ref = Part("flag:locked", (0,)), Part("refcount", (0,))
+    return [
+        Model(
+            "folio_trylock",
+            "ordering",
+            reads=(locked,),
+            writes=(locked,),
+            updates=(Put(locked, Num(1)),),
+            result=Apply("trylock", (Get(locked),)),
+            result_type="bool",
+            doc="sets PG_locked, returns whether it was clear (test_and_set_bit_lock: ordering)",
+        ),
+        Model(
+            "folio_ref_freeze",
+            "ordering",
+            reads=(ref,),
+            writes=(ref,),
+            updates=(
+                Put(
+                    ref,
+                    Apply("ref_freeze_count", (Get(ref), Arg(1))),
+                ),
+            ),
+            result=Apply("ref_freeze", (Get(ref), Arg(1))),
+            result_type="bool",
+            doc="sets the reference count to 0 if it is arg1, returns whether it did "
+            "(cmpxchg: ordering)",
+        ),
+        Model(
+            "folio_ref_unfreeze",
+            "ordering",
+            writes=(ref,),
+            updates=(Put(ref, Arg(1)),),
+            doc="sets the reference count to arg1 (release: ordering)",
+        ),
+    ]
+
+
+def _lists() -> list[Model]:
+    """list_head operations: they write the next and prev members of the entries and
+    their neighbours, read as whole arrays like a footprint inferred from the body."""
+    links = (Part("field:next", ()), Part("field:prev", ()))
+    names = (
+        "list_add",
+        "list_add_tail",
+        "list_del",
+        "list_del_init",
+        "list_move",
+        "list_move_tail",
+    )
+    return [
+        Model(name, "inferred", reads=links, writes=links, doc="writes list links (next, prev)")
+        for name in names
+    ]
+
+
 def _ordering_points() -> list[Model]:
     barriers = (
         "smp_mb",
@@ -490,6 +593,19 @@ def _ordering_points() -> list[Model]:
         "spin_unlock_bh",
         "raw_spin_lock",
         "raw_spin_unlock",
+        "raw_spin_lock_irq",
+        "raw_spin_unlock_irq",
+        "raw_spin_lock_irqsave",
+        "raw_spin_unlock_irqrestore",
+        # (what the raw_ macros expand to when the configuration does not keep them)
+        "_raw_spin_lock",
+        "_raw_spin_unlock",
+        "_raw_spin_lock_irq",
+        "_raw_spin_unlock_irq",
+        "_raw_spin_lock_irqsave",
+        "_raw_spin_unlock_irqrestore",
+        "_raw_spin_lock_bh",
+        "_raw_spin_unlock_bh",
         "mutex_lock",
         "mutex_unlock",
         "down_read",
@@ -536,6 +652,7 @@ def _ordering_points() -> list[Model]:
         "try_cmpxchg",
         "spin_trylock",
         "mutex_trylock",
+        "_raw_spin_trylock",
     )
     out += [
         Model(
@@ -622,6 +739,9 @@ def _all() -> Iterable[Model]:
     yield from _page_tables()
     yield from _pure_pte_helpers()
     yield from _mm()
+    yield from _counters()
+    yield from _locks_and_freezing()
+    yield from _lists()
     yield from _tlb_rmap_swap()
     yield from _ordering_points()
     yield from _volatile_and_identity()

@@ -39,9 +39,7 @@ def test_pure_same_file_helper_called_twice(kernel_tree: Path) -> None:
     assert "footprint of should_zap_cows() inferred from its body" in assumptions
     assert "a value, not an event" in assumptions
     # the unchanged callers lean on it
-    assert {funcs[n]["verdict"] for n in ("zap_present_ptes", "zap_pte_range")} == {
-        "equivalent"
-    }
+    assert {funcs[n]["verdict"] for n in ("zap_present_ptes", "zap_pte_range")} == {"equivalent"}
 
 
 def test_the_same_helper_with_the_test_inverted_is_different(kernel_tree: Path) -> None:
