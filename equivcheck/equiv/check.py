@@ -75,7 +75,7 @@ from equivcheck.frontend.typesizes import (
 from equivcheck.frontend.unions import holding_arrays, holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
-from equivcheck.ir.canon import graph_nodes, retype
+from equivcheck.ir.canon import graph_nodes, resolve_typeof, retype
 from equivcheck.ir.escape import confined_locals
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
@@ -1170,6 +1170,10 @@ class _Prepared:
 
 
 def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
+    if ctx.outer_types:
+        # (a region's typeof of a cast over its outer variables, whose types it knows)
+        before = resolve_typeof(before, ctx.outer_types)
+        after = resolve_typeof(after, ctx.outer_types)
     # (true, false and NULL are the kernel's constants, never a region's variables)
     outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
     outer -= set(ctx.outer_objects)
@@ -1248,7 +1252,9 @@ def _values(before: Graph, after: Graph, ctx: Comparison) -> dict[str, Inferred]
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
     names = set().union(*map(_calls, graphs)) - set(MODELS) - set(helpers.before)
     names -= set(helpers.after) | set(helpers.broken)
-    values = value_models(names, ctx.unit)
+    changed = set(helpers.before) | set(helpers.after) | set(helpers.broken)
+    # (a value over a function the patch changes is not one function of both versions)
+    values = {n: i for n, i in value_models(names, ctx.unit).items() if not i.callees & changed}
     if ctx.before_unit is not ctx.unit:
         # (both units must read the body alike)
         earlier = value_models(set(values), ctx.before_unit)

@@ -12,11 +12,13 @@ Results are cached per translation unit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.prototypes import volatile_globals
 from equivcheck.ir.lower import function_graph
 from equivcheck.ir.model import (
     AddrOf,
@@ -24,6 +26,7 @@ from equivcheck.ir.model import (
     AsmStmt,
     Assign,
     Call,
+    Cast,
     Deref,
     Field,
     Global,
@@ -31,6 +34,7 @@ from equivcheck.ir.model import (
     Index,
     Local,
     Opaque,
+    Param,
 )
 from equivcheck.models.table import MODELS
 from equivcheck.symex.memory import KNOWN_CONSTANTS
@@ -41,10 +45,12 @@ MAX_DEPTH = 4
 
 @dataclass(frozen=True)
 class Inferred:
-    """A footprint read from a body, and where the body is."""
+    """A footprint read from a body, where the body is, and the functions whose
+    bodies it read (the body's own callees, transitively)."""
 
     model: Model
     source: str
+    callees: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         """One line for the report's assumptions."""
@@ -64,6 +70,10 @@ class _Footprint:
     returns: bool = True
     """False when the body (or one it calls) has a loop or a call that does not return:
     a call of it may not come back, so it stays an event even if it writes nothing."""
+    calls: set[str] = field(default_factory=set)
+    """The functions whose bodies were read into this footprint."""
+    volatile: frozenset[str] = frozenset()
+    """The unit's volatile globals (a read of one is an access of its own)."""
 
 
 class _Everything(Exception):
@@ -163,6 +173,8 @@ def _infer_one(name: str, unit: str) -> Inferred | str:
     func = defs.get(name)
     if func is None:
         return f"{name} has no body in the translation unit"
+    if _WEAK.search(func.text.split("{", 1)[0]):
+        return f"{name} is weak: the linker may take another definition"
     try:
         footprint = _footprint(name, unit, 0, set())
     except _Everything as why:
@@ -176,7 +188,10 @@ def _infer_one(name: str, unit: str) -> Inferred | str:
         doc="inferred from the body",
         extra={VALUE: "yes"} if value else {},
     )
-    return Inferred(model, f"{func.file}:{func.start_line}")
+    return Inferred(model, f"{func.file}:{func.start_line}", frozenset(footprint.calls))
+
+
+_WEAK = re.compile(r"\b(?:__weak__|weak)\b")
 
 
 def _footprint(name: str, unit: str, depth: int, active: set[str]) -> _Footprint:
@@ -189,7 +204,7 @@ def _footprint(name: str, unit: str, depth: int, active: set[str]) -> _Footprint
         raise _Everything(f"{name} cannot be read: {graph}")
     if graph.unsupported:
         raise _Everything(f"{name} has {graph.unsupported[0][0]}")
-    out = _Footprint(returns=not _cyclic(graph))
+    out = _Footprint(returns=not _cyclic(graph), volatile=volatile_globals(unit))
     for block in graph.blocks.values():
         for stmt in block.stmts:
             _statement(stmt, out, graph, unit, depth, active | {name})
@@ -242,9 +257,13 @@ def _statement(
             if not isinstance(callee, str):
                 raise _Everything("it calls through a function pointer")
             _callee(callee, out, unit, depth, active)
-        case AsmStmt(clobbers=clobbers, outputs=outputs, inputs=inputs):
+        case AsmStmt(clobbers=clobbers, outputs=outputs, inputs=inputs, volatile=volatile):
             if "memory" in clobbers:
                 raise _Everything("it has an asm with a memory clobber")
+            if volatile or not outputs:
+                # (port I/O, rdtsc: an effect or a new value each time, whatever it
+                # writes to memory)
+                raise _Everything("it has an asm volatile or one without outputs")
             for op in outputs:
                 _lvalue(op.expr, out.writes, out)
             for op in inputs:
@@ -266,18 +285,23 @@ def _callee(callee: str, out: _Footprint, unit: str, depth: int, active: set[str
     out.reads |= inner.reads
     out.writes |= inner.writes
     out.returns = out.returns and inner.returns
+    out.calls |= inner.calls | {callee}
 
 
 def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
     match e:
         case Field(base=Deref(addr=a), name=n):
+            _not_volatile(a)
             into.add(f"field:{n}")
             _reads(a, out)
         case Field(base=b, name=n):
             root = _root(b)
             if isinstance(root, Global):
-                into.add(f"global:{root.name}")
-            elif isinstance(root, Deref):
+                # (the engine keeps a global struct's members apart from the global's
+                # own value: no whole component names them)
+                raise _Everything(f"it accesses a member of the global {root.name}")
+            if isinstance(root, Deref):
+                _not_volatile(root.addr)
                 into.add(f"field:{_path(e)}")
                 _reads(root.addr, out)
             elif isinstance(root, Local) and not root.address_taken:
@@ -287,10 +311,26 @@ def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
                 into.add(f"field:{n}")
                 _address(b, out)
         case Deref(addr=a) | Index(base=a):
+            _not_volatile(a)
             into.add("mem")
             _reads(a, out)
         case Global(name=n):
+            if n in out.volatile:
+                raise _Everything(f"it accesses the volatile {n}")
             into.add(f"global:{n}")
+
+
+def _not_volatile(address: object) -> None:
+    """Refuse an access through a pointer to volatile (a cast, a parameter or a local
+    so declared: what ``READ_ONCE()`` expands to)."""
+    while True:
+        match address:
+            case Cast(ctype=t) | Local(ctype=t) | Param(ctype=t) if "volatile" in t:
+                raise _Everything("it accesses memory through a pointer to volatile")
+            case Cast(operand=inner):
+                address = inner
+            case _:
+                return
 
 
 def _root(e: object) -> object:
@@ -316,7 +356,9 @@ def _reads(e: object, out: _Footprint) -> None:
             _lvalue(e, out.reads, out)
             return
         case Global(name=n):
-            if n.upper() != n and n not in KNOWN_CONSTANTS:
+            if n in out.volatile:
+                raise _Everything(f"it reads the volatile {n}")
+            if n not in KNOWN_CONSTANTS:
                 out.reads.add(f"global:{n}")
             return
         case AddrOf(lvalue=lv):

@@ -133,6 +133,8 @@ def _inlinable(unit: str, name: str, models: Mapping[str, Model]) -> Graph | Non
     func = unit_definition(unit, name)
     if func is None or not _STATIC.search(func.text.split("(", 1)[0]):
         return None
+    if _NOT_INLINED.search(func.text):
+        return None
     graph = body_graph(unit, name)
     if not isinstance(graph, Graph) or graph.unsupported:
         return None
@@ -140,6 +142,12 @@ def _inlinable(unit: str, name: str, models: Mapping[str, Model]) -> Graph | Non
 
 
 _STATIC = re.compile(r"\bstatic\b")
+_NOT_INLINED = re.compile(
+    r"\b(?:noinline|__noinline__|__builtin_return_address|__builtin_frame_address|volatile)\b"
+)
+"""What keeps a body out: its own frame is part of what it does (``noinline``, the
+return address), or it accesses memory as volatile (``READ_ONCE()`` expanded), which
+the executor reads as plain memory outside the kept macros."""
 
 
 def unit_inline(

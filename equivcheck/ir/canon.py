@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from equivcheck.ir.build import reads_memory
-from equivcheck.ir.ctype import pointed_type
+from equivcheck.ir.ctype import pointed_type, spelled
 from equivcheck.ir.model import (
     AsmGoto,
     Block,
@@ -226,9 +226,92 @@ def map_locals(node: Any, fn: Callable[[Local], Local]) -> Any:
 _TYPEOF = re.compile(r"\b(?:typeof|__typeof__|__typeof)\s*\(\s*(\*?)\s*(%p\d+|@\{[^{}]*\})\s*\)")
 
 
-def resolve_typeof(graph: Graph) -> Graph:
+# typeof((unsigned long) x) and typeof(((unsigned long) x) + size), as the kernel's
+# ALIGN() and PAGE_ALIGN() write them: the type of a cast, alone or as the left operand
+# of integer arithmetic.
+_OPERAND = r"(?:%p\d+|@\{[^{}]*\}|\w+)"
+_TYPEOF_CAST = re.compile(
+    r"\b(?:typeof|__typeof__|__typeof)\s*\(\s*(\(\s*)?\(\s*([A-Za-z_][\w ]*?)\s*\)\s*"
+    rf"({_OPERAND})\s*(\)\s*)?(?:([-+*/%&|^]|<<|>>)\s*({_OPERAND})\s*)?\)"
+)
+_WIDEST_UNSIGNED = frozenset({"unsigned long", "unsigned long long", "long unsigned int", "u64"})
+_INTEGER_WORDS = frozenset({"char", "short", "int", "long", "unsigned", "signed", "_Bool", "bool"})
+
+
+def _cast_type(found: re.Match[str], graph: Graph, names: Mapping[str, str]) -> str:
+    """The type ``typeof`` names when its operand is a cast to an integer type, alone
+    or (parenthesised) the left operand of arithmetic with an integer: a 64-bit
+    unsigned type absorbs any integer operand; a shift keeps the left type. Anything
+    else stays as written."""
+    opened, ctype, closed, op, right = (found.group(i) for i in (1, 2, 4, 5, 6))
+    ctype = spelled(ctype)
+    if bool(opened) != bool(closed) or not _is_integer(ctype):
+        return found.group(0)
+    if op is None:
+        return ctype
+    integer = _operand_is_integer(right, graph, names)
+    if op in ("<<", ">>") and not _NARROW.search(ctype) and integer:
+        return ctype  # (a narrower left operand would be promoted to int)
+    if ctype in _WIDEST_UNSIGNED and integer:
+        return ctype
+    return found.group(0)
+
+
+# typeof((@{unsigned long} + (1UL << 12)) - ((1UL << 12) - 1)): arithmetic on 64-bit
+# unsigned variables and integer constants (PAGE_ALIGN_DOWN of a variable).
+_TYPEOF_SUM = re.compile(
+    r"\b(?:typeof|__typeof__|__typeof)\s*\(((?:[\s()+\-*&|^~]|<<|>>|\d+[uUlL]*|@\{[^{}]*\})+)\)"
+)
+
+
+def _sum_type(found: re.Match[str]) -> str:
+    """``unsigned long`` for arithmetic whose variables are all 64-bit unsigned and
+    whose other operands are integer constants (a 64-bit unsigned operand makes the
+    result one; a variable as a shift count, which leaves the left type, does not
+    count)."""
+    text = found.group(1)
+    variables = re.findall(r"@\{([^{}]*)\}", text)
+    if not variables or any(spelled(v) not in _WIDEST_UNSIGNED for v in variables):
+        return found.group(0)
+    if re.search(r"(?:<<|>>)\s*\(*\s*@\{", text):
+        return found.group(0)
+    return "unsigned long"
+
+
+def _is_integer(ctype: str) -> bool:
+    words = spelled(ctype).split()
+    if len(words) == 1 and words[0] in _FIXED_INTEGERS:
+        return True
+    return bool(words) and all(w in _INTEGER_WORDS for w in words)
+
+
+_NARROW = re.compile(r"\b(?:char|short|_Bool|bool|u8|u16|s8|s16)\b")
+_FIXED_INTEGERS = frozenset({"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "size_t"})
+
+
+def _operand_is_integer(text: str, graph: Graph, names: Mapping[str, str]) -> bool:
+    """Whether an operand of a ``typeof`` text is an integer: a literal, or a
+    parameter or local whose declared type is one (``names``: the declared types of a
+    region's outer variables)."""
+    if text.isdigit():
+        return True
+    if text.startswith("%p"):
+        number = int(text[2:])
+        return number < len(graph.params) and _is_integer(graph.params[number].ctype)
+    if text.startswith("@{"):
+        return _is_integer(text[2:-1])
+    named = [p.ctype for p in graph.params if p.name == text]
+    if not named and text in graph.outer_names and text in names:
+        named = [names[text]]
+    return len(named) == 1 and _is_integer(named[0])
+
+
+def resolve_typeof(graph: Graph, names: Mapping[str, str] | None = None) -> Graph:
     """``graph`` with ``typeof`` of a variable, or of what it points to, spelled as
-    that type (``typeof(u) x`` is an ``unsigned int``: its values are converted)."""
+    that type (``typeof(u) x`` is an ``unsigned int``: its values are converted), and
+    ``typeof`` of a cast as :func:`_cast_type` says (``names``: the declared types of a
+    region's outer variables)."""
+    known = names or {}
 
     def spell(text: str) -> str:
         def one(found: re.Match[str]) -> str:
@@ -250,6 +333,8 @@ def resolve_typeof(graph: Graph) -> Graph:
             if "typeof" not in text:
                 break
             text, before = _TYPEOF.sub(one, text), text
+            text = _TYPEOF_CAST.sub(lambda found: _cast_type(found, graph, known), text)
+            text = _TYPEOF_SUM.sub(_sum_type, text)
             if text == before:
                 break
         return text

@@ -684,6 +684,9 @@ class _Explorer:
             case Const(text=text, kind=kind):
                 value = V.literal(text, kind)
                 return value if value is not None else V.symbol(f"literal:{text}")
+            case Global(name=n) if n in FUNCTION_NAMES:
+                # (the name of the function the code is in: an inlined helper's own)
+                return V.symbol(f"{n}:{st.frames[-1].graph.name}")
             case Global(name=n) if n in self.config.volatile_globals:
                 # A variable declared volatile: each read is READ_ONCE() of it.
                 return self.models.volatile_read(st, self.memory.locate(st, e), "READ_ONCE", None)
@@ -740,6 +743,11 @@ class _Explorer:
     def _operand_type(self, st: PathState, text: str, refs: tuple[Expr, ...]) -> str:
         """The declared type of a ``sizeof`` operand that is a variable, ``*v`` or
         ``v[i]`` (``""`` when it is anything else or its type is not written)."""
+        cast = _SIZEOF_CAST.fullmatch(text.strip())
+        if cast:
+            # sizeof(*((const char *) x)): what the cast's pointer type points to
+            spelling = declared(cast.group(2))
+            return (pointed_type(spelling) or "") if cast.group(1) else spelling
         found = _SIZEOF_OPERAND.fullmatch(text.replace(" ", ""))
         if not found:
             return ""
@@ -748,6 +756,11 @@ class _Explorer:
             params = st.frames[-1].graph.params
             number = int(name[2:])
             ctype = params[number].ctype if number < len(params) else ""
+        elif not name.startswith("${"):
+            # a region's outer variable (a parameter or local of the whole function,
+            # with its declared type), in the region's own frame only
+            outer = len(st.frames) == 1 and name in st.frames[0].graph.outer_names
+            ctype = self.config.outer_types.get(name, "") if outer else ""
         else:
             ref = refs[int(name[2:-1])] if int(name[2:-1]) < len(refs) else None
             ctype = ref.ctype if isinstance(ref, Local) else ""
@@ -848,7 +861,13 @@ _QUERY_TYPES = {
 
 
 # ``v``, ``*v``, ``(*v)`` or ``v[...]`` for a parameter (%pN) or a local (${k}).
-_SIZEOF_OPERAND = re.compile(r"\(?(\*)?(%p\d+|\$\{\d+\})\)?(\[[^\]]*\])?")
+FUNCTION_NAMES = frozenset({"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"})
+"""The predefined identifiers naming the enclosing function."""
+
+_SIZEOF_CAST = re.compile(
+    r"(\*)?\s*\(\s*\(\s*([A-Za-z_][\w\s]*\**)\s*\)\s*(?:@\{[^{}]*\}|%p\d+|\$\{\d+\}|\w+)\s*\)"
+)
+_SIZEOF_OPERAND = re.compile(r"\(?(\*)?(%p\d+|\$\{\d+\}|[A-Za-z_]\w*)\)?(\[[^\]]*\])?")
 
 
 def _is_type_name(text: str) -> bool:

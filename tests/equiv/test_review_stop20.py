@@ -110,10 +110,22 @@ MISSED = {
 }
 
 
+STILL_MISSED = {"value-over-changed-helper"}
+"""Of MISSED, what the engine still gets wrong (the others are fixed: asm volatile and
+volatile accesses, members of globals, capitalised globals and weak bodies make a body
+no value; a body naming its own frame or marked noinline is not inlined; __func__ names
+the function the code is in; a body that accesses memory as volatile is not inlined).
+value-over-changed-helper is an artefact of unit_verdicts, which compares only the
+functions whose text differs: a patch's work set holds the same-file wrapper as an
+affected function, inlined (test_a_same_file_wrapper_over_a_changed_helper_is_inlined)."""
+
+
 @pytest.mark.parametrize(
     "name",
     [
         pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=r))
+        if n in STILL_MISSED
+        else n
         for n, r in MISSED.items()
     ],
 )
@@ -121,7 +133,6 @@ def test_a_unit_function_seen_through_does_not_prove_a_difference_away(name: str
     assert _tree_verdict(name) != "equivalent"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=MISSED["value-asm-no-outputs"])
 def test_removing_an_outb_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> None:
     # arch/x86/kernel/i8259.c, i8259A_shutdown: the patch drops the outb that masks the
     # slave PIC; outb is __outb (asm/shared/io.h), an asm volatile with inputs only
@@ -129,7 +140,6 @@ def test_removing_an_outb_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> 
     assert found["i8259A_shutdown"][0] != "equivalent"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=MISSED["value-read-once-expanded"])
 def test_reading_an_atomic_twice_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> None:
     # kernel/async.c, async_schedule_node_domain: `atomic_read(&entry_count) > MAX_WORK`
     # becomes two atomic_read()s joined by &&; another CPU may change entry_count between
