@@ -93,6 +93,11 @@ def satisfying(cond: z3.BoolRef, timeout_ms: int) -> tuple[z3.Solver, z3.ModelRe
     return (solver, solver.model()) if answer(solver) else None
 
 
+INCREMENTAL_MS = 300
+"""How long the incremental solver may take on one question before a fresh solver is
+asked (with the whole timeout)."""
+
+
 class Incremental:
     """:func:`possible` for ``base`` together with each of many other formulas."""
 
@@ -101,12 +106,16 @@ class Incremental:
         self._solver = self._fresh()
 
     def _fresh(self) -> z3.Solver:
-        solver = new_solver(self._timeout_ms)
+        solver = new_solver(min(self._timeout_ms, INCREMENTAL_MS))
         solver.add(self._base)
         return solver
 
     def possible_with(self, extra: z3.BoolRef) -> bool:
-        """Whether ``base`` and ``extra`` may hold together (undecided: yes)."""
+        """Whether ``base`` and ``extra`` may hold together (undecided: yes). The
+        incremental solver is asked first, briefly; what it cannot decide goes to a
+        fresh solver, whose preprocessing (bit-blasting the whole formula) decides in
+        a fraction of a second what the incremental one may not in the whole timeout
+        (measured: 0.3 s against more than 20 s on fault_in_readable's paths)."""
         try:
             self._solver.push()
             self._solver.add(extra)
@@ -116,5 +125,7 @@ class Incremental:
             # A timeout's cancel that outlived its check leaves the solver refusing
             # to push ("push canceled"): start again, and ask once without it.
             self._solver = self._fresh()
+            return possible([self._base, extra], self._timeout_ms)
+        if result == z3.unknown:
             return possible([self._base, extra], self._timeout_ms)
         return bool(result != z3.unsat)
