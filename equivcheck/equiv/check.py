@@ -606,6 +606,14 @@ class _PatchChecker:
         if problem:
             return self.base(fw, "unknown", problem)
         if not used and canonical_text(before) == canonical_text(after):
+            if fw.mode == "tree" and fw.before.text == fw.after.text:
+                return self.base(
+                    fw,
+                    "equivalent",
+                    "as the tree's configuration compiles it, the function is the same in "
+                    "both versions: the lines the patch changes are left out by the "
+                    "preprocessor (#if/#ifdef) or are comments",
+                )
             return self.base(
                 fw,
                 "equivalent",
