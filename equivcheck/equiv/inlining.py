@@ -60,7 +60,7 @@ def calls_of(graph: Graph) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _Side:
+class VersionCalls:
     """One version: the compared graph, the helpers it inlines anyway, and how to find
     an inlinable body of the unit by name."""
 
@@ -88,7 +88,7 @@ class _Side:
         return out
 
 
-def choose(before: _Side, after: _Side, exclude: frozenset[str]) -> list[str]:
+def choose(before: VersionCalls, after: VersionCalls, exclude: frozenset[str]) -> list[str]:
     """The functions to inline, best first: each one makes the two versions' called
     names closer (their symmetric difference smaller)."""
     chosen: frozenset[str] = frozenset()
@@ -162,8 +162,8 @@ def unit_inline(
     ``units``: the before and after translation units; ``exclude``: names never to
     inline."""
     sides = (
-        _Side(*before, inlinable(units[0], models)),
-        _Side(*after, inlinable(units[1], models)),
+        VersionCalls(*before, inlinable(units[0], models)),
+        VersionCalls(*after, inlinable(units[1], models)),
     )
     names = choose(*sides, exclude)
     if not names:

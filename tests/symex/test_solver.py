@@ -40,3 +40,11 @@ def test_an_undecided_answer_raises_where_a_verdict_would_rest_on_it() -> None:
         pytest.skip("the solver decided within a millisecond on this machine")
     with pytest.raises(SolverTimeout):
         answer(solver)
+
+
+def test_an_undecided_incremental_question_is_asked_again_not_answered() -> None:
+    # what the incremental solver cannot decide goes to a fresh one: never "impossible"
+    x = z3.BitVec("x", 64)
+    solver = Incremental(x > 0, 1000)
+    assert solver.possible_with(x == 5)
+    assert not solver.possible_with(x == 0)
