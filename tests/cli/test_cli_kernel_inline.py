@@ -65,3 +65,19 @@ def test_configuration_stub_returning_false(kernel_tree: Path, patch: str) -> No
     func = funcs["lru_deactivate"]
     assert (status, func["verdict"]) == (0, "equivalent"), func["reason"]
     assert any("lru_gen_enabled" in str(n) and "mm_inline.h" in str(n) for n in func["inlined"])
+
+
+def test_an_affected_caller_the_configuration_compiles_out_is_its_own_unknown(
+    kernel_tree: Path,
+) -> None:
+    # get_swappiness is under CONFIG_LRU_GEN (unset): it is not compared, and says why;
+    # the run goes on and the other rows keep their verdicts
+    status, funcs = _check(kernel_tree, "vmscan-can-demote-merged-tests.patch")
+    assert status == 2
+    assert funcs["can_demote"]["verdict"] == "equivalent", funcs["can_demote"]["reason"]
+    compiled_out = funcs["get_swappiness"]
+    assert compiled_out["verdict"] == "unknown"
+    assert "configuration does not compile it" in str(compiled_out["reason"])
+    assert {funcs[n]["verdict"] for n in ("shrink_folio_list", "can_age_anon_pages")} == {
+        "equivalent"
+    }
