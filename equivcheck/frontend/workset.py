@@ -394,7 +394,7 @@ def _side_texts(
     problems: dict[str, str] = {}
     for name in wanted:
         try:
-            func = gnuc.cut_function(pre.text, name, near=(path, present[name]), typedefs=typedefs)
+            func = _cut_compiled(pre.text, name, (path, present[name]), typedefs)
         except InputError:
             problems[name] = (
                 f"{name} is written in {path} but the tree's configuration does not compile "
@@ -404,6 +404,21 @@ def _side_texts(
             continue
         texts[name] = dataclasses.replace(func, union_members=unions, unit=pre.text)
     return texts, problems
+
+
+def _cut_compiled(
+    unit: str, name: str, near: tuple[str, int], typedefs: frozenset[str]
+) -> FunctionText:
+    """The preprocessed definition of ``name``: for a system call
+    (``SYSCALL_DEFINEn(madvise, ...)``, named ``sys_madvise``) the function holding its
+    body, ``__do_sys_madvise``, under the system call's name."""
+    try:
+        return gnuc.cut_function(unit, name, near=near, typedefs=typedefs)
+    except InputError:
+        if not name.startswith(("sys_", "compat_sys_")):
+            raise
+        body = gnuc.cut_function(unit, f"__do_{name}", near=near, typedefs=typedefs)
+        return dataclasses.replace(body, name=name)
 
 
 def light_function_text(
