@@ -81,3 +81,12 @@ def test_an_affected_caller_the_configuration_compiles_out_is_its_own_unknown(
     assert {funcs[n]["verdict"] for n in ("shrink_folio_list", "can_age_anon_pages")} == {
         "equivalent"
     }
+
+
+def test_a_system_call_is_compared_through_the_function_holding_its_body(
+    kernel_tree: Path,
+) -> None:
+    # SYSCALL_DEFINE3(madvise, ...) compiles to __do_sys_madvise, which holds the body
+    status, funcs = _check(kernel_tree, "madvise-syscall-mm-local.patch")
+    func = funcs["sys_madvise"]
+    assert (status, func["verdict"]) == (0, "equivalent"), func["reason"]
