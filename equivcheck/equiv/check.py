@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -1223,20 +1224,25 @@ def _run_compare(
         except SolverTimeout as err:
             return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
 
+    # Values cost the solver (their results depend on whole state parts): the first run
+    # takes only those the versions call a different number of times; the others, and
+    # the unit's bodies, when it does not prove the versions equal.
     values = _values(before, after, ctx)
-    models = {**MODELS, **{n: i.model for n, i in values.items()}}
+    used = _counted_differently(values, before, after, ctx.helpers)
+    models = {**MODELS, **{n: i.model for n, i in used.items()}}
     outcome = run(prepared, models, ctx)
-    wider = _with_unit_bodies(before, after, ctx) if outcome.verdict != "equivalent" else None
-    if wider is not None:
-        # The versions differ at calls of the unit's functions: compare them inlined.
-        inline, context = wider
-        ready = _prepare(before, after, context)
-        again = run(ready, models, context)
-        again.inlined = tuple(inline.describe())
-        if again.verdict != "unknown" or outcome.verdict == "unknown":
-            outcome, prepared, ctx = again, ready, context
-    if values:
-        outcome.assumptions = [*outcome.assumptions, *(i.describe() for i in values.values())]
+    if outcome.verdict != "equivalent":
+        wider = _with_unit_bodies(before, after, ctx, _values_shown(outcome, values))
+        if wider is not None or len(used) < len(values):
+            context = wider[1] if wider is not None else ctx
+            ready = _prepare(before, after, context) if wider is not None else prepared
+            everything = {**MODELS, **{n: i.model for n, i in values.items()}}
+            again = run(ready, everything, context)
+            again.inlined = tuple(wider[0].describe()) if wider is not None else ()
+            if again.verdict != "unknown" or outcome.verdict == "unknown":
+                outcome, prepared, ctx, models, used = again, ready, context, everything, values
+    if used:
+        outcome.assumptions = [*outcome.assumptions, *(i.describe() for i in used.values())]
     if outcome.verdict != "unknown" or not outcome.opaque_calls or not ctx.unit:
         return outcome
     inferred, failed = infer(set(outcome.opaque_calls), ctx.unit)
@@ -1270,8 +1276,35 @@ def _values(before: Graph, after: Graph, ctx: Comparison) -> dict[str, Inferred]
     return values
 
 
+def _counted_differently(
+    values: Mapping[str, Inferred], before: Graph, after: Graph, helpers: _Helpers
+) -> dict[str, Inferred]:
+    """The values that the two versions (with their helpers) call a different number of
+    times: as events they would differ; as values they may not."""
+    counts = [
+        Counter(
+            stmt.callee
+            for graph in (top, *inlined.values())
+            for block in graph.blocks.values()
+            for stmt in block.stmts
+            if isinstance(stmt, Call) and isinstance(stmt.callee, str)
+        )
+        for top, inlined in ((before, helpers.before), (after, helpers.after))
+    ]
+    return {n: i for n, i in values.items() if counts[0][n] != counts[1][n]}
+
+
+def _values_shown(outcome: Outcome, values: Mapping[str, Inferred]) -> frozenset[str]:
+    """The values whose results a counterexample gives: any value of theirs was taken,
+    where the body (inlined, if it runs straight through) says which."""
+    shown = outcome.counterexample.get("call_results")
+    if not isinstance(shown, dict):
+        return frozenset()
+    return frozenset(n for n in values if any(str(k).startswith(f"{n}(") for k in shown))
+
+
 def _with_unit_bodies(
-    before: Graph, after: Graph, ctx: Comparison
+    before: Graph, after: Graph, ctx: Comparison, values: frozenset[str] = frozenset()
 ) -> tuple[UnitInline, Comparison] | None:
     """In tree mode, the unit's functions whose inlining makes the versions' calls
     agree better (equiv/inlining.py), and the comparison with them among the helpers;
@@ -1286,6 +1319,7 @@ def _with_unit_bodies(
         (ctx.before_unit, ctx.unit),
         MODELS,
         exclude,
+        values,
     )
     if inline is None:
         return None
@@ -1303,7 +1337,8 @@ def _search_difference(
     """A counterexample on the whole function (``before``, ``after``) from its start,
     found by a search steered through the lines of a part's difference (None: not
     found)."""
-    models = {**MODELS, **{n: i.model for n, i in _values(before, after, ctx).items()}}
+    values = _counted_differently(_values(before, after, ctx), before, after, ctx.helpers)
+    models = {**MODELS, **{n: i.model for n, i in values.items()}}
     return find_difference(
         *prepared.sides(ctx, models),
         focus,

@@ -141,6 +141,11 @@ def _inlinable(unit: str, name: str, models: Mapping[str, Model]) -> Graph | Non
     return graph
 
 
+def _straight(graph: Graph) -> bool:
+    """Whether ``graph`` runs straight through: no branch, no switch."""
+    return all(len(graph.successors(index)) <= 1 for index in graph.blocks)
+
+
 _STATIC = re.compile(r"\bstatic\b")
 _NOT_INLINED = re.compile(
     r"\b(?:noinline|__noinline__|__builtin_return_address|__builtin_frame_address|volatile)\b"
@@ -156,16 +161,25 @@ def unit_inline(
     units: tuple[str, str],
     models: Mapping[str, Model],
     exclude: frozenset[str],
+    values: frozenset[str] = frozenset(),
 ) -> UnitInline | None:
-    """The unit functions to inline so that the versions' calls agree better (None:
-    none helps). ``before``/``after``: each version's graph and the helpers it inlines;
-    ``units``: the before and after translation units; ``exclude``: names never to
-    inline."""
+    """The unit functions to inline so that the versions' calls agree better, and the
+    ``values`` (functions whose bodies write nothing) that run straight through: their
+    result is then what the body computes (a configuration stub's ``false``), not any
+    value (None: nothing to inline). ``before``/``after``: each version's graph and the
+    helpers it inlines; ``units``: the before and after translation units; ``exclude``:
+    names never to inline."""
     sides = (
         VersionCalls(*before, inlinable(units[0], models)),
         VersionCalls(*after, inlinable(units[1], models)),
     )
     names = choose(*sides, exclude)
+    called = sides[0].names(frozenset(names)) | sides[1].names(frozenset(names))
+    names += [
+        name
+        for name in sorted((values & called) - exclude - set(names))
+        if all((body := side.body(name)) is not None and _straight(body) for side in sides)
+    ]
     if not names:
         return None
     # (the executor inlines a chosen function at every call, at any depth)

@@ -62,20 +62,20 @@ def parameter_types(unit: str, names: set[str]) -> dict[str, Parameters]:
     argument is converted to it, as C converts it at a call with a prototype in scope).
     Variadic and unread lists are left out."""
     scope = _scope_of(unit)
-    wanted = sorted(n for n in names if n.isidentifier())
-    if not wanted:
-        return {}
-    found: dict[str, set[Parameters | None]] = {}
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\s*\(")
-    for match in pattern.finditer(unit):
-        if not scope.at_file_scope(match.start()) or not _declares_function(unit, match.start()):
-            continue
-        found.setdefault(match.group(1), set()).add(_parameter_list(unit, match.end()))
-    return {
-        name: params
-        for name, seen in found.items()
-        if len(seen) == 1 and (params := next(iter(seen))) is not None
-    }
+    known = scope.parameters
+    wanted = sorted(n for n in names if n.isidentifier() and n not in known)
+    if wanted:
+        found: dict[str, set[Parameters | None]] = {name: set() for name in wanted}
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\s*\(")
+        for match in pattern.finditer(unit):
+            if not scope.at_file_scope(match.start()):
+                continue
+            if not _declares_function(unit, match.start()):
+                continue
+            found[match.group(1)].add(_parameter_list(unit, match.end()))
+        for name, seen in found.items():
+            known[name] = next(iter(seen)) if len(seen) == 1 else None
+    return {name: params for name in names if (params := known.get(name)) is not None}
 
 
 def _declares_function(unit: str, start: int) -> bool:
@@ -146,6 +146,7 @@ class _Scope:
     def __init__(self, unit: str) -> None:
         self.unit = unit
         self.types: dict[str, str | None] = {}
+        self.parameters: dict[str, Parameters | None] = {}
         self.starts: list[int] = []  # positions where file scope starts again
         self.ends: list[int] = []  # positions where it ends
         depth = 0
