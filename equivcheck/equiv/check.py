@@ -77,6 +77,7 @@ from equivcheck.frontend.unions import holding_arrays, holds_array, plain_member
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import graph_nodes, resolve_typeof, retype
+from equivcheck.ir.ctype import spelled
 from equivcheck.ir.escape import confined_locals
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
@@ -167,8 +168,9 @@ class _Helpers:
     called: dict[str, set[str]] = field(default_factory=dict)
 
     def for_file(self, file: str) -> _Helpers:
-        """The helpers a function of ``file`` may call: not another file's statics."""
-        other = {n for n, f in self.static_in.items() if f != file}
+        """The helpers a function of ``file`` may call: not another ``.c`` file's
+        statics (a header's are in every file that includes it)."""
+        other = {n for n, f in self.static_in.items() if f != file and not f.endswith(".h")}
         return _Helpers(
             {n: g for n, g in self.before.items() if n not in other},
             {n: g for n, g in self.after.items() if n not in other},
@@ -846,7 +848,21 @@ class _PatchChecker:
         if before is None or after is None:
             return ""
         old, new = _signature(before), _signature(after)
-        return f"its signature changed from {old} to {new}" if old != new else ""
+        if old == new or self.address_taken(fw):
+            # (a function whose address is taken is called through pointers too: its
+            # direct callers do not vouch for it)
+            return ""
+        return f"its signature changed from {old} to {new}"
+
+    def address_taken(self, fw: FunctionWork) -> bool:
+        """Whether either version of ``fw``'s file names the function other than to
+        call or declare it (an ops table, ``&f``), or has no whole text to tell."""
+        mention = re.compile(rf"\b{re.escape(fw.change.function)}\b(?!\s*\()")
+        for side in ("before", "after"):
+            source = self.work.source(side, fw.change.file)
+            if source is None or mention.search(mask(source)):
+                return True
+        return False
 
     def through_callers(self, fw: FunctionWork) -> FunctionResult:
         """An added or removed function, or a static one whose signature changed: the
@@ -897,8 +913,9 @@ class _PatchChecker:
 
 
 def _signature(graph: Graph) -> str:
-    """A function's type as written: ``int (struct kiocb *, struct folio_batch *)``."""
-    return f"{graph.return_type} ({', '.join(p.ctype for p in graph.params)})"
+    """A function's type as written, without qualifiers: ``int (struct kiocb *, struct
+    folio_batch *)``."""
+    return f"{spelled(graph.return_type)} ({', '.join(spelled(p.ctype) for p in graph.params)})"
 
 
 def _reachable_from(other: FunctionWork, file: str, helpers: _Helpers) -> bool:

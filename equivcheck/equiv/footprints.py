@@ -310,7 +310,12 @@ def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
                 # p[i].x and the like: the engine keeps it under the field's name.
                 into.add(f"field:{n}")
                 _address(b, out)
-        case Deref(addr=a) | Index(base=a):
+        case Index(base=a, index=i):
+            _not_volatile(a)
+            into.add("mem")
+            _reads(a, out)
+            _reads(i, out)
+        case Deref(addr=a):
             _not_volatile(a)
             into.add("mem")
             _reads(a, out)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from equivcheck.ir.build import reads_memory
-from equivcheck.ir.ctype import pointed_type, spelled
+from equivcheck.ir.ctype import array_shape, pointed_type, spelled
 from equivcheck.ir.model import (
     AsmGoto,
     Block,
@@ -273,9 +273,16 @@ def _sum_type(found: re.Match[str]) -> str:
     variables = re.findall(r"@\{([^{}]*)\}", text)
     if not variables or any(spelled(v) not in _WIDEST_UNSIGNED for v in variables):
         return found.group(0)
-    if re.search(r"(?:<<|>>)\s*\(*\s*@\{", text):
+    # A shift has its left operand's type: only shifts of constants by constants
+    # (1UL << 12) are read; a unary & or * makes a pointer or reads one.
+    rest = _CONSTANT_SHIFT.sub("1", text)
+    if "<<" in rest or ">>" in rest or _UNARY_POINTER.search(rest):
         return found.group(0)
     return "unsigned long"
+
+
+_CONSTANT_SHIFT = re.compile(r"\d+[uUlL]*\s*(?:<<|>>)\s*\d+[uUlL]*")
+_UNARY_POINTER = re.compile(r"(?:^|[(+\-*/%&|^~<>]|<<|>>)\s*[&*]")
 
 
 def _is_integer(ctype: str) -> bool:
@@ -319,6 +326,10 @@ def resolve_typeof(graph: Graph, names: Mapping[str, str] | None = None) -> Grap
             if name.startswith("%p"):
                 number = int(name[2:])
                 ctype = graph.params[number].ctype if number < len(graph.params) else ""
+                shape = array_shape(ctype) if ctype else None
+                if shape is not None or "[" in ctype:
+                    # (a parameter declared as an array is a pointer)
+                    ctype = f"{shape[0]} *" if shape is not None else ""
             else:
                 ctype = name[2:-1]
             ctype = spell(ctype)

@@ -550,24 +550,6 @@ def _locks_and_freezing() -> list[Model]:
     ]
 
 
-def _lists() -> list[Model]:
-    """list_head operations: they write the next and prev members of the entries and
-    their neighbours, read as whole arrays like a footprint inferred from the body."""
-    links = (Part("field:next", ()), Part("field:prev", ()))
-    names = (
-        "list_add",
-        "list_add_tail",
-        "list_del",
-        "list_del_init",
-        "list_move",
-        "list_move_tail",
-    )
-    return [
-        Model(name, "inferred", reads=links, writes=links, doc="writes list links (next, prev)")
-        for name in names
-    ]
-
-
 def _ordering_points() -> list[Model]:
     barriers = (
         "smp_mb",
@@ -595,14 +577,12 @@ def _ordering_points() -> list[Model]:
         "raw_spin_unlock",
         "raw_spin_lock_irq",
         "raw_spin_unlock_irq",
-        "raw_spin_lock_irqsave",
-        "raw_spin_unlock_irqrestore",
-        # (what the raw_ macros expand to when the configuration does not keep them)
+        # (what the raw_ macros expand to when the configuration does not keep them;
+        # _raw_spin_lock_irqsave returns the flags: with the atomics)
         "_raw_spin_lock",
         "_raw_spin_unlock",
         "_raw_spin_lock_irq",
         "_raw_spin_unlock_irq",
-        "_raw_spin_lock_irqsave",
         "_raw_spin_unlock_irqrestore",
         "_raw_spin_lock_bh",
         "_raw_spin_unlock_bh",
@@ -653,6 +633,7 @@ def _ordering_points() -> list[Model]:
         "spin_trylock",
         "mutex_trylock",
         "_raw_spin_trylock",
+        "_raw_spin_lock_irqsave",
     )
     out += [
         Model(
@@ -741,7 +722,6 @@ def _all() -> Iterable[Model]:
     yield from _mm()
     yield from _counters()
     yield from _locks_and_freezing()
-    yield from _lists()
     yield from _tlb_rmap_swap()
     yield from _ordering_points()
     yield from _volatile_and_identity()

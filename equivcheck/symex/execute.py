@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.ir.ctype import is_aggregate, pointed_type, spelled
+from equivcheck.ir.ctype import array_shape, is_aggregate, pointed_type, spelled
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import (
     AddrOf,
@@ -756,11 +756,18 @@ class _Explorer:
             params = st.frames[-1].graph.params
             number = int(name[2:])
             ctype = params[number].ctype if number < len(params) else ""
+            shape = array_shape(ctype) if "[" in ctype else None
+            if "[" in ctype:
+                # a parameter declared as an array is a pointer to its element
+                ctype = f"{shape[0]} *" if shape is not None else ""
         elif not name.startswith("${"):
             # a region's outer variable (a parameter or local of the whole function,
-            # with its declared type), in the region's own frame only
+            # with its declared type), in the region's own frame only; an array type
+            # there may be a parameter's (a pointer): not read
             outer = len(st.frames) == 1 and name in st.frames[0].graph.outer_names
             ctype = self.config.outer_types.get(name, "") if outer else ""
+            if "[" in ctype:
+                ctype = ""
         else:
             ref = refs[int(name[2:-1])] if int(name[2:-1]) < len(refs) else None
             ctype = ref.ctype if isinstance(ref, Local) else ""

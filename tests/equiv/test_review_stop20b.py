@@ -90,8 +90,22 @@ BORDERLINE = {
 }
 
 
+STILL_MISSED = {"counter-moved-across-loop-reader"}
+"""Of MISSED and BORDERLINE, what the engine still gets wrong (fixed: typeof with a
+shift of a variable or a unary & or * is left as written; a value body reads its
+subscripts; the list models are gone (their link arrays knew nothing of a member copy);
+a parameter declared as an array is a pointer to sizeof and typeof;
+_raw_spin_lock_irqsave returns new flags at each call). The one left is assumption A5
+as listed: the counters' models are kept apart from the plain memory their reader
+sums."""
+
+
 @pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_xfail(r)) for n, r in {**MISSED, **BORDERLINE}.items()]
+    "name",
+    [
+        pytest.param(n, marks=_xfail(r)) if n in STILL_MISSED else n
+        for n, r in {**MISSED, **BORDERLINE}.items()
+    ],
 )
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
     assert _tree_verdict(name) != EQ
@@ -107,20 +121,13 @@ SIGNATURE_MISSED = {
 }
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_xfail(r)) for n, r in SIGNATURE_MISSED.items()]
-)
+@pytest.mark.parametrize("name", list(SIGNATURE_MISSED))  # (fixed: check.address_taken)
 def test_a_function_whose_address_is_taken_is_not_judged_by_its_direct_callers(name: str) -> None:
     found = _two_files(name)
     assert found["f"] == EQ  # (f calls h(5), which the change keeps)
     assert found["h"] != EQ
 
 
-@_xfail(
-    "models/table.py _ordering_points / symex/calls.py Calls.apply: "
-    "_raw_spin_lock_irqsave's result is V.const(0), so raw_spin_unlock_irqrestore(&l, 0UL) "
-    "restores what flags did"
-)
 def test_restoring_other_irq_flags_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> None:
     # kernel/kthread.c, kthread_queue_work: the patch passes 0UL instead of the flags
     # saved by raw_spin_lock_irqsave: interrupts stay disabled after the unlock
@@ -132,11 +139,6 @@ def test_restoring_other_irq_flags_in_the_kernel_is_not_equivalent(kernel_tree: 
     assert found["kthread_flush_worker"] != EQ  # (leans on kthread_queue_work's verdict)
 
 
-@_xfail(
-    "equiv/check.py _Helpers.for_file / lean_on_opaque_changes: the header's changed static "
-    "inline is left out of the .c file's helpers, so the caller's IR is the same in both "
-    "versions, and lean_on_opaque_changes skips every name in all_helpers.before"
-)
 @pytest.mark.parametrize("patch", ["gfp-compaction-allowed-const", "gfp-compaction-allowed-body"])
 def test_a_caller_of_a_changed_header_static_is_not_equivalent(
     kernel_tree: Path, patch: str
@@ -204,7 +206,26 @@ TRUE = {
     "sizeof-cast-array-typedef": DIFF,
 }
 
+LIST_MODELS_GONE = (
+    "models/table.py: the list models were withdrawn (list_* kept their links as whole "
+    "arrays, apart from the members holding them); without a body in this unit a list "
+    "call is opaque, and the verdict UNKNOWN"
+)
+
 IMPRECISE = {
+    **{
+        name: LIST_MODELS_GONE
+        for name in (
+            "list-add-read-v-eq",
+            "list-move-across-field-write-eq",
+            "list-local-head",
+            "list-two-adds-reordered",
+            "list-global-head-list-empty",
+            "list-global-head-first-entry",
+            "list-del-then-read-next-via-pointer",
+            "list-array-head",
+        )
+    },
     "counter-sum-equal": "models/table.py _counters: two __count_vm_event calls and one "
     "__count_vm_events(.., 2) add the same, but calls are compared by name and arguments",
     "typeof-cast-short-plus-int": "ir/canon.py _cast_type: only a 64-bit unsigned left type "
