@@ -88,6 +88,16 @@ class _Pending:
     terminator: Terminator | None = None
 
 
+def _literal_value(e: Expr) -> int | None:
+    """The value of an integer literal (``0x10``, ``4UL``, ``'a'`` not read), else None."""
+    if not isinstance(e, Const):
+        return None
+    try:
+        return int(e.text.rstrip("uUlL"), 0)
+    except ValueError:
+        return None
+
+
 @dataclass
 class _SwitchContext:
     cases: list[SwitchCase] = field(default_factory=list)
@@ -543,6 +553,13 @@ class _Builder:
     def _stmt_Case(self, node: c_ast.Case) -> None:
         target = self._case_block(node.coord)
         value = self.expr(node.expr)
+        number = _literal_value(value)
+        if number is not None and any(
+            _literal_value(case.low) == number for case in self.switches[-1].cases
+        ):
+            # (C forbids it; the compiler refuses what the engine would read as the
+            # first label)
+            raise UnsupportedConstruct(f"duplicate case value {number}", _where(node.coord))
         self.switches[-1].cases.append(SwitchCase(value, value, target))
         for item in node.stmts or []:
             self.stmt(item)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from equivcheck.errors import UnsupportedConstruct
 from equivcheck.ir.model import (
     Assign,
     Binary,
@@ -192,3 +195,11 @@ def test_generic_selection_default_for_int_constant() -> None:
 def test_generic_selection_unknown_type_stays_opaque() -> None:
     text = _gnu_ir("int f(int *q) { return _Generic(*q, long: 1, default: 2); }")
     assert "opaque<_Generic>" in text and "unsupported _Generic" in text
+
+
+def test_a_duplicate_case_value_is_refused() -> None:
+    # C forbids it (gcc: "duplicate case value"); read as the first label it would let a
+    # mutant that no compiler accepts be EQUIVALENT
+    with pytest.raises(UnsupportedConstruct, match="duplicate case value 1"):
+        ir_of("int f(int x) { switch (x) { case 0x1: return 1; case 1UL: return 2; } return 0; }")
+    ir_of("int f(int x) { switch (x) { case 0: return 1; case 1: return 2; } return 0; }")
