@@ -843,6 +843,8 @@ class _PatchChecker:
             return ""
         if not (_is_static(fw.before) and _is_static(fw.after)):
             return ""
+        if not fw.change.file.endswith(".c"):
+            return ""  # (a header's static has callers in every file that includes it)
         scoped = self.all_helpers.for_file(fw.change.file)
         before, after = scoped.before.get(name), scoped.after.get(name)
         if before is None or after is None:
@@ -855,12 +857,20 @@ class _PatchChecker:
         return f"its signature changed from {old} to {new}"
 
     def address_taken(self, fw: FunctionWork) -> bool:
-        """Whether either version of ``fw``'s file names the function other than to
-        call or declare it (an ops table, ``&f``), or has no whole text to tell."""
-        mention = re.compile(rf"\b{re.escape(fw.change.function)}\b(?!\s*\()")
+        """Whether either version of ``fw``'s file may reach the function other than by
+        a call its callers show: it names it other than to call or declare it (an ops
+        table, ``&f``, an alias attribute's string), names it in a macro (a call
+        there is hidden from the callers' IR), pastes tokens (``n##_show`` may make its
+        name), or has no whole text to tell."""
+        name = re.escape(fw.change.function)
+        mention = re.compile(rf"\b{name}\b(?!\s*\()")
+        in_macro = re.compile(rf"^\s*#\s*define\b.*\b{name}\b", re.MULTILINE)
         for side in ("before", "after"):
             source = self.work.source(side, fw.change.file)
-            if source is None or mention.search(mask(source)):
+            if source is None or "##" in source:
+                return True
+            # (comments count too: a mention there only costs the rule)
+            if mention.search(source) or in_macro.search(_joined_lines(source)):
                 return True
         return False
 
@@ -910,6 +920,11 @@ class _PatchChecker:
             f"{fw.change.status} function that other code may call; not checked "
             "through any caller of this patch",
         )
+
+
+def _joined_lines(text: str) -> str:
+    """``text`` with backslash-continued lines joined (a macro on one line)."""
+    return text.replace("\\\n", " ")
 
 
 def _signature(graph: Graph) -> str:

@@ -326,9 +326,10 @@ def resolve_typeof(graph: Graph, names: Mapping[str, str] | None = None) -> Grap
             if name.startswith("%p"):
                 number = int(name[2:])
                 ctype = graph.params[number].ctype if number < len(graph.params) else ""
-                shape = array_shape(ctype) if ctype else None
-                if shape is not None or "[" in ctype:
-                    # (a parameter declared as an array is a pointer)
+                if "[" in ctype:
+                    # (a parameter declared as an array is a pointer to its element;
+                    # one with more dimensions, a pointer to an array, is not spelled)
+                    shape = array_shape(ctype) if ctype.count("[") == 1 else None
                     ctype = f"{shape[0]} *" if shape is not None else ""
             else:
                 ctype = name[2:-1]

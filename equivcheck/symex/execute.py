@@ -756,18 +756,23 @@ class _Explorer:
             params = st.frames[-1].graph.params
             number = int(name[2:])
             ctype = params[number].ctype if number < len(params) else ""
-            shape = array_shape(ctype) if "[" in ctype else None
             if "[" in ctype:
-                # a parameter declared as an array is a pointer to its element
+                # a parameter declared as an array is a pointer to its element (with
+                # more dimensions, a pointer to an array: not spelled)
+                shape = array_shape(ctype) if ctype.count("[") == 1 else None
                 ctype = f"{shape[0]} *" if shape is not None else ""
+            elif not _PLAINLY_SIZED.search(ctype):
+                # a typedef name may be an array's (cpumask_var_t): the parameter is
+                # then a pointer, whatever the typedef's size
+                ctype = ""
         elif not name.startswith("${"):
             # a region's outer variable (a parameter or local of the whole function,
             # with its declared type), in the region's own frame only; an array type
             # there may be a parameter's (a pointer): not read
             outer = len(st.frames) == 1 and name in st.frames[0].graph.outer_names
             ctype = self.config.outer_types.get(name, "") if outer else ""
-            if "[" in ctype:
-                ctype = ""
+            if "[" in ctype or "*" not in ctype:
+                ctype = ""  # (only a pointer's size does not depend on which it is)
         else:
             ref = refs[int(name[2:-1])] if int(name[2:-1]) < len(refs) else None
             ctype = ref.ctype if isinstance(ref, Local) else ""
@@ -868,6 +873,13 @@ _QUERY_TYPES = {
 
 
 # ``v``, ``*v``, ``(*v)`` or ``v[...]`` for a parameter (%pN) or a local (${k}).
+_PLAINLY_SIZED = re.compile(
+    r"\*|^\s*(?:const\s+|volatile\s+)*(?:struct|union|enum)\b|"
+    r"^\s*(?:const\s+|volatile\s+)*(?:(?:unsigned|signed|char|short|int|long|_Bool|bool)\s*)+$"
+)
+"""A parameter type whose size does not hide an array: a pointer, a struct, union or
+enum, or an integer type spelled with keywords."""
+
 FUNCTION_NAMES = frozenset({"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"})
 """The predefined identifiers naming the enclosing function."""
 

@@ -73,7 +73,18 @@ MISSED = {
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail(r)) for n, r in MISSED.items()])
+STILL_MISSED = {"typeof-array-typedef-param"}
+"""Of MISSED, what the engine still gets wrong (fixed: an array parameter of more than
+one dimension is not spelled, a parameter of a typedef name is not sized, a region's
+outer variable is sized only as a pointer). typeof(x) of a parameter of an array typedef
+is still spelled as the typedef (ir/canon.py resolve_typeof cannot tell it from an
+integer typedef without the compiler)."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=_xfail(r)) if n in STILL_MISSED else n for n, r in MISSED.items()],
+)
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
     assert _tree_verdict(name) != EQ
 
@@ -90,9 +101,9 @@ SIGNATURE_MISSED = {
 }
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_xfail(r)) for n, r in SIGNATURE_MISSED.items()]
-)
+# (fixed: check.address_taken reads the raw text, macros and strings included, and a
+# file that pastes tokens never has its statics judged through direct callers alone)
+@pytest.mark.parametrize("name", list(SIGNATURE_MISSED))
 def test_a_function_reached_other_than_by_its_direct_calls_is_not_judged_by_them(
     name: str,
 ) -> None:
@@ -101,11 +112,7 @@ def test_a_function_reached_other_than_by_its_direct_calls_is_not_judged_by_them
     assert next(v for n, v in found.items() if n != "f") != EQ
 
 
-@_xfail(
-    "equiv/check.py through_callers: the caller g, which calls h(1) through the macro "
-    "CHECK(v) h(v), is not among the listed callers (its text shows no `h(`), so h's "
-    "verdict is f's alone and g, whose result changes, is not reported"
-)
+# (fixed: a static a macro names is not judged through its direct callers)
 def test_a_caller_through_a_macro_is_not_forgotten() -> None:
     found = _two_files("sig-caller-through-macro")
     assert found["f"] == EQ
@@ -121,13 +128,7 @@ def test_line_numbers_are_not_one_unknown() -> None:
     assert _two_files("line-macro-moved")["f"] != EQ
 
 
-@_xfail(
-    "equiv/check.py new_signature / through_callers with _Helpers.for_file's header "
-    "rule: a header's static inline whose signature changed (s64 -> long) is judged "
-    "through the patch's callers in the header (inc_wb_stat, dec_wb_stat: amounts 1 "
-    "and -1), never through mm/page-writeback.c's wb_stat_mod(wb, WB_WRITTEN, nr); "
-    "address_taken also reads the header alone"
-)
+# (fixed: only a .c file's static with a new signature is judged through its callers)
 def test_a_header_static_with_a_new_signature_is_not_judged_by_the_header_alone(
     kernel_tree: Path,
 ) -> None:
