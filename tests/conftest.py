@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -17,6 +18,15 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 KERNEL_TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sigint_as_a_process_has_it() -> None:
+    """SIGINT raises KeyboardInterrupt, as in any Python process (and children started
+    from here get the default action): a pytest-xdist worker inherits it ignored, and
+    the Ctrl-C tests send it to themselves and to the commands they start."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -359,6 +359,12 @@ def test_ctrl_c_while_loading_is_interrupted_too() -> None:
     _, err = proc.communicate(timeout=30)
     if proc.returncode == 0:  # the machine was fast: the check had finished
         return
+    if proc.returncode == -signal.SIGINT:
+        # The signal came while the interpreter itself was starting, before any handler
+        # of Python's: it ended the process as it ends any program (a shell shows 130)
+        # with nothing written.
+        assert err == "", err
+        return
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert err.strip().splitlines() == ["equivcheck: interrupted"]
 
