@@ -147,6 +147,7 @@ class _Scope:
         self.unit = unit
         self.types: dict[str, str | None] = {}
         self.parameters: dict[str, Parameters | None] = {}
+        self.volatile: frozenset[str] | None = None
         self.starts: list[int] = []  # positions where file scope starts again
         self.ends: list[int] = []  # positions where it ends
         depth = 0
@@ -280,6 +281,12 @@ def volatile_globals(unit: str) -> frozenset[str]:
     """Variables ``unit`` declares ``volatile`` at file scope (``jiffies``): reading one
     is an access another CPU may have changed the value of, each time."""
     scope = _scope_of(unit)
+    if scope.volatile is None:
+        scope.volatile = _volatile_globals(unit, scope)
+    return scope.volatile
+
+
+def _volatile_globals(unit: str, scope: _Scope) -> frozenset[str]:
     found: set[str] = set()
     for match in _VOLATILE.finditer(unit):
         if not scope.at_file_scope(match.start()):

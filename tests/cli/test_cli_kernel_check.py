@@ -148,11 +148,12 @@ def test_swap_with_an_inline_callee_uses_its_inferred_footprint(kernel_tree: Pat
     assert status == 0, doc
     [func] = doc["functions"]  # type: ignore[misc]
     assert func["verdict"] == "equivalent"
-    [swap] = func["reorderings"]
-    assert {swap["first"], swap["second"]} == {
-        "update_hiwater_rss()",
-        "pte_install_uffd_wp_if_needed()",
-    }
-    inferred = [a for a in func["assumptions"] if a.startswith("footprint of")]
-    assert inferred and "pte_install_uffd_wp_if_needed" in inferred[0]
-    assert "mm_inline.h" in inferred[0]
+    # Without CONFIG_PTE_MARKER_UFFD_WP the callee's body is empty: read from the unit,
+    # it writes nothing and returns, a value rather than an event, so nothing moved
+    # across anything (no reordering to accept).
+    assert func["reorderings"] == []
+    inferred = [
+        a for a in func["assumptions"] if a.startswith("footprint of pte_install_uffd_wp")
+    ]
+    assert inferred and "mm_inline.h" in inferred[0]
+    assert inferred[0].endswith("writes nothing; a value, not an event")
