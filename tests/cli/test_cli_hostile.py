@@ -360,10 +360,10 @@ def test_ctrl_c_while_loading_is_interrupted_too() -> None:
     if proc.returncode == 0:  # the machine was fast: the check had finished
         return
     if proc.returncode == -signal.SIGINT:
-        # The signal came while the interpreter itself was starting, before any handler
-        # of Python's: it ended the process as it ends any program (a shell shows 130)
-        # with nothing written.
-        assert err == "", err
+        # The signal came while the interpreter itself was starting or shutting down,
+        # outside any handler of Python's: it ended the process as it ends any program
+        # (a shell shows 130), with at most the one line written.
+        assert err in ("", "equivcheck: interrupted\n"), err
         return
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert err.strip().splitlines() == ["equivcheck: interrupted"]
