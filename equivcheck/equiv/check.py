@@ -1265,7 +1265,9 @@ def _run_compare(
     outcome = run(prepared, models, ctx)
     if outcome.verdict != "equivalent":
         wider = _with_unit_bodies(before, after, ctx, _values_shown(outcome, values))
-        if wider is not None or len(used) < len(values):
+        # (a difference that no value left out takes part in stands without them)
+        left_out = set(values) - set(used)
+        if wider is not None or (left_out and _involves(outcome, left_out)):
             context = wider[1] if wider is not None else ctx
             ready = _prepare(before, after, context) if wider is not None else prepared
             everything = {**MODELS, **{n: i.model for n, i in values.items()}}
@@ -1324,6 +1326,16 @@ def _counted_differently(
         for top, inlined in ((before, helpers.before), (after, helpers.after))
     ]
     return {n: i for n, i in values.items() if counts[0][n] != counts[1][n]}
+
+
+def _involves(outcome: Outcome, names: set[str]) -> bool:
+    """Whether ``outcome`` may rest on calls of ``names``: it is UNKNOWN, or its reason
+    or its counterexample's call results name one of them."""
+    if outcome.verdict == "unknown":
+        return True
+    shown = outcome.counterexample.get("call_results")
+    texts = [outcome.reason, outcome.subject, *(shown if isinstance(shown, dict) else ())]
+    return any(f"{name}(" in str(text) or str(text) == name for text in texts for name in names)
 
 
 def _values_shown(outcome: Outcome, values: Mapping[str, Inferred]) -> frozenset[str]:
