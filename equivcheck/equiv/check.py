@@ -1134,12 +1134,7 @@ def _common_answers(wanted: frozenset[str], before_unit: str, unit: str) -> dict
 
 
 def _calls(graph: Graph) -> set[str]:
-    return {
-        stmt.callee
-        for block in graph.blocks.values()
-        for stmt in block.stmts
-        if isinstance(stmt, Call) and isinstance(stmt.callee, str)
-    }
+    return set(graph.called_names())
 
 
 def _first_line(fw: FunctionWork, side: str) -> int:
@@ -1316,13 +1311,7 @@ def _counted_differently(
     """The values that the two versions (with their helpers) call a different number of
     times: as events they would differ; as values they may not."""
     counts = [
-        Counter(
-            stmt.callee
-            for graph in (top, *inlined.values())
-            for block in graph.blocks.values()
-            for stmt in block.stmts
-            if isinstance(stmt, Call) and isinstance(stmt.callee, str)
-        )
+        Counter(name for graph in (top, *inlined.values()) for name in graph.called_names())
         for top, inlined in ((before, helpers.before), (after, helpers.after))
     ]
     return {n: i for n, i in values.items() if counts[0][n] != counts[1][n]}

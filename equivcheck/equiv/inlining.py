@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from equivcheck.equiv.footprints import body_graph, unit_definition
-from equivcheck.ir.model import Call, Graph
+from equivcheck.ir.model import Graph
 from equivcheck.symex.spec import Model
 
 MAX_INLINED = 8
@@ -49,16 +49,6 @@ class UnitInline:
         ]
 
 
-def calls_of(graph: Graph) -> set[str]:
-    """The functions ``graph`` calls by name."""
-    return {
-        stmt.callee
-        for block in graph.blocks.values()
-        for stmt in block.stmts
-        if isinstance(stmt, Call) and isinstance(stmt.callee, str)
-    }
-
-
 @dataclass(frozen=True)
 class VersionCalls:
     """One version: the compared graph, the helpers it inlines anyway, and how to find
@@ -72,7 +62,7 @@ class VersionCalls:
         """The names this version calls, through its helpers and the bodies of
         ``inlined``."""
         out: set[str] = set()
-        todo = [(name, 0) for name in calls_of(self.graph)]
+        todo = [(name, 0) for name in self.graph.called_names()]
         seen: set[str] = set()
         while todo:
             name, depth = todo.pop()
@@ -82,7 +72,7 @@ class VersionCalls:
             if body is not None:
                 if name not in seen:
                     seen.add(name)
-                    todo.extend((inner, depth + 1) for inner in calls_of(body))
+                    todo.extend((inner, depth + 1) for inner in body.called_names())
                 continue
             out.add(name)
         return out

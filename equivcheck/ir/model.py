@@ -381,6 +381,15 @@ class Graph:
         """The blocks ``index`` can branch to, in a fixed order."""
         return successors(self.blocks[index].terminator)
 
+    def called_names(self) -> list[str]:
+        """The functions the graph calls by name, once per call statement."""
+        return [
+            stmt.callee
+            for block in self.blocks.values()
+            for stmt in block.stmts
+            if isinstance(stmt, Call) and isinstance(stmt.callee, str)
+        ]
+
 
 def successors(term: Terminator) -> list[int]:
     """The targets of a terminator, in a fixed order (then before else, cases in order,
