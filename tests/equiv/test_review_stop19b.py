@@ -7,21 +7,14 @@ pass."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.cli.run import REPO, run
-from tests.equiv.engine import unit_verdicts
+from tests.equiv.review import ReviewCases, kernel_results
 
-FIXTURES = REPO / "fixtures" / "review-stop19b"
-
-
-def _tree_verdict(name: str) -> str:
-    """``f``'s verdict for the pair ``name`` through the tree-mode pipeline."""
-    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
-    return unit_verdicts(before, after)["f"]
+CASES = ReviewCases("review-stop19b")
+FIXTURES = CASES.folder
 
 
 # ------------------------------------------------------------ false EQUIVALENT at review
@@ -64,7 +57,7 @@ STILL_MISSED = {"member-array-stored-not-address-taken"}
     ],
 )
 def test_a_kept_pointer_into_a_local_is_not_proved_away(name: str) -> None:
-    assert _tree_verdict(name) != "equivalent"
+    assert CASES.tree_verdict(name) != "equivalent"
 
 
 # ------------------------------------------------------------ correct EQUIVALENT under A9
@@ -72,7 +65,7 @@ def test_a_kept_pointer_into_a_local_is_not_proved_away(name: str) -> None:
 
 def test_a_readable_helper_that_passes_its_parameter_on_confines() -> None:
     # hand(&x) only tests p and passes it to take (an extern: A9); ext() cannot reach x
-    assert _tree_verdict("eq-readable-helper-passes-on") == "equivalent"
+    assert CASES.tree_verdict("eq-readable-helper-passes-on") == "equivalent"
 
 
 def test_a_confined_pointer_is_read_across_an_unlock_in_the_kernel(kernel_tree: Path) -> None:
@@ -80,14 +73,11 @@ def test_a_confined_pointer_is_read_across_an_unlock_in_the_kernel(kernel_tree: 
     # extern: A9), so pte_unmap_unlock() cannot change splug; reading it before the unlock
     # is the same
     patch = FIXTURES / "tree-eq-splug-read-across-unlock" / "swapin-walk.patch"
-    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
-    assert result.status in {0, 1, 2}, result.err
-    found = {
-        f["function"]: (f["verdict"], f["assumptions"]) for f in json.loads(result.out)["functions"]
-    }
-    verdict, assumptions = found["swapin_walk_pmd_entry"]
-    assert verdict == "equivalent"
-    assert any(a.startswith("A9") for a in assumptions)
+    found = kernel_results(patch, kernel_tree)["swapin_walk_pmd_entry"]
+    assert found["verdict"] == "equivalent"
+    assumptions = found["assumptions"]
+    assert isinstance(assumptions, list)
+    assert any(str(a).startswith("A9") for a in assumptions)
 
 
 # ------------------------------------------------------------ correctly refused
@@ -102,4 +92,4 @@ def test_a_confined_pointer_is_read_across_an_unlock_in_the_kernel(kernel_tree: 
     ],
 )
 def test_a_local_that_may_be_reached_is_not_spared(name: str) -> None:
-    assert _tree_verdict(name) != "equivalent"
+    assert CASES.tree_verdict(name) != "equivalent"

@@ -8,7 +8,6 @@ into an unexpected pass."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pytest
@@ -18,21 +17,10 @@ from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionChange, FunctionText
 from equivcheck.frontend.unions import union_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
-from tests.cli.run import REPO, run
-from tests.equiv.engine import unit_verdicts
+from tests.equiv.review import ReviewCases, kernel_results
 
-FIXTURES = REPO / "fixtures" / "review-stop20"
-
-
-def _texts(name: str) -> tuple[str, str]:
-    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
-    return before, after
-
-
-def _tree_verdict(name: str, function: str = "f") -> str:
-    """``function``'s verdict for the pair ``name`` through the tree-mode pipeline (each
-    whole file its own translation unit)."""
-    return unit_verdicts(*_texts(name))[function]
+CASES = ReviewCases("review-stop20")
+FIXTURES = CASES.folder
 
 
 def _functions(code: str) -> dict[str, FunctionText]:
@@ -46,7 +34,7 @@ def _verdicts_with(name: str, extra: dict[str, str]) -> dict[str, str]:
     """The pipeline's verdicts on the pair ``name``: every function whose text differs
     is ``changed``, every other one ``affected`` (listed, or only inlined when
     ``extra`` maps it to "inlined"), as the work set of a patch in tree mode lists them."""
-    before, after = map(_functions, _texts(name))
+    before, after = map(_functions, CASES.texts(name))
     works = []
     for fn in before:
         if before[fn].text != after[fn].text:
@@ -59,14 +47,6 @@ def _verdicts_with(name: str, extra: dict[str, str]) -> dict[str, str]:
         works.append(FunctionWork(change, "tree", before[fn], after[fn], reported=reported))
     results = check_patches([PatchWork("p", None, works)], Options(budget_s=10))
     return {r.function: r.verdict for r in results}
-
-
-def _kernel_verdicts(patch: Path, kernel_tree: Path) -> dict[str, tuple[str, list[str]]]:
-    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
-    assert result.status in {0, 1, 2}, result.err
-    return {
-        f["function"]: (f["verdict"], f["assumptions"]) for f in json.loads(result.out)["functions"]
-    }
 
 
 # ------------------------------------------------------------ false EQUIVALENT at review
@@ -130,24 +110,24 @@ affected function, inlined (test_a_same_file_wrapper_over_a_changed_helper_is_in
     ],
 )
 def test_a_unit_function_seen_through_does_not_prove_a_difference_away(name: str) -> None:
-    assert _tree_verdict(name) != "equivalent"
+    assert CASES.tree_verdict(name) != "equivalent"
 
 
 def test_removing_an_outb_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> None:
     # arch/x86/kernel/i8259.c, i8259A_shutdown: the patch drops the outb that masks the
     # slave PIC; outb is __outb (asm/shared/io.h), an asm volatile with inputs only
-    found = _kernel_verdicts(FIXTURES / "tree-outb-removed" / "i8259-shutdown.patch", kernel_tree)
-    assert found["i8259A_shutdown"][0] != "equivalent"
+    found = kernel_results(FIXTURES / "tree-outb-removed" / "i8259-shutdown.patch", kernel_tree)
+    assert found["i8259A_shutdown"]["verdict"] != "equivalent"
 
 
 def test_reading_an_atomic_twice_in_the_kernel_is_not_equivalent(kernel_tree: Path) -> None:
     # kernel/async.c, async_schedule_node_domain: `atomic_read(&entry_count) > MAX_WORK`
     # becomes two atomic_read()s joined by &&; another CPU may change entry_count between
     # them (each READ_ONCE is an ordering point, docs/semantics.md)
-    found = _kernel_verdicts(
+    found = kernel_results(
         FIXTURES / "tree-atomic-read-twice" / "async-schedule.patch", kernel_tree
     )
-    assert found["async_schedule_node_domain"][0] != "equivalent"
+    assert found["async_schedule_node_domain"]["verdict"] != "equivalent"
 
 
 # ------------------------------------------------------------ correct EQUIVALENT
@@ -164,11 +144,11 @@ def test_reading_an_atomic_twice_in_the_kernel_is_not_equivalent(kernel_tree: Pa
     ],
 )
 def test_the_unit_s_functions_are_seen_through(name: str) -> None:
-    assert _tree_verdict(name) == "equivalent"
+    assert CASES.tree_verdict(name) == "equivalent"
 
 
 def test_the_value_mechanisms_are_named_in_the_assumptions() -> None:
-    before, after = _texts("eq-pure-helper-twice")
+    before, after = CASES.texts("eq-pure-helper-twice")
     works = [
         FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", b, a)
         for b, a in [(_functions(before)["f"], _functions(after)["f"])]
@@ -187,7 +167,7 @@ def test_the_value_mechanisms_are_named_in_the_assumptions() -> None:
     "the call by that converted value)",
 )
 def test_a_call_through_a_local_pointer_is_the_call_through_the_field() -> None:
-    assert _tree_verdict("eq-pointer-call-through-local") == "equivalent"
+    assert CASES.tree_verdict("eq-pointer-call-through-local") == "equivalent"
 
 
 def test_an_unchanged_caller_leans_on_its_direct_helper_only() -> None:
@@ -257,4 +237,4 @@ def test_a_same_file_wrapper_over_a_changed_helper_is_inlined() -> None:
     ],
 )
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
-    assert _tree_verdict(name) != "equivalent"
+    assert CASES.tree_verdict(name) != "equivalent"

@@ -11,36 +11,18 @@ UNKNOWN or DIFFERENT) assert the exact true verdict."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import z3
 
 from equivcheck.symex.solver import Incremental, new_solver
-from tests.cli.run import REPO, run, verdicts
-from tests.equiv.engine import unit_verdicts
+from tests.equiv.review import ReviewCases, kernel_results, strict_xfail
 
-FIXTURES = REPO / "fixtures" / "review-stop20b"
+CASES = ReviewCases("review-stop20b")
+FIXTURES = CASES.folder
 
 EQ, DIFF, UNK = "equivalent", "different", "unknown"
-
-
-def _tree_verdict(name: str, function: str = "f") -> str:
-    """``function``'s verdict for the pair ``name`` through the tree-mode pipeline."""
-    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
-    return unit_verdicts(before, after)[function]
-
-
-def _two_files(name: str) -> dict[str, str]:
-    """Every function's verdict from ``check --before --after`` on the pair ``name``."""
-    return verdicts(
-        "--before", FIXTURES / name / "before.c", "--after", FIXTURES / name / "after.c"
-    )
-
-
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
 
 
 # ------------------------------------------------------------ false EQUIVALENT at review
@@ -103,12 +85,12 @@ sums."""
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(n, marks=_xfail(r)) if n in STILL_MISSED else n
+        pytest.param(n, marks=strict_xfail(r)) if n in STILL_MISSED else n
         for n, r in {**MISSED, **BORDERLINE}.items()
     ],
 )
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
-    assert _tree_verdict(name) != EQ
+    assert CASES.tree_verdict(name) != EQ
 
 
 SIGNATURE_MISSED = {
@@ -123,7 +105,7 @@ SIGNATURE_MISSED = {
 
 @pytest.mark.parametrize("name", list(SIGNATURE_MISSED))  # (fixed: check.address_taken)
 def test_a_function_whose_address_is_taken_is_not_judged_by_its_direct_callers(name: str) -> None:
-    found = _two_files(name)
+    found = CASES.two_files(name)
     assert found["f"] == EQ  # (f calls h(5), which the change keeps)
     assert found["h"] != EQ
 
@@ -132,9 +114,7 @@ def test_restoring_other_irq_flags_in_the_kernel_is_not_equivalent(kernel_tree: 
     # kernel/kthread.c, kthread_queue_work: the patch passes 0UL instead of the flags
     # saved by raw_spin_lock_irqsave: interrupts stay disabled after the unlock
     patch = FIXTURES / "tree-irqrestore-flags" / "kthread-queue-work.patch"
-    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
-    assert result.status in {0, 1, 2}, result.err
-    found = {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
+    found = {n: f["verdict"] for n, f in kernel_results(patch, kernel_tree).items()}
     assert found["kthread_queue_work"] != EQ
     assert found["kthread_flush_worker"] != EQ  # (leans on kthread_queue_work's verdict)
 
@@ -146,9 +126,7 @@ def test_a_caller_of_a_changed_header_static_is_not_equivalent(
     # include/linux/gfp.h, gfp_compaction_allowed now also wants __GFP_FS; the call in
     # mm/compaction.c try_to_compact_pages is only re-parenthesised
     path = FIXTURES / "tree-header-static-caller" / f"{patch}.patch"
-    result = run("check", path, "--tree", kernel_tree, "--format", "json")
-    assert result.status in {0, 1, 2}, result.err
-    found = {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
+    found = {n: f["verdict"] for n, f in kernel_results(path, kernel_tree).items()}
     assert found["gfp_compaction_allowed"] != EQ
     assert found["try_to_compact_pages"] != EQ
 
@@ -243,10 +221,10 @@ IMPRECISE = {
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=_xfail(IMPRECISE[n])) if n in IMPRECISE else n for n in TRUE],
+    [pytest.param(n, marks=strict_xfail(IMPRECISE[n])) if n in IMPRECISE else n for n in TRUE],
 )
 def test_the_verdict_is_the_true_one(name: str) -> None:
-    assert _tree_verdict(name) == TRUE[name]
+    assert CASES.tree_verdict(name) == TRUE[name]
 
 
 SIGNATURE_TRUE = {
@@ -260,7 +238,7 @@ SIGNATURE_TRUE = {
 
 @pytest.mark.parametrize("name", list(SIGNATURE_TRUE))
 def test_a_changed_signature_is_judged_through_every_caller(name: str) -> None:
-    assert _two_files(name) == SIGNATURE_TRUE[name]
+    assert CASES.two_files(name) == SIGNATURE_TRUE[name]
 
 
 def test_an_undecided_pairing_stays_possible() -> None:

@@ -12,40 +12,16 @@ exact true verdict."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.cli.run import REPO, run, verdicts
-from tests.equiv.engine import unit_verdicts
+from tests.equiv.review import ReviewCases, kernel_results, strict_xfail
 
-FIXTURES = REPO / "fixtures" / "review-stop20c"
+CASES = ReviewCases("review-stop20c")
+FIXTURES = CASES.folder
 
 EQ, DIFF, UNK = "equivalent", "different", "unknown"
-
-
-def _tree_verdict(name: str, function: str = "f") -> str:
-    """``function``'s verdict for the pair ``name`` through the tree-mode pipeline."""
-    before, after = ((FIXTURES / name / f"{side}.c").read_text() for side in ("before", "after"))
-    return unit_verdicts(before, after)[function]
-
-
-def _two_files(name: str) -> dict[str, str]:
-    """Every function's verdict from ``check --before --after`` on the pair ``name``."""
-    return verdicts(
-        "--before", FIXTURES / name / "before.c", "--after", FIXTURES / name / "after.c"
-    )
-
-
-def _kernel(patch: Path, kernel_tree: Path) -> dict[str, str]:
-    result = run("check", patch, "--tree", kernel_tree, "--format", "json")
-    assert result.status in {0, 1, 2}, result.err
-    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
-
-
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
 
 
 # ------------------------------------------------------------ false EQUIVALENT
@@ -83,10 +59,10 @@ integer typedef without the compiler)."""
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=_xfail(r)) if n in STILL_MISSED else n for n, r in MISSED.items()],
+    [pytest.param(n, marks=strict_xfail(r)) if n in STILL_MISSED else n for n, r in MISSED.items()],
 )
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
-    assert _tree_verdict(name) != EQ
+    assert CASES.tree_verdict(name) != EQ
 
 
 SIGNATURE_MISSED = {
@@ -107,25 +83,25 @@ SIGNATURE_MISSED = {
 def test_a_function_reached_other_than_by_its_direct_calls_is_not_judged_by_them(
     name: str,
 ) -> None:
-    found = _two_files(name)
+    found = CASES.two_files(name)
     assert found["f"] == EQ  # (f calls h(5), which the change keeps)
     assert next(v for n, v in found.items() if n != "f") != EQ
 
 
 # (fixed: a static a macro names is not judged through its direct callers)
 def test_a_caller_through_a_macro_is_not_forgotten() -> None:
-    found = _two_files("sig-caller-through-macro")
+    found = CASES.two_files("sig-caller-through-macro")
     assert found["f"] == EQ
     assert found["h"] != EQ
     assert found.get("g") != EQ  # (absent counts as not EQUIVALENT: then h must say so)
 
 
-@_xfail(
+@strict_xfail(
     "(not new) two-file mode reads the text unpreprocessed and symex/execute.py takes "
     "__LINE__ as one unknown global in both versions, though it is 5 before and 7 after"
 )
 def test_line_numbers_are_not_one_unknown() -> None:
-    assert _two_files("line-macro-moved")["f"] != EQ
+    assert CASES.two_files("line-macro-moved")["f"] != EQ
 
 
 # (fixed: only a .c file's static with a new signature is judged through its callers)
@@ -133,7 +109,12 @@ def test_a_header_static_with_a_new_signature_is_not_judged_by_the_header_alone(
     kernel_tree: Path,
 ) -> None:
     # include/linux/backing-dev.h: wb_stat_mod now adds 1 for every positive amount
-    found = _kernel(FIXTURES / "tree-header-static-signature" / "wb-stat-mod.patch", kernel_tree)
+    found = {
+        n: f["verdict"]
+        for n, f in kernel_results(
+            FIXTURES / "tree-header-static-signature" / "wb-stat-mod.patch", kernel_tree
+        ).items()
+    }
     assert found["inc_wb_stat"] == EQ and found["dec_wb_stat"] == EQ
     assert found["wb_stat_mod"] != EQ
 
@@ -176,17 +157,22 @@ IMPRECISE = {
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=_xfail(IMPRECISE[n])) if n in IMPRECISE else n for n in TRUE],
+    [pytest.param(n, marks=strict_xfail(IMPRECISE[n])) if n in IMPRECISE else n for n in TRUE],
 )
 def test_the_verdict_is_the_true_one(name: str) -> None:
-    assert _tree_verdict(name) == TRUE[name]
+    assert CASES.tree_verdict(name) == TRUE[name]
 
 
 def test_an_external_function_with_a_new_parameter_type_is_compared_head_on() -> None:
-    assert _two_files("sig-extern-int-to-long") == {"h": DIFF}
+    assert CASES.two_files("sig-extern-int-to-long") == {"h": DIFF}
 
 
 def test_a_system_call_whose_parameter_type_changes_is_not_equivalent(kernel_tree: Path) -> None:
     # SYSCALL_DEFINE3(madvise, unsigned int, start, ...): the wrapper now truncates start
-    found = _kernel(FIXTURES / "tree-syscall-signature" / "madvise-start-uint.patch", kernel_tree)
+    found = {
+        n: f["verdict"]
+        for n, f in kernel_results(
+            FIXTURES / "tree-syscall-signature" / "madvise-start-uint.patch", kernel_tree
+        ).items()
+    }
     assert found["sys_madvise"] != EQ
