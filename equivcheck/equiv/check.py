@@ -1299,10 +1299,27 @@ def _values(before: Graph, after: Graph, ctx: Comparison) -> dict[str, Inferred]
     # (a value over a function the patch changes is not one function of both versions)
     values = {n: i for n, i in value_models(names, ctx.unit).items() if not i.callees & changed}
     if ctx.before_unit is not ctx.unit:
-        # (both units must read the body alike)
+        # (one function of both versions: both units must hold the same bodies, its own
+        # and those it calls, not only the same footprint)
         earlier = value_models(set(values), ctx.before_unit)
-        values = {n: i for n, i in values.items() if n in earlier and earlier[n].model == i.model}
+        values = {
+            n: i
+            for n, i in values.items()
+            if n in earlier
+            and earlier[n].model == i.model
+            and all(_same_body(ctx, name) for name in (n, *i.callees))
+        }
     return values
+
+
+def _same_body(ctx: Comparison, name: str) -> bool:
+    """Whether both versions' units define ``name`` with the same canonical IR."""
+    before, after = body_graph(ctx.before_unit, name), body_graph(ctx.unit, name)
+    return (
+        isinstance(before, Graph)
+        and isinstance(after, Graph)
+        and canonical_text(before) == canonical_text(after)
+    )
 
 
 def _counted_differently(
