@@ -88,6 +88,7 @@ from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, callees_of, layout_keys
 from equivcheck.symex.solver import SolverTimeout
 from equivcheck.symex.spec import Model
+from equivcheck.symex.state import LAYOUT, MEM
 
 RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
 COMPILES = (
@@ -1259,7 +1260,9 @@ def _run_compare(
     models = {**MODELS, **{n: i.model for n, i in used.items()}}
     outcome = run(prepared, models, ctx)
     if outcome.verdict != "equivalent":
-        wider = _with_unit_bodies(before, after, ctx, _values_shown(outcome, values))
+        wider = _with_unit_bodies(
+            before, after, ctx, _values_shown(outcome, values), outcome.opaque_calls
+        )
         # (a difference that no value left out takes part in stands without them)
         left_out = set(values) - set(used)
         if wider is not None or (left_out and _involves(outcome, left_out)):
@@ -1354,11 +1357,16 @@ def _values_shown(outcome: Outcome, values: Mapping[str, Inferred]) -> frozenset
 
 
 def _with_unit_bodies(
-    before: Graph, after: Graph, ctx: Comparison, values: frozenset[str] = frozenset()
+    before: Graph,
+    after: Graph,
+    ctx: Comparison,
+    values: frozenset[str] = frozenset(),
+    opaque: tuple[str, ...] = (),
 ) -> tuple[UnitInline, Comparison] | None:
     """In tree mode, the unit's functions whose inlining makes the versions' calls
-    agree better (equiv/inlining.py), and the comparison with them among the helpers;
-    None when there are none."""
+    agree better, or that decide whether a difference in the state an unmodelled call
+    (``opaque``) sees matters (equiv/inlining.py), and the comparison with them among
+    the helpers; None when there are none."""
     if not (ctx.unit and ctx.before_unit):
         return None
     helpers = ctx.helpers
@@ -1370,6 +1378,7 @@ def _with_unit_bodies(
         MODELS,
         exclude,
         values,
+        opaque,
     )
     if inline is None:
         return None
@@ -1752,7 +1761,7 @@ def _outer_are_locals(
         opaque -= {
             n
             for n, i in inferred.items()
-            if not any(p.component.startswith(("field:", "mem")) for p in i.model.writes)
+            if not any(p.component.startswith(("field:", MEM, LAYOUT)) for p in i.model.writes)
         }
     for name in sorted(outer):
         if name not in names and (

@@ -37,10 +37,12 @@ from equivcheck.symex.execute import (
 )
 from equivcheck.symex.solver import Incremental, SolverTimeout, new_solver, possible, satisfying
 from equivcheck.symex.state import (
+    LAYOUT,
     Event,
     FootPart,
     Note,
     Path,
+    Place,
     Shared,
     current_array,
     is_constant_name,
@@ -241,6 +243,9 @@ def _compare(
     )
     outcome = _unknown(general, reason)
     outcome.kind = STATE_DEPENDENT
+    # (the call whose view of the state differs first: seeing through it decides most)
+    text = general.difference.what
+    outcome.opaque_calls = tuple(sorted(calls, key=lambda n: f"{n}()" not in text))
     return outcome
 
 
@@ -590,7 +595,9 @@ def _compare_pair(
         live = _exported_difference(pa, pb, pc, timeout_ms)
         if live is not None:
             return _outer_difference("the final state", live, pa, pb)
-    state = _state_difference(pa.shared, pb.shared, pc, timeout_ms, written)
+    state = _state_difference(
+        pa.shared, pb.shared, pc, timeout_ms, written, [*pa.places, *pb.places]
+    )
     if state is not None:
         what, model = state
         return Difference(
@@ -780,6 +787,7 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> Di
                 pc,
                 timeout_ms,
                 pa.outer_written | pb.outer_written,
+                [*pa.places, *pb.places],
             )
             if state is not None:
                 what, model = state
@@ -903,11 +911,17 @@ def _exported_difference(
 
 
 def _state_difference(
-    a: Shared, b: Shared, pc: z3.BoolRef, timeout_ms: int, written: set[str]
+    a: Shared,
+    b: Shared,
+    pc: z3.BoolRef,
+    timeout_ms: int,
+    written: set[str],
+    places: list[Place] | None = None,
 ) -> tuple[str, z3.ModelRef] | None:
     """The first part of shared state that can differ under ``pc``, with a witness.
     Globals (and a region's outer variables) count only where either version writes
-    them."""
+    them. A difference in union storage is named by the members (``places``) whose
+    bytes differ."""
     # (an array neither touched since the last havoc still holds what it spared)
     carried = {
         name: array
@@ -920,6 +934,11 @@ def _state_difference(
         left = current_array(a.arrays, name, a.epoch, like, a.kept)
         right = current_array(b.arrays, name, b.epoch, like, b.kept)
         if left.eq(right):
+            continue
+        if name == LAYOUT:
+            found = _storage_difference(left, right, pc, timeout_ms, places or [])
+            if found is not None:
+                return found
             continue
         model = _witness(z3.And(pc, left != right), timeout_ms)
         if model is not None:
@@ -934,11 +953,55 @@ def _state_difference(
     return None
 
 
+_DIFFERS_AT = z3.BitVec("differs-at", 64)
+
+
+def _storage_difference(
+    left: z3.ArrayRef, right: z3.ArrayRef, pc: z3.BoolRef, timeout_ms: int, places: list[Place]
+) -> tuple[str, z3.ModelRef] | None:
+    """A byte of union storage that can differ under ``pc``, named by the members
+    accessed there, each with its value in both versions: what one version's write
+    to a member clobbered of another."""
+    model = _witness(
+        z3.And(pc, z3.Select(left, _DIFFERS_AT) != z3.Select(right, _DIFFERS_AT)), timeout_ms
+    )
+    if model is None:
+        return None
+    at = model.eval(_DIFFERS_AT, model_completion=True).as_long()
+    named: list[tuple[str, int, int]] = []
+    for place in sorted(places, key=lambda p: -p.width):
+        start = model.eval(place.address, model_completion=True).as_long()
+        if not start <= at < start + place.width or any(n[0] == place.text for n in named):
+            continue
+        values = [
+            model.eval(_bytes(array, place.address, place.width), model_completion=True)
+            for array in (left, right)
+        ]
+        if all(z3.is_bv_value(v) for v in values):
+            named.append((place.text, values[0].as_long(), values[1].as_long()))
+    if not named:
+        return f"union storage (byte at {at:#x})", model
+    text, before, after = named[0]
+    shared = "".join(f", shared with {n[0]}" for n in named[1:])
+    return (
+        f"union storage at {text} ({before:#x} before, {after:#x} after{shared})",
+        model,
+    )
+
+
+def _bytes(array: z3.ArrayRef, address: z3.BitVecRef, width: int) -> z3.BitVecRef:
+    """``width`` bytes of a byte array at ``address``, little-endian."""
+    data = [z3.Select(array, address + k) for k in range(width)]
+    return z3.Concat(*reversed(data)) if width > 1 else data[0]
+
+
 def _array_name(name: str) -> str:
     if name.startswith("comp:"):
         return f"kernel state {name[5:]}"
     if name.startswith("field:"):
         return f"field ->{name[6:]}"
+    if name == LAYOUT:
+        return "union storage"
     return "memory" if name == "mem" else name
 
 

@@ -19,6 +19,7 @@ from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.prototypes import volatile_globals
+from equivcheck.frontend.unions import union_members
 from equivcheck.ir.lower import function_graph
 from equivcheck.ir.model import (
     AddrOf,
@@ -39,6 +40,7 @@ from equivcheck.ir.model import (
 from equivcheck.models.table import MODELS
 from equivcheck.symex.memory import KNOWN_CONSTANTS
 from equivcheck.symex.spec import VALUE, Model, Part
+from equivcheck.symex.state import LAYOUT
 
 MAX_DEPTH = 4
 
@@ -74,6 +76,15 @@ class _Footprint:
     """The functions whose bodies were read into this footprint."""
     volatile: frozenset[str] = frozenset()
     """The unit's volatile globals (a read of one is an access of its own)."""
+    shared: frozenset[str] = frozenset()
+    """The unit's union members: a member so named may live in union storage."""
+
+    def field(self, into: set[str], path: str) -> None:
+        """Member ``path`` accessed: its array, and union storage where the engine may
+        keep it (symex/memory.py)."""
+        into.add(f"field:{path}")
+        if any(part in self.shared for part in path.split(".")):
+            into.add(LAYOUT)
 
 
 class _Everything(Exception):
@@ -204,7 +215,9 @@ def _footprint(name: str, unit: str, depth: int, active: set[str]) -> _Footprint
         raise _Everything(f"{name} cannot be read: {graph}")
     if graph.unsupported:
         raise _Everything(f"{name} has {graph.unsupported[0][0]}")
-    out = _Footprint(returns=not _cyclic(graph), volatile=volatile_globals(unit))
+    out = _Footprint(
+        returns=not _cyclic(graph), volatile=volatile_globals(unit), shared=union_members(unit)
+    )
     for block in graph.blocks.values():
         for stmt in block.stmts:
             _statement(stmt, out, graph, unit, depth, active | {name})
@@ -292,7 +305,7 @@ def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
     match e:
         case Field(base=Deref(addr=a), name=n):
             _not_volatile(a)
-            into.add(f"field:{n}")
+            out.field(into, n)
             _reads(a, out)
         case Field(base=b, name=n):
             root = _root(b)
@@ -302,13 +315,13 @@ def _lvalue(e: object, into: set[str], out: _Footprint) -> None:
                 raise _Everything(f"it accesses a member of the global {root.name}")
             if isinstance(root, Deref):
                 _not_volatile(root.addr)
-                into.add(f"field:{_path(e)}")
+                out.field(into, _path(e))
                 _reads(root.addr, out)
             elif isinstance(root, Local) and not root.address_taken:
                 pass  # a field of the callee's own struct local
             else:
                 # p[i].x and the like: the engine keeps it under the field's name.
-                into.add(f"field:{n}")
+                out.field(into, n)
                 _address(b, out)
         case Index(base=a, index=i):
             _not_volatile(a)

@@ -103,6 +103,27 @@ def choose(before: VersionCalls, after: VersionCalls, exclude: frozenset[str]) -
     return order
 
 
+def seen_through(
+    opaque: tuple[str, ...], sides: tuple[VersionCalls, VersionCalls], exclude: frozenset[str]
+) -> list[str]:
+    """The calls in ``opaque`` that both versions' units can inline, and, breadth
+    first, the inlinable functions their bodies call: what decides whether the state
+    such a call sees matters (a member written before ``list_del()`` that it reads)."""
+    order: list[str] = []
+    todo = [(name, 0) for name in opaque]
+    while todo and len(order) < MAX_INLINED:
+        name, depth = todo.pop(0)
+        if name in exclude or name in order:
+            continue
+        bodies = [side.body(name) for side in sides]
+        if any(body is None for body in bodies):
+            continue
+        order.append(name)
+        if depth + 1 < MAX_DEPTH:
+            todo += [(inner, depth + 1) for b in bodies if b for inner in b.called_names()]
+    return order
+
+
 def inlinable(unit: str, models: Mapping[str, Model]) -> Callable[[str], Graph | None]:
     """How to find, by name, a body of ``unit`` that may be inlined: a ``static``
     function the IR reads whole, with no model or a ``pure`` one."""
@@ -152,18 +173,22 @@ def unit_inline(
     models: Mapping[str, Model],
     exclude: frozenset[str],
     values: frozenset[str] = frozenset(),
+    opaque: tuple[str, ...] = (),
 ) -> UnitInline | None:
     """The unit functions to inline so that the versions' calls agree better, and the
     ``values`` (functions whose bodies write nothing) that run straight through: their
     result is then what the body computes (a configuration stub's ``false``), not any
     value (None: nothing to inline). ``before``/``after``: each version's graph and the
     helpers it inlines; ``units``: the before and after translation units; ``exclude``:
-    names never to inline."""
+    names never to inline; ``opaque``: calls without a model a difference may rest on
+    (the state they see differs), inlined with what they call in turn."""
     sides = (
         VersionCalls(*before, inlinable(units[0], models)),
         VersionCalls(*after, inlinable(units[1], models)),
     )
     names = choose(*sides, exclude)
+    names += [n for n in seen_through(opaque, sides, exclude) if n not in names]
+    del names[MAX_INLINED:]
     called = sides[0].names(frozenset(names)) | sides[1].names(frozenset(names))
     names += [
         name

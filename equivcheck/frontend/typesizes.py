@@ -49,8 +49,23 @@ MEMBER_FACTS = {
     "signed": "(__typeof__((({t} *)0)->{m}))-1 < 0",
     # classify_type sees a _Bool promoted to int: ask for _Bool itself
     "bool": "__builtin_types_compatible_p(__typeof__((({t} *)0)->{m}), _Bool)",
+    # classify_type sees an array decayed: a pointer is its own &*, an array is not
+    # (asked of every member; a member that is no pointer makes this line an error,
+    # which leaves the answer out)
+    "pointer": "__builtin_types_compatible_p(__typeof__((({t} *)0)->{m}),"
+    " __typeof__(&*(({t} *)0)->{m}))",
 }
 MEMBER_PREFIX = "member-"
+ENUMERATOR_PREFIX = "enumerator:"
+
+
+def enumerator_key(name: str) -> str:
+    """How the value of a constant the preprocessed unit still names (an enumerator:
+    macros are expanded) is asked for; answered only for a value of type ``int`` that
+    is not negative."""
+    return f"{ENUMERATOR_PREFIX}{name}"
+
+
 # What the compiler says of a type named by a typedef: its class and sign (its size
 # is asked by its name).
 TYPE_FACTS = {
@@ -128,6 +143,12 @@ def _probe(key: str) -> str | None:
         fact, _, name = key[len(TYPE_PREFIX) :].partition(":")
         known = fact in TYPE_FACTS and _TYPEDEF.match(name)
         return TYPE_FACTS[fact].format(t=name) if known else None
+    if key.startswith(ENUMERATOR_PREFIX):
+        name = key[len(ENUMERATOR_PREFIX) :]
+        if not _TYPEDEF.match(name):
+            return None
+        # (a negative size is an error, which leaves the answer out)
+        return f"(__builtin_types_compatible_p(__typeof__({name}), int) ? ({name}) : -1)"
     if key.startswith(OFFSET_PREFIX):
         struct, _, member = key[len(OFFSET_PREFIX) :].rpartition(":")
         if _NAMEABLE.match(struct) and "*" not in struct and _MEMBER.match(member):

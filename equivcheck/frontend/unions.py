@@ -59,12 +59,38 @@ def _structs(text: str) -> tuple[dict[str, list[str]], frozenset[str]]:
 
 
 def _struct_bodies(masked: str) -> dict[str, list[str]]:
-    """The body of each definition of each struct tag."""
+    """The body of each definition of each struct tag, and of each struct a typedef
+    names without a tag (``typedef struct { int counter; } atomic_t;``), under the tag
+    ``<atomic_t>``."""
     bodies: dict[str, list[str]] = {}
     for match in _STRUCT.finditer(masked):
         end = matching_brace(masked, match.end() - 1)
         bodies.setdefault(match.group(1), []).append(masked[match.end() : end - 1])
+    for match in _ANONYMOUS_TYPEDEF.finditer(masked):
+        if match.group(1) != "struct":
+            continue
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name:
+            bodies.setdefault(f"<{name.group(1)}>", []).append(masked[match.end() : end - 1])
     return bodies
+
+
+def _aliases(masked: str) -> dict[str, str]:
+    """Typedef names of structs, each with its tag (``<NAME>`` for a struct without
+    one)."""
+    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
+    for match in _TYPEDEF_BODY.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name:
+            aliases[name.group(1)] = match.group(1)
+    for match in _ANONYMOUS_TYPEDEF.finditer(masked):
+        end = matching_brace(masked, match.end() - 1)
+        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
+        if name and match.group(1) == "struct":
+            aliases[name.group(1)] = f"<{name.group(1)}>"
+    return aliases
 
 
 _STRUCT = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*\{")
@@ -81,7 +107,7 @@ def plain_members(text: str) -> dict[str, frozenset[str]]:
     bodies, shared = _structs(text)
     found: dict[str, frozenset[str]] = {}
     for tag, texts in bodies.items():
-        if tag in shared:
+        if tag in shared or tag.startswith("<"):
             continue  # its storage may be a union's: any member may overlap another
         names = [frozenset(_direct_members(body)) for body in texts]
         found[f"struct {tag}"] = frozenset.intersection(*names)
@@ -96,12 +122,7 @@ _TYPEDEF_BODY = re.compile(r"\btypedef\s+struct\s+([A-Za-z_]\w*)\s*\{")
 def _in_unions(masked: str, bodies: dict[str, list[str]]) -> set[str]:
     """Struct tags whose objects may live inside a union: held by value in a union body
     (directly, through a typedef name, or in a struct itself held so)."""
-    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
-    for match in _TYPEDEF_BODY.finditer(masked):
-        end = matching_brace(masked, match.end() - 1)
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name:
-            aliases[name.group(1)] = match.group(1)
+    aliases = _aliases(masked)
     shared: set[str] = set()
     todo: list[str] = []
     for match in _UNION.finditer(masked):
@@ -153,23 +174,15 @@ def holding_arrays(text: str) -> frozenset[str]:
     to be a scalar."""
     masked = _masked(text)
     bodies = {tag: list(texts) for tag, texts in _structs(text)[0].items()}
-    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
-    for match in _TYPEDEF_BODY.finditer(masked):
-        end = matching_brace(masked, match.end() - 1)
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name:
-            aliases[name.group(1)] = match.group(1)
+    aliases = _aliases(masked)
     arrays = {m.group(1) for m in _ARRAY_TYPEDEF.finditer(masked)}
     for match in _ANONYMOUS_TYPEDEF.finditer(masked):
-        # (typedef struct { ... } name;: a tag of its own for the body)
+        # (typedef union { ... } name;: a union, so it holds what overlaps)
         end = matching_brace(masked, match.end() - 1)
         name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name:
+        if name and match.group(1) == "union":
             tag = f"<{name.group(1)}>"
-            body = masked[match.end() : end - 1]
-            bodies.setdefault(tag, []).append(
-                body + (" union" if match.group(1) == "union" else "")
-            )
+            bodies.setdefault(tag, []).append(masked[match.end() : end - 1] + " union")
             aliases[name.group(1)] = tag
     holding: dict[str, bool] = {}
 
@@ -181,7 +194,7 @@ def holding_arrays(text: str) -> frozenset[str]:
             )
         return holding[tag]
 
-    found = {f"struct {tag}" for tag in bodies if holds(tag)}
+    found = {f"struct {tag}" for tag in bodies if holds(tag) and not tag.startswith("<")}
     found |= {name for name, tag in aliases.items() if holds(tag)}
     found |= arrays
     renamed = [(m.group(1), m.group(2)) for m in _TYPEDEF_NAME.finditer(masked)]
@@ -201,7 +214,7 @@ _TYPEDEF_NAME = re.compile(r"\btypedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
 @functools.lru_cache(maxsize=4)
 def defined_structs(text: str) -> frozenset[str]:
     """The struct types (``struct TAG``) a preprocessed unit defines."""
-    return frozenset(f"struct {tag}" for tag in _structs(text)[0])
+    return frozenset(f"struct {tag}" for tag in _structs(text)[0] if not tag.startswith("<"))
 
 
 def _body_holds(

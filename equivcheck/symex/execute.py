@@ -447,6 +447,7 @@ class _Explorer:
                 st.frames[0],
                 st.lines,
                 st.wide,
+                st.places,
             )
         )
 

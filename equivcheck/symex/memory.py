@@ -12,6 +12,7 @@ It also names what the compiler is asked about types (:func:`layout_keys`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,7 @@ import z3
 from equivcheck.frontend.typesizes import (
     MEMBER_FACTS,
     TYPE_FACTS,
+    enumerator_key,
     member_key,
     offset_key,
     type_key,
@@ -53,11 +55,15 @@ from equivcheck.symex.ctypes import (
     unknown,
 )
 from equivcheck.symex.state import (
+    BYTE_ARRAYS,
+    LAYOUT,
     MEM,
     Frame,
     Key,
     Note,
     PathState,
+    Place,
+    SparedObject,
     is_constant_name,
     select,
     store,
@@ -76,6 +82,14 @@ BOOL_PREFIX = "bool:"
 # __builtin_classify_type: integer, enumeral (a _Bool is promoted: asked apart); pointer.
 _INTEGER_CLASSES = (1, 3)
 _POINTER_CLASS = 5
+MAX_SPARED_LAYOUT = 128
+"""The largest struct local (bytes) whose union storage a havoc spares when the call
+is not given its address (a larger one changes there, which costs precision only: the
+state a call sees is compared)."""
+# The markers of a path's accesses to members that may share storage: by layout, or
+# in a field array (their layout not known): a path with both is not modelled.
+_BY_LAYOUT = "#layout"
+_BY_NAME = "#shared-by-name"
 
 SIZE_T = IntType(64, False)
 # The type of an __auto_type local, until its first value gives it one.
@@ -136,9 +150,7 @@ class Memory:
         self.confined = confined
         self.confined_outer = confined_outer
 
-    def spared(
-        self, st: PathState, given: tuple[z3.ExprRef, ...]
-    ) -> tuple[tuple[z3.BitVecRef, int], ...]:
+    def spared(self, st: PathState, given: tuple[z3.ExprRef, ...]) -> tuple[SparedObject, ...]:
         """The objects a havoc leaves alone (ir/escape.py, assumption A9): the confined
         locals of every frame that the path has placed in memory, and the region's
         confined outer objects, unless one of the terms ``given`` (what the call at
@@ -157,7 +169,7 @@ class Memory:
             return ()  # (the arguments need not be walked)
         named = constant_names(given, st.inner)
         out = tuple(
-            (z3.BitVec(name, 64), self._width(ctype))
+            SparedObject(z3.BitVec(name, 64), self._width(ctype), self._layout_width(ctype))
             for name, ctype in candidates
             if name not in named
         )
@@ -176,6 +188,14 @@ class Memory:
             return 0
         size = self._size(declared(ctype) or "?")
         return size if isinstance(size, int) and 0 < size <= 8 else 0
+
+    def _layout_width(self, ctype: str) -> int:
+        """How many bytes of union storage a local of type ``ctype`` may fill: a
+        struct's or union's size (0 for anything else, or a size not known)."""
+        if not is_aggregate(ctype):
+            return 0
+        size = self._size(declared(ctype) or "?")
+        return size if isinstance(size, int) and size <= MAX_SPARED_LAYOUT else 0
 
     def _local_address(self, st: PathState, index: int) -> SymVal:
         """Where an address-taken local lives: a memory object of its own, numbered in
@@ -349,12 +369,8 @@ class Memory:
                     return self._outer_object(st, root.name, path)
                 if isinstance(root, Local) and address_taken(frame.graph, root.index):
                     address = self._local_address(st, root.index)
-                    self._touch_field(st, path)
                     struct = declared(root.ctype) or f"?local:{frame.name}:{root.index}"
-                    spelling, ty = self._member(struct, path)
-                    return Loc(
-                        "array", f"field:{path}", key=(address.term,), ty=ty, spelling=spelling
-                    )
+                    return self._field(st, address.term, struct, path)
                 if isinstance(root, Local | Param):
                     kind: Literal["local", "param"] = (
                         "local" if isinstance(root, Local) else "param"
@@ -374,19 +390,9 @@ class Memory:
                 if isinstance(root, Deref):
                     raw = self.evaluate(st, root.addr)
                     pointer = V.convert(raw, POINTER)
-                    self._touch_field(st, path)
-                    spelling, ty = self._member(_pointee(raw.ty), path)
-                    return Loc(
-                        "array",
-                        f"field:{path}",
-                        key=(pointer.term,),
-                        describe=describe_expr(lv),
-                        ty=ty,
-                        spelling=spelling,
-                    )
+                    return self._field(st, pointer.term, _pointee(raw.ty), path, describe_expr(lv))
                 address = self.address(st, base)
-                spelling, ty = self._member(_pointee(address.ty), n)
-                return Loc("array", f"field:{n}", key=(address.term,), ty=ty, spelling=spelling)
+                return self._field(st, address.term, _pointee(address.ty), n, touch=False)
             case Deref(addr=a):
                 raw = self.evaluate(st, a)
                 pointer = V.convert(raw, POINTER)
@@ -431,9 +437,97 @@ class Memory:
                     Note("unsupported", f"whole value of an address-taken struct local {name}")
                 )
             return self._memory(st, address, spelling)
-        self._touch_field(st, path)
-        member_spelling, ty = self._member(spelling, path)
-        return Loc("array", f"field:{path}", key=(address.term,), ty=ty, spelling=member_spelling)
+        return self._field(st, address.term, spelling, path)
+
+    def _field(
+        self,
+        st: PathState,
+        base: z3.BitVecRef,
+        struct: str,
+        path: str,
+        describe: str = "",
+        *,
+        touch: bool = True,
+    ) -> Loc:
+        """Member ``path`` of the ``struct`` at ``base``: in union storage, by its
+        layout, when it may share storage with another member and the compiler told
+        where it lies and what it is; otherwise in the array of its name."""
+        if touch:
+            self._touch_field(st, path)
+        spelling, ty = self._member(struct, path)
+        placed = self._laid_out(struct, path)
+        if placed is not None:
+            offset, width = placed
+            return Loc(
+                "array",
+                LAYOUT,
+                key=(base + offset,),
+                describe=describe,
+                ty=ty,
+                width=width,
+                spelling=spelling,
+            )
+        return Loc(
+            "array", f"field:{path}", key=(base,), describe=describe, ty=ty, spelling=spelling
+        )
+
+    def _laid_out(self, struct: str, path: str) -> tuple[int, int] | None:
+        """Where member ``path`` of ``struct`` lies (offset, width) when its storage is
+        to be modelled by layout: it is a union's, or of a struct held in one (its own
+        name is among the unit's union members: a member reached by two paths, through
+        the outer struct or a pointer to the inner one, is placed the same way); and
+        the compiler answered its offset, and that it is an integer or a pointer."""
+        if path.rpartition(".")[2] not in self.union_members or struct.startswith("?"):
+            return None
+        known = self.type_sizes
+        struct = spelled(struct)
+        offset = known.get(offset_key(struct, path))
+        size = known.get(member_key("size", struct, path))
+        kind = known.get(member_key("class", struct, path))
+        if offset is None or size not in (1, 2, 4, 8):
+            return None
+        if kind in _INTEGER_CLASSES or known.get(member_key("bool", struct, path)) == 1:
+            return offset, size
+        if kind == _POINTER_CLASS and size == 8 and known.get(member_key("pointer", struct, path)):
+            return offset, size
+        return None
+
+    def _shares_storage(self, where: Loc) -> bool:
+        """Whether a member kept in the array of its name may share storage with
+        another (a name on its path is a union member's), unless its struct type
+        declares it directly."""
+        path = where.name.removeprefix("field:")
+        if path == where.name or self._plain_member(where):
+            return False
+        return any(part in self.union_members for part in path.split("."))
+
+    def _mark_shared(self, st: PathState, where: Loc) -> None:
+        """Note how a path reaches members that may share storage; reached both by
+        layout and by name, they are not modelled (the two are kept apart)."""
+        if where.name == LAYOUT:
+            mark, other = _BY_LAYOUT, _BY_NAME
+            member = where.spelling.removeprefix("?field:")
+            # (a temporary's name says nothing: the struct type and member do)
+            named = where.describe and not re.search(r"\btmp\d+\b", where.describe)
+            struct, _, path = member.partition(".")
+            text = where.describe if named else f"({struct})->{path}"
+            place = Place(text, where.key[0], where.width if isinstance(where.width, int) else 8)
+            if not any(p.text == place.text and p.address.eq(place.address) for p in st.places):
+                st.places.append(place)
+        elif self._shares_storage(where):
+            mark, other = _BY_NAME, _BY_LAYOUT
+        else:
+            return
+        st.fields.add(mark)
+        if other in st.fields:
+            member = where.spelling.removeprefix("?field:")
+            st.notes.append(
+                Note(
+                    "unsupported",
+                    f"union storage reached both by layout and by name ({member}: its "
+                    "offset or type not known)",
+                )
+            )
 
     def _check_into_struct(self, st: PathState, address: SymVal, describe: str) -> None:
         """Plain memory reached from a pointer to a struct or union (``*(char *)s``,
@@ -462,6 +556,19 @@ class Memory:
         view = _pointee(pointer.ty)
         if target.name == MEM:
             return self._memory(st, V.convert(pointer, POINTER), view)
+        if target.name == LAYOUT and cast and view != target.spelling:
+            # (union storage read as the pointer says: as many bytes as its type)
+            width = self._size(view)
+            if isinstance(width, int) and 0 < width <= 8:
+                return Loc(
+                    "array",
+                    LAYOUT,
+                    key=target.key,
+                    describe=target.describe,
+                    ty=self._element(view),
+                    width=width,
+                    spelling=view,
+                )
         if not cast or view == target.spelling:
             return target
         mine = self._element(view)
@@ -546,15 +653,25 @@ class Memory:
             if where.name not in st.shared.globals:
                 st.inputs.append((where.name, st.shared.global_value(where.name).term))
             return st.shared.global_value(where.name)
+        known = self.type_sizes.get(enumerator_key(where.name))
+        if where.kind == "global" and known is not None and is_constant_name(where.name):
+            # An enumerator (tree mode: macros are expanded), its value from the compiler.
+            return V.const(known, V.INT)
         if where.kind == "global":
             fresh = where.name not in st.shared.globals
             value = st.shared.global_value(where.name)
             if fresh and (st.shared.epoch == "init" or is_constant_name(where.name)):
                 st.inputs.append((where.name, value.term))
             return value
+        self._mark_shared(st, where)
         array = st.shared.array(where.name, len(where.key))
-        if where.name == MEM:
+        if where.name in BYTE_ARRAYS:
             value = _load(array, where.key[0], where.width, where.ty)
+            if where.name == LAYOUT and where.ty.pointee is not None:
+                # (a pointer member: its bytes name the object read, as a field's read)
+                address = where.key[0]
+                for k in range(8):
+                    st.inner[z3.Select(array, address + k).get_id()] = address
         else:
             # (Of a type not known, a value read is not cut to a width: the same object
             # reached through a typed and an untyped pointer would read differently.)
@@ -641,19 +758,16 @@ class Memory:
             st.shared.globals[where.name] = value
             st.outer_written.add(where.name)
             return
-        member = where.name.removeprefix("field:").split(".")[0]
-        if (
-            where.name.startswith("field:")
-            and member in self.union_members
-            and not self._plain_member(where)
-        ):
-            # Union members share storage; a write to one changes the others in ways
-            # the engine does not model yet.
-            st.notes.append(Note("unsupported", f"write to union member ->{member}"))
+        self._mark_shared(st, where)
+        if self._shares_storage(where):
+            # A member that may share storage, whose layout is not known: a write to it
+            # may change another member, which is not modelled.
+            member = where.spelling.removeprefix("?field:") or where.name
+            st.notes.append(Note("unsupported", f"write to union member {member}"))
         if where.name != MEM:
             value = stored(value, where.ty)
         array = st.shared.array(where.name, len(where.key))
-        if where.name == MEM:
+        if where.name in BYTE_ARRAYS:
             st.shared.arrays[where.name] = _save(array, where.key[0], where.width, value.term)
         else:
             st.shared.arrays[where.name] = store(array, where.key, value.term)
@@ -798,8 +912,12 @@ def layout_keys(graphs: list[Graph], pointers: list[str]) -> set[str]:
     members: set[str] = set()
     for graph in graphs:
         for node in graph_nodes(graph):
+            if isinstance(node, Global) and is_constant_name(node.name):
+                keys.add(enumerator_key(node.name))
             if isinstance(node, Field):
                 members.add(node.name)
+                path, _ = _field_path(node)
+                members.add(path)  # (a.b: where a union member nested in a struct lies)
     structs = {
         t
         for t in keys.union(*(pointed_types(p) for p in pointers))

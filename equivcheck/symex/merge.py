@@ -113,6 +113,8 @@ def merge(a: PathState, b: PathState) -> PathState:
         # (a model of a's condition is one of the merged condition, once checked)
         witness=a.witness or b.witness,
         witnessed=0,
+        fields=a.fields | b.fields,
+        places=_union(a.places, b.places),
     )
 
 
@@ -191,8 +193,8 @@ def kept_compatible(a: Kept | None, b: Kept | None) -> bool:
     while a is not b:
         if a is None or b is None or a.epoch != b.epoch or len(a.objects) != len(b.objects):
             return False
-        for (x, w), (y, v) in zip(a.objects, b.objects, strict=True):
-            if w != v or not x.eq(y):
+        for x, y in zip(a.objects, b.objects, strict=True):
+            if x[1:] != y[1:] or not x.address.eq(y.address):
                 return False
         a, b = a.previous, b.previous
     return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import z3
 
@@ -233,17 +233,24 @@ class Shared:
             self.kept,
         )
 
-    def havoc(
-        self, epoch: str, keep: set[str], spared: tuple[tuple[z3.BitVecRef, int], ...] = ()
-    ) -> None:
+    def havoc(self, epoch: str, keep: set[str], spared: tuple[SparedObject, ...] = ()) -> None:
         """Everything shared may have changed: start a new epoch (globals in ``keep``,
-        the constants, stay; so do the objects at the addresses ``spared``, with their
-        width in plain memory, 0 when they live in field arrays only)."""
+        the constants, stay; so do the objects ``spared``)."""
         self.kept = Kept(self.epoch, dict(self.arrays), self.kept, spared) if spared else None
         self.arrays = {}
         self.depth = {}
         self.globals = {k: v for k, v in self.globals.items() if k in keep or self.is_outer(k)}
         self.epoch = epoch
+
+
+class SparedObject(NamedTuple):
+    """An object a havoc leaves alone: its address, its width in plain memory (0: a
+    struct, whose members live in field arrays) and in union storage (a struct's
+    size, 0 for anything else)."""
+
+    address: z3.BitVecRef
+    width: int
+    layout: int = 0
 
 
 @dataclass(eq=False)
@@ -257,8 +264,8 @@ class Kept:
     """The arrays touched in that epoch, as they stood."""
     previous: Kept | None
     """What the havoc that began that epoch spared."""
-    objects: tuple[tuple[z3.BitVecRef, int], ...]
-    """Each spared object's address and its width in plain memory (0: fields only)."""
+    objects: tuple[SparedObject, ...]
+    """Each spared object's address and widths."""
     cache: dict[str, z3.ArrayRef] = field(default_factory=dict)
 
     def before(self, name: str, sort: z3.ArraySortRef) -> z3.ArrayRef:
@@ -271,7 +278,7 @@ class Kept:
         return (
             self.epoch,
             tuple(sorted((n, a.get_id()) for n, a in self.arrays.items())),
-            tuple((a.get_id(), w) for a, w in self.objects),
+            tuple((a.get_id(), w, u) for a, w, u in self.objects),
             self.previous.key() if self.previous is not None else None,
         )
 
@@ -293,8 +300,9 @@ def kept_key(kept: Kept | None) -> tuple[object, ...] | None:
 
 
 def spares(name: str) -> bool:
-    """Whether array ``name`` holds contents of locals (plain memory and fields)."""
-    return name == MEM or name.startswith("field:")
+    """Whether array ``name`` holds contents of locals (plain memory, union storage
+    and fields)."""
+    return name in BYTE_ARRAYS or name.startswith("field:")
 
 
 def start_array(name: str, epoch: str, kept: Kept | None, sort: z3.ArraySortRef) -> z3.ArrayRef:
@@ -310,8 +318,8 @@ def start_array(name: str, epoch: str, kept: Kept | None, sort: z3.ArraySortRef)
         return cached
     old = kept.before(name, sort)
     out = fresh
-    for address, width in kept.objects:
-        for offset in range(width) if name == MEM else (0,):
+    for address, width, layout in kept.objects:
+        for offset in range(width) if name == MEM else range(layout) if name == LAYOUT else (0,):
             at = address + offset if offset else address
             out = z3.Store(out, at, _read_spared(old, at))
     kept.cache[name] = out
@@ -367,13 +375,19 @@ def is_constant_name(name: str) -> bool:
 # Plain memory (``*p``, ``p[i]``, address-taken locals): bytes at addresses, so that
 # accesses of different widths and overlapping addresses see each other.
 MEM = "mem"
+# Members that may share storage with others (a union's, or of a struct held in one):
+# bytes at the member's address (the struct's address plus the compiler's offset), so
+# that a write to one member is seen by a read of another that overlaps it. Apart from
+# plain memory, as field arrays are (assumption A2).
+LAYOUT = "layout"
+BYTE_ARRAYS = frozenset({MEM, LAYOUT})
 BYTE = z3.BitVecSort(8)
 
 
 def array_sort(name: str, depth: int) -> z3.ArraySortRef:
     """The sort of array ``name``: ``depth`` nested 64-bit keys to 64-bit values (to
     bytes for plain memory, ``MEM``)."""
-    sort: z3.SortRef = BYTE if name.rpartition(":")[2] == MEM else BV
+    sort: z3.SortRef = BYTE if name.rpartition(":")[2] in BYTE_ARRAYS else BV
     for _ in range(depth):
         sort = z3.ArraySort(BV, sort)
     assert isinstance(sort, z3.ArraySortRef)
@@ -442,6 +456,16 @@ class Path:
     top: Frame | None = None
     lines: dict[tuple[str, int], z3.BoolRef] = field(default_factory=dict)
     wide: list[z3.BoolRef] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+
+
+class Place(NamedTuple):
+    """A member the path accessed in union storage: as the source names it, where it
+    lies and how wide it is (a counterexample names the bytes that differ by them)."""
+
+    text: str
+    address: z3.BitVecRef
+    width: int
 
 
 @dataclass(frozen=True)
@@ -504,6 +528,8 @@ class PathState:
     # pointer or an array (which decays to the member's address): the object's address.
     # A call passed one may reach that object.
     inner: dict[int, z3.ExprRef] = field(default_factory=dict)
+    # The members accessed in union storage (the places a difference there is named by).
+    places: list[Place] = field(default_factory=list)
 
     def visit(self, loc: SourceLocation | None, guard: z3.BoolRef) -> None:
         """Note that the path runs the source line ``loc`` (when ``guard`` holds: a
@@ -535,4 +561,5 @@ class PathState:
             self.witness,
             self.witnessed,
             dict(self.inner),
+            list(self.places),
         )
