@@ -968,25 +968,27 @@ def _storage_difference(
     if model is None:
         return None
     at = model.eval(_DIFFERS_AT, model_completion=True).as_long()
-    named: list[tuple[str, int, int]] = []
+    spans = []
     for place in sorted(places, key=lambda p: -p.width):
         start = model.eval(place.address, model_completion=True).as_long()
-        if not start <= at < start + place.width or any(n[0] == place.text for n in named):
-            continue
         values = [
             model.eval(_bytes(array, place.address, place.width), model_completion=True)
             for array in (left, right)
         ]
         if all(z3.is_bv_value(v) for v in values):
-            named.append((place.text, values[0].as_long(), values[1].as_long()))
-    if not named:
+            spans.append((place.text, start, place.width, *(v.as_long() for v in values)))
+    covering = [s for s in spans if (at - s[1]) % (1 << 64) < s[2]]
+    if not covering:
         return f"union storage (byte at {at:#x})", model
-    text, before, after = named[0]
-    shared = "".join(f", shared with {n[0]}" for n in named[1:])
-    return (
-        f"union storage at {text} ({before:#x} before, {after:#x} after{shared})",
-        model,
+    text, start, width, before, after = covering[0]
+    shared = dict.fromkeys(
+        s[0]
+        for s in spans
+        if s[0] != text
+        and ((s[1] - start) % (1 << 64) < width or (start - s[1]) % (1 << 64) < s[2])
     )
+    also = "".join(f", shared with {name}" for name in shared)
+    return f"union storage at {text} ({before:#x} before, {after:#x} after{also})", model
 
 
 def _bytes(array: z3.ArrayRef, address: z3.BitVecRef, width: int) -> z3.BitVecRef:

@@ -134,15 +134,6 @@ def test_continue_skipping_the_increment_is_different(kernel_tree: Path, tmp_pat
     )
 
 
-def test_union_member_write_reordered_is_never_equivalent(kernel_tree: Path) -> None:
-    status, doc = _check(kernel_tree, KERNEL / "mlock-union-write-reordered.patch")
-    assert status == 2, doc
-    changed = [f for f in doc["functions"] if f["function"] == "__mlock_new_folio"]  # type: ignore[union-attr]
-    assert changed and changed[0]["verdict"] == "unknown"
-    assert "union member ->mlock_count" in changed[0]["reason"]
-    assert all(f["verdict"] != "equivalent" for f in doc["functions"])  # type: ignore[union-attr]
-
-
 def test_swap_with_an_inline_callee_uses_its_inferred_footprint(kernel_tree: Path) -> None:
     status, doc = _check(kernel_tree, KERNEL / "rmap-swap-hiwater-uffd.patch")
     assert status == 0, doc

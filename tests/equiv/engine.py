@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from equivcheck.equiv.check import Options, check_patches
+from equivcheck.equiv.check import FunctionResult, Options, check_patches
 from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.frontend import gnuc
@@ -48,6 +48,13 @@ def verdict_of(
 def unit_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -> str:
     """The pipeline's verdict on two texts of ``f`` in tree mode: the unit is
     ``prelude`` and the function, so gcc answers sizes and member facts (as --tree)."""
+    return unit_result(prelude, before, after, types).verdict
+
+
+def unit_result(
+    prelude: str, before: str, after: str, types: frozenset[str] = frozenset()
+) -> FunctionResult:
+    """The pipeline's result on two texts of ``f`` in tree mode (:func:`unit_verdict`)."""
     sides = [
         FunctionText(
             "f",
@@ -62,7 +69,7 @@ def unit_verdict(prelude: str, before: str, after: str, types: frozenset[str]) -
     ]
     work = FunctionWork(FunctionChange("t.c", "f", "changed"), "tree", sides[0], sides[1])
     [result] = check_patches([PatchWork("p", None, [work])], Options(budget_s=10))
-    return result.verdict
+    return result
 
 
 def unit_verdicts(before: str, after: str) -> dict[str, str]:

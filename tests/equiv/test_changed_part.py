@@ -9,7 +9,7 @@ import pytest
 from equivcheck.equiv.check import FunctionResult, Options, check_patches
 from equivcheck.frontend.model import FunctionChange, FunctionText
 from equivcheck.frontend.workset import FunctionWork, PatchWork
-from tests.equiv.engine import unit_verdict
+from tests.equiv.engine import unit_result, unit_verdict
 
 PRELUDE = """int counter;
 void g(void);
@@ -152,10 +152,107 @@ def test_a_member_its_struct_declares_directly_is_not_a_union_member() -> None:
     assert unit_verdict(UNIONS, before, after, frozenset()) == "equivalent"
 
 
-def test_a_write_to_a_union_member_stays_undecided() -> None:
+def test_a_write_to_a_union_member_moved_across_a_call_reading_another() -> None:
     before = "void f(struct v *q)\n{\n\tq->vm_flags = 1;\n\tuse(q->raw_flags);\n}"
     after = "void f(struct v *q)\n{\n\tuse(q->raw_flags);\n\tq->vm_flags = 1;\n}"
     assert unit_verdict(UNIONS, before, after, frozenset()) != "equivalent"
+
+
+# --------------------------------------------------- union storage by layout (tree mode)
+
+LAID_OUT = """struct list { struct list *next, *prev; };
+struct item {
+	unsigned long flags;
+	union {
+		struct list lru;
+		struct { void *filler; unsigned int count; };
+	};
+	union { unsigned long whole; unsigned int half; unsigned char bytes[8]; } u;
+	int other;
+};
+"""
+
+
+def _returns(expression: str, before_first: str, after_first: str) -> tuple[str, str]:
+    body = "unsigned long f(struct item *p, unsigned int n)\n{\n\t%s\n\treturn %s;\n}"
+    return body % (before_first, expression), body % (after_first, expression)
+
+
+def test_a_member_written_clobbers_the_one_sharing_its_bytes() -> None:
+    # count lies over the low half of lru.prev: reading prev before or after differs
+    before = (
+        "unsigned long f(struct item *p, unsigned int n)\n{\n"
+        "\tunsigned long prev = (unsigned long)p->lru.prev;\n"
+        "\tp->count = n;\n\treturn prev;\n}"
+    )
+    after = (
+        "unsigned long f(struct item *p, unsigned int n)\n{\n"
+        "\tp->count = n;\n\treturn (unsigned long)p->lru.prev;\n}"
+    )
+    assert unit_verdict(LAID_OUT, before, after, frozenset()) == "different"
+
+
+def test_the_clobbered_value_is_named_by_both_members() -> None:
+    before = "void f(struct item *p, unsigned int n)\n{\n\tp->count = n;\n}"
+    after = "void f(struct item *p, unsigned int n)\n{\n\tp->lru.prev = 0;\n\tp->count = n;\n}"
+    result = unit_result(LAID_OUT, before, after)
+    assert result.verdict == "different"
+    assert "union storage at p->lru.prev" in result.reason, result.reason
+    assert "shared with p->count" in result.reason, result.reason
+
+
+def test_a_named_union_member_reached_by_its_path() -> None:
+    # p->u.half is the low half of p->u.whole (false EQUIVALENT before layout)
+    before, after = (
+        "unsigned int f(struct item *p)\n{\n\tunsigned int x = p->u.half;\n"
+        "\tp->u.whole = 1;\n\treturn x;\n}",
+        "unsigned int f(struct item *p)\n{\n\tp->u.whole = 1;\n\treturn p->u.half;\n}",
+    )
+    assert unit_verdict(LAID_OUT, before, after, frozenset()) == "different"
+
+
+def test_members_of_a_union_in_bytes_apart_are_apart() -> None:
+    # flags and lru.next, count and other: writes to members that do not overlap commute
+    before, after = _returns(
+        "p->lru.next == 0",
+        "p->count = n; p->flags = 1; p->other = 2;",
+        "p->other = 2; p->flags = 1; p->count = n;",
+    )
+    assert unit_verdict(LAID_OUT, before, after, frozenset()) == "equivalent"
+
+
+def test_a_member_reached_through_a_pointer_to_the_inner_struct() -> None:
+    # &p->lru then ->prev is the bytes of p->lru.prev, which count overlaps
+    before, after = _returns(
+        "(unsigned long)l->prev",
+        "struct list *l = &p->lru; p->count = n;",
+        "struct list *l = &p->lru; p->count = n + 1;",
+    )
+    assert unit_verdict(LAID_OUT, before, after, frozenset()) == "different"
+    same_before, same_after = _returns(
+        "(unsigned long)l->prev + p->count",
+        "struct list *l = &p->lru; p->count = n;",
+        "p->count = n; struct list *l = &p->lru;",
+    )
+    assert unit_verdict(LAID_OUT, same_before, same_after, frozenset()) == "equivalent"
+
+
+def test_an_array_member_of_a_union_is_not_laid_out_and_stays_undecided() -> None:
+    # bytes[0] is the low byte of whole: a write through the array is not modelled
+    before, after = _returns(
+        "p->u.whole", "p->u.bytes[0] = 1; p->u.whole = 2;", "p->u.whole = 2; p->u.bytes[0] = 1;"
+    )
+    assert unit_verdict(LAID_OUT, before, after, frozenset()) != "equivalent"
+
+
+def test_a_raw_value_read_as_a_named_enumerator() -> None:
+    # an enumerator takes the compiler's value: 3 == LEVEL_C, whatever the engine's guess
+    prelude = "enum level { LEVEL_A, LEVEL_B = 2, LEVEL_C };\n"
+    before = "int f(int x)\n{\n\treturn x == LEVEL_C;\n}"
+    after = "int f(int x)\n{\n\treturn x == 3;\n}"
+    assert unit_verdict(prelude, before, after, frozenset()) == "equivalent"
+    wrong = "int f(int x)\n{\n\treturn x == 2;\n}"
+    assert unit_verdict(prelude, before, wrong, frozenset()) == "different"
 
 
 def test_write_once_to_a_value_is_unknown_not_a_crash() -> None:
