@@ -1227,7 +1227,7 @@ def _value(model: z3.ModelRef, term: z3.ExprRef) -> object:
 
 ASSUMPTIONS = {
     "field": "A1: different struct fields never alias (p->a and q->b are distinct objects;"
-    " in tree mode a write to a union member makes the verdict UNKNOWN instead)",
+    " in tree mode union members share storage by the compiler's layout)",
     "mem": "A2: plain objects (*p, p[i]) do not alias named fields",
     "escaped": "A3: a local whose address is taken is distinct from every other object",
     "global": "A4: globals are distinct objects",

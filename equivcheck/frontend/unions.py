@@ -1,10 +1,10 @@
 """Member names of the unions a translation unit defines (tree mode).
 
-Union members share storage, which the engine does not model yet: it needs to know
-which field names belong to a union so that a write to one makes the verdict UNKNOWN
-instead of assuming the fields are apart. The scan is lexical and over-approximates:
-every name declared anywhere inside a ``union { ... }`` body counts, and every member
-of a struct held by value in one.
+Union members share storage: the engine keeps a member so named in union storage, by
+the compiler's layout (symex/memory.py), instead of assuming the fields are apart. The
+scan is lexical and over-approximates: every name declared anywhere inside a
+``union { ... }`` body counts, and every member of a struct held by value in one (a
+tagged struct, or one a typedef names without a tag, as ``atomic_t``).
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 written (docs/semantics.md, "Pointers and types").
 
 A value lives in a frame slot (a local or parameter, a member of a struct variable), in
-a global, in a field array (``field:NAME``, keyed by the struct's address) or in plain
-byte memory (``MEM``, keyed by address, as wide as its type). This module locates
+a global, in a field array (``field:NAME``, keyed by the struct's address), in union
+storage (``LAYOUT``: a member that may share storage, in bytes at the struct's address
+plus its offset) or in plain byte memory (``MEM``, keyed by address, as wide as its
+type). This module locates
 lvalues (:class:`Loc`), reads and writes them, scales pointer arithmetic by the sizes
 of what pointers point to, keeps a region's address-taken outer locals in memory, and
 notes the accesses it does not model (``unsupported``) so a proof cannot rest on them.
