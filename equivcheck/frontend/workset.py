@@ -83,6 +83,8 @@ class PatchWork:
     functions: list[FunctionWork]
     unattributed: list[Unattributed] = field(default_factory=list)
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Two-file mode: the path each version was read from ("before", "after").
+    origins: dict[str, Path] = field(default_factory=dict)
 
     def source(self, side: Side, path: str) -> str | None:
         """The whole text of file ``path`` in one version, when the input had it."""
@@ -243,7 +245,8 @@ def from_files(
     # A change outside every function (a macro) can change the function chosen too.
     outside = unattributed_changes(pseudo, {name: old}, {name: new})
     sources = {"before": {name: old}, "after": {name: new}}
-    return [PatchWork(pseudo.subject, None, works, outside, sources)]
+    origins = {"before": before_path, "after": after_path}
+    return [PatchWork(pseudo.subject, None, works, outside, sources, origins)]
 
 
 def _scope(
