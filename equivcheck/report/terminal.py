@@ -181,7 +181,9 @@ def _binary_lines(r: FunctionResult) -> list[RenderableType]:
     for side in ("before", "after"):
         trace = r.binary.get(f"{side}_trace")
         if isinstance(trace, list) and trace:
-            out.append(Text(plain(f"  {side}: " + " ; ".join(str(t) for t in trace[:8]))))
+            # The last events: a trace ends where the versions part.
+            cut = "... ; " if len(trace) > 8 else ""
+            out.append(Text(plain(f"  {side}: {cut}" + " ; ".join(str(t) for t in trace[-8:]))))
     return out
 
 
