@@ -30,6 +30,7 @@ SEEN_STATE = (
 )
 MISSED = {
     "field-address-callee-writes": SEEN_STATE + " (no union at all)",
+    "field-address-callee-writes-local": SEEN_STATE + " (a struct local's member)",
     "union-address-callee-writes": SEEN_STATE + " (the member in union storage)",
     "layout-wide-cast-neighbour": "(new in a12db30: UNKNOWN before it) symex/memory.py "
     "_view's LAYOUT branch takes any view up to 8 bytes over a union member: "
