@@ -9,7 +9,9 @@ Two ways:
   working and ``-fmacro-prefix-map`` keeps ``__FILE__`` as kbuild has it. Changed
   headers can be given as an overlay, searched before the tree's own;
 - **plain files** (fixtures, two-file mode): ``gcc FLAGS -c``, with the flag sets of
-  :data:`FLAG_SETS` (kernel-like, plain ``-O2``, ``-O0``).
+  :data:`FLAG_SETS` (kernel-like, plain ``-O2``, ``-O0``). The text is compiled from a
+  scratch copy, so the directory the file came from is given back with ``-iquote``
+  (``#include "common.h"`` beside it) and the caller's include directories with ``-I``.
 """
 
 from __future__ import annotations
@@ -77,14 +79,34 @@ def _run(argv: list[str], cwd: Path | None, out: Path, started: float) -> Compil
     return CompileResult(out, "", seconds, argv)
 
 
+def search_dirs(own_dir: Path | None, include_dirs: Sequence[Path] = ()) -> list[str]:
+    """The options that let a scratch copy find its headers: ``-iquote`` the directory
+    the file came from (quoted includes beside it), ``-I`` each of ``include_dirs``
+    (in order). Directories are made absolute: the compiler runs elsewhere."""
+    words: list[str] = []
+    if own_dir is not None:
+        words += ["-iquote", str(own_dir.absolute())]
+    for directory in include_dirs:
+        words += ["-I", str(directory.absolute())]
+    return words
+
+
 def compile_plain(
     text: str,
     workdir: Path,
     flags: Sequence[str] = KERNEL_LIKE,
     name: str = "unit",
     compiler: str = "gcc",
+    *,
+    own_dir: Path | None = None,
+    include_dirs: Sequence[Path] = (),
 ) -> CompileResult:
-    """Compile a stand-alone C text with ``compiler FLAGS -c`` into ``workdir``."""
+    """Compile a stand-alone C text with ``compiler FLAGS -c`` into ``workdir``.
+
+    ``own_dir`` is the directory the text was read from (searched for quoted includes,
+    as if the file were compiled where it lies); ``include_dirs`` are searched for
+    every include (``-I``), after it.
+    """
     started = time.perf_counter()
     if shutil.which(compiler) is None:
         return CompileResult(None, f"{compiler} not found", 0.0)
@@ -92,8 +114,41 @@ def compile_plain(
     source = workdir / f"{name}.c"
     source.write_text(text)
     out = workdir / f"{name}.o"
-    argv = [compiler, *flags, "-w", "-c", "-o", str(out), str(source)]
+    dirs = search_dirs(own_dir, include_dirs)
+    argv = [compiler, *flags, "-w", *dirs, "-c", "-o", str(out), str(source)]
     return _run(argv, None, out, started)
+
+
+def preprocess_plain(
+    text: str,
+    workdir: Path,
+    flags: Sequence[str],
+    name: str,
+    own_dir: Path | None = None,
+    include_dirs: Sequence[Path] = (),
+    compiler: str = "gcc",
+) -> str:
+    """The text after ``compiler FLAGS -E`` with the same search directories as
+    :func:`compile_plain` (the headers' declarations give the callees' prototypes);
+    the text itself when it does not preprocess (the compile then says why)."""
+    if shutil.which(compiler) is None:
+        return text
+    workdir.mkdir(parents=True, exist_ok=True)
+    source = workdir / f"{name}-cpp.c"
+    source.write_text(text)
+    argv = [compiler, *flags, "-w", *search_dirs(own_dir, include_dirs), "-E", str(source)]
+    try:
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=COMPILE_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return text
+    return proc.stdout if proc.returncode == 0 and proc.stdout else text
 
 
 def tree_argv(argv: Sequence[str], scratch_source: Path, out: Path, rel: str) -> list[str]:

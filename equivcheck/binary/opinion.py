@@ -22,6 +22,7 @@ from equivcheck.binary.compile import (
     CompileResult,
     compile_plain,
     compile_tree_file,
+    preprocess_plain,
 )
 from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails
 from equivcheck.frontend.cfuncs import find_functions
@@ -140,21 +141,51 @@ def opinion_from_texts(
     max_paths: int = 400,
     unroll: int = 2,
     shortcut: bool = True,
+    before_dir: Path | None = None,
+    after_dir: Path | None = None,
+    include_dirs: tuple[Path, ...] = (),
 ) -> Opinion:
     """Compile two stand-alone C texts with gcc (``flags``; the after text with
-    ``after_flags`` when given) and compare ``function`` in both."""
+    ``after_flags`` when given) and compare ``function`` in both.
+
+    ``before_dir``/``after_dir`` are the directories the texts were read from (their
+    quoted includes are found there, ``-iquote``); ``include_dirs`` are searched by
+    both (``-I``). The callees' prototypes come from the preprocessed texts, so the
+    headers' declarations count.
+    """
     started = time.perf_counter()
+    budget = Budget(budget_s, max_paths, unroll)
     with tempfile.TemporaryDirectory(prefix="equivcheck-bin-") as tmp:
         work = Path(tmp)
-        first = compile_plain(before_text, work, flags, name="before")
-        second = compile_plain(after_text, work, after_flags or flags, name="after")
+        first = compile_plain(
+            before_text,
+            work,
+            flags,
+            name="before",
+            own_dir=before_dir,
+            include_dirs=include_dirs,
+        )
+        second = compile_plain(
+            after_text,
+            work,
+            after_flags or flags,
+            name="after",
+            own_dir=after_dir,
+            include_dirs=include_dirs,
+        )
+        units = (
+            preprocess_plain(before_text, work, flags, "before", before_dir, include_dirs),
+            preprocess_plain(
+                after_text, work, after_flags or flags, "after", after_dir, include_dirs
+            ),
+        )
         return _compare_compiled(
             (first, second),
-            (before_text, after_text),
+            units,
             (before_text, after_text),
             function,
             started,
-            Budget(budget_s, max_paths, unroll),
+            budget,
             shortcut,
         )
 
@@ -168,10 +199,16 @@ def opinion_from_files(
     budget_s: float = 60.0,
     max_paths: int = 400,
     unroll: int = 2,
+    before_dir: Path | None = None,
+    after_dir: Path | None = None,
+    include_dirs: tuple[Path, ...] = (),
 ) -> Opinion:
     """Two-file and fixture mode: compile with each of ``flag_sets``
     (:data:`equivcheck.binary.compile.FLAG_SETS`: kernel-like ``-O2``, then plain ``-O2``)
-    and combine. Any disagreement wins; agreement needs every setting to agree."""
+    and combine. Any disagreement wins; agreement needs every setting to agree.
+
+    ``before_dir``/``after_dir``: the directory each file was read from (its quoted
+    includes); ``include_dirs``: more header directories for both (``-I``)."""
     started = time.perf_counter()
     results: list[tuple[str, Opinion]] = []
     for name in flag_sets:
@@ -188,6 +225,9 @@ def opinion_from_files(
             budget_s=remaining,
             max_paths=max_paths,
             unroll=unroll,
+            before_dir=before_dir,
+            after_dir=after_dir,
+            include_dirs=include_dirs,
         )
         results.append((name, result))
         if result.opinion == "disagree":
