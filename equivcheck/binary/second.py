@@ -1,5 +1,7 @@
 """The second opinion for each function of a check run (``check --binary``): which
-inputs can be compiled, and the opinion attached to the function's result."""
+inputs can be compiled, the opinion attached to the function's result, and the one
+way it can change the verdict (docs/binary.md, "What an opinion does to the verdict"):
+a disagreement over an EQUIVALENT makes it UNKNOWN. Nothing else changes a verdict."""
 
 from __future__ import annotations
 
@@ -18,19 +20,71 @@ def add_second_opinions(
     tree: Path | None,
     budget_s: float,
     max_paths: int,
+    include_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Set ``binary`` on every result whose both versions can be compiled (a changed or
-    affected function of a tree, a git range or two files). The source verdict is never
-    changed: the opinion stands next to it."""
+    affected function of a tree, a git range or two files), and apply the policy
+    (:func:`apply_policy`). ``include_dirs`` are header directories for two-file mode
+    (``-I``; each file's own directory is searched for its quoted includes anyway)."""
     for name in ("angr", "cle", "pyvex", "claripy", "archinfo"):
         # angr reports optional parts it lacks (unicorn) as errors on stderr.
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    doubted: set[tuple[int, str, str]] = set()
     for result in results:
         if result.status not in {"changed", "affected"}:
             continue
         work = works[result.patch_index - 1]
-        opinion = _opinion(result, work, tree, budget_s, max_paths)
+        opinion = _opinion(result, work, tree, budget_s, max_paths, include_dirs)
         result.binary = opinion.to_json()
+        if apply_policy(result, opinion):
+            doubted.add((result.patch_index, result.file, result.function))
+    _through_callers(results, doubted)
+
+
+def apply_policy(result: FunctionResult, opinion: Opinion) -> bool:
+    """What the opinion does to the source verdict: a disagreement (two concrete,
+    diverging traces) over an EQUIVALENT makes it UNKNOWN, since a proof the compiled
+    code contradicts is not one to stand on; an agreement never upgrades a verdict and
+    an inconclusive opinion changes nothing. DIFFERENT stays DIFFERENT. True when the
+    verdict was changed."""
+    if opinion.opinion != "disagree" or result.verdict != "equivalent":
+        return False
+    swaps = len(result.reorderings)
+    accepted = f" (accepting {swaps} reordering(s) of effects)" if swaps else ""
+    result.verdict = "unknown"
+    result.reason = (
+        f"the compiled code disagrees: {opinion.reason} (before: "
+        f"{_last(opinion.details.before_trace)}; after: {_last(opinion.details.after_trace)}); "
+        f"the source engine's proof{accepted} was: {result.reason}"
+    )
+    return True
+
+
+# How equiv.check words the verdict of a function checked only through its callers
+# (an added or removed helper): "...checked through its callers, with it inlined: f, g
+# (equivalent)".
+_THROUGH = "checked through its callers, with it inlined: "
+
+
+def _through_callers(results: list[FunctionResult], doubted: set[tuple[int, str, str]]) -> None:
+    """A function EQUIVALENT only through callers the policy made UNKNOWN (``doubted``:
+    patch number, file, function) is UNKNOWN too: its proof was theirs."""
+    for result in results:
+        if result.verdict != "equivalent" or _THROUGH not in result.reason:
+            continue
+        listed = result.reason.split(_THROUGH, 1)[1].rsplit(" (", 1)[0].split(", ")
+        hit = [c for c in listed if (result.patch_index, result.file, c) in doubted]
+        if hit:
+            result.verdict = "unknown"
+            result.reason = (
+                f"the compiled code disagrees on {', '.join(hit)}, the function(s) it was "
+                f"checked through: {result.reason}"
+            )
+
+
+def _last(trace: list[str]) -> str:
+    """The event where a trace parts from the other (its last), or a dash."""
+    return trace[-1] if trace else "-"
 
 
 def _opinion(
@@ -39,6 +93,7 @@ def _opinion(
     tree: Path | None,
     budget_s: float,
     max_paths: int,
+    include_dirs: tuple[Path, ...],
 ) -> Opinion:
     before = work.source("before", result.file)
     after = work.source("after", result.file)
@@ -72,6 +127,15 @@ def _opinion(
             max_paths=max_paths,
         )
     # Two files: gcc with kernel-like flags and with plain -O2; any disagreement wins.
+    # Each file is compiled as if where it lies: its own directory holds its headers.
+    origins = work.origins
     return opinion_from_files(
-        before, after, result.function, budget_s=budget_s, max_paths=max_paths
+        before,
+        after,
+        result.function,
+        budget_s=budget_s,
+        max_paths=max_paths,
+        before_dir=origins["before"].parent if "before" in origins else None,
+        after_dir=origins["after"].parent if "after" in origins else None,
+        include_dirs=include_dirs,
     )
