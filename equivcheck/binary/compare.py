@@ -9,10 +9,14 @@ array everyone may have changed (``M:k`` after the k-th side-effecting event, sh
 both versions). A read is defined by the array it reads.
 
 Each pair of paths (one per version) whose conditions can hold together must show the
-same events: the same external calls with equal arguments (read-only calls between two
-side-effecting events may come in any order), the same ordering points and WARNs, equal
-memory at every event, equal stack bytes a callee can reach, and the same end (returned
-value and final memory, or BUG, or a call that does not return). The first event where
+same events: the same external calls with equal arguments, the same ordering points and
+WARNs, equal memory at every event, equal stack bytes a callee can reach, and the same
+end (returned value and final memory, or BUG, or a call that does not return). Calls of
+read and effect models (``models/table.py``) carry the model's footprint, keyed by the
+call's arguments: they see neither memory nor the stack, and two adjacent ones may run
+in either order under the source engine's rule (``models/commute.py``: disjoint
+footprints, neither an ordering point, none between); every reordering accepted is
+named. The first event where
 a pair can differ is the divergence. A divergence is then checked again with called
 functions leaving memory alone: if it disappears it depends on what a callee does and
 the result is inconclusive, not a disagreement. A difference only in values the
@@ -31,7 +35,15 @@ import z3
 
 from equivcheck.binary.records import Event, Exploration, PathRecord
 from equivcheck.binary.smt import Term, Translator, Untranslatable
+from equivcheck.models.commute import OK, Footprint, disjoint_reason, may_swap
+from equivcheck.models.table import MODELS
+from equivcheck.symex.calls import additive_components
 from equivcheck.symex.solver import new_solver
+from equivcheck.symex.spec import Part
+from equivcheck.symex.state import FootPart
+
+FOOTPRINTED = frozenset(m.name for m in MODELS.values() if m.kind in ("read", "effect"))
+"""Calls that carry their model's footprint: events that touch only it (no new epoch)."""
 
 ADDR = z3.BitVecSort(64)
 BYTE = z3.BitVecSort(8)
@@ -61,6 +73,7 @@ class Divergence:
     items: list[str] = field(default_factory=list)
     callee_dependent: bool = False
     notes: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
+    events: tuple[Event, Event] | None = None
 
 
 @dataclass
@@ -73,16 +86,23 @@ class Comparison:
     divergence: Divergence | None = None
     pairs: int = 0
     seconds: float = 0.0
+    reorderings: list[str] = field(default_factory=list)
+
+
+def movable(event: Event) -> bool:
+    """A call of a read or effect model: it may swap with its neighbours of the same
+    kind (the rest stay in order)."""
+    return event.kind == "call" and not event.side_effect
 
 
 def _segments(events: list[Event]) -> list[tuple[list[Event], Event]]:
-    """Events grouped as (read-only calls before it, a side-effecting or final event)."""
+    """Events grouped as (modelled calls before it, a side-effecting or final event)."""
     out: list[tuple[list[Event], Event]] = []
     bag: list[Event] = []
     for event in events:
         if event.kind == "pure":
             continue
-        if event.kind == "call" and not event.side_effect:
+        if movable(event):
             bag.append(event)
             continue
         out.append((bag, event))
@@ -146,6 +166,8 @@ class Encoder:
                 out.append(Item(label, z3.BitVecVal(0, 1), z3.BitVecVal(1, 1), False))
             else:
                 out.append(Item(label, tx, ty, x.certain and y.certain))
+        if movable(a):
+            return out  # a modelled call sees its footprint only (its arguments say which)
         if a.kind not in ("cut",):
             ma = self.memory(pa, a.epoch, a.nwrites)
             mb = self.memory(pb, b.epoch, b.nwrites)
@@ -228,6 +250,9 @@ class _Pair:
         self.pa, self.pb, self.tr = pa, pb, shared.tr
         self.shared = shared
         self.timeout_ms = timeout_ms
+        self.aligned: list[list[tuple[Event, Event]]] = []
+        self.checked: list[tuple[Event, Event]] = []
+        self.reorderings: list[str] = []
 
     def _solver(self) -> Any:
         return new_solver(self.timeout_ms)
@@ -251,10 +276,14 @@ class _Pair:
         seg_a, seg_b = _segments(self.pa.events), _segments(self.pb.events)
         index = 0
         for (bag_a, ea), (bag_b, eb) in zip(seg_a, seg_b, strict=False):
-            pairs = _pair_bags(bag_a, bag_b)
-            if pairs is None:
-                return self._diverge(solver, index, "read-only calls differ", True, [], enc)
+            pairs = self._align(
+                solver, (bag_a, ea), (bag_b, eb), seg_a[index + 1 :], seg_b[index + 1 :]
+            )
+            if isinstance(pairs, tuple):
+                why, x, y = pairs
+                return self._diverge(solver, index, why, True, [], enc, at=(x, y))
             pairs.append((ea, eb))
+            self.aligned.append(pairs)
             for x, y in pairs:
                 if (x.kind, x.name) != (y.kind, y.name) or len(x.args) != len(y.args):
                     why = f"before {_action(x)}, after {_action(y)}"
@@ -280,13 +309,14 @@ class _Pair:
                         else:
                             labels.append(it.label)
                     why = f"at {_ordinal(x, self.pa)}{_brief(x)}: " + ", ".join(labels)
-                    found = self._diverge(solver, index, why, certain, bad, enc, model)
+                    found = self._diverge(solver, index, why, certain, bad, enc, model, (x, y))
                     found.notes = notes
                     return found
                 solver.pop()
                 if verdict != z3.unsat:
                     return f"solver timeout comparing {x.name}"
                 solver.add(_equal(items))
+                self.checked.append((x, y))
             index += 1
         if len(seg_a) != len(seg_b):
             shorter = seg_a if len(seg_a) < len(seg_b) else seg_b
@@ -294,6 +324,86 @@ class _Pair:
             why = f"one version goes on where the other {last}"
             return self._diverge(solver, index, why, True, [], enc)
         return None
+
+    def _align(
+        self,
+        solver: Any,
+        seg_a: tuple[list[Event], Event],
+        seg_b: tuple[list[Event], Event],
+        rest_a: list[tuple[list[Event], Event]],
+        rest_b: list[tuple[list[Event], Event]],
+    ) -> list[tuple[Event, Event]] | tuple[str, Event, Event]:
+        """Pair the modelled calls of two stretches (each ends at a fixed event): each
+        call of the before stretch with the first call of the same name in the after one
+        whose arguments must be equal (else the first of that name), every after call it
+        passes commuting with it (``models/commute.py``). The pairs in before order, or
+        why the stretches differ and the event of each where they do."""
+        (bag_a, end_a), (bag_b, end_b) = seg_a, seg_b
+        remaining = list(bag_b)
+        pairs: list[tuple[Event, Event]] = []
+        for x in bag_a:
+            candidates = [
+                j
+                for j, y in enumerate(remaining)
+                if y.name == x.name and len(y.args) == len(x.args)
+            ]
+            if not candidates:
+                what = remaining[0] if remaining else end_b
+                why = f"before {_action(x)}, after {_action(what)}"
+                stop = _stops_moves(end_b)
+                if not remaining and stop and _later(x.name, rest_b):
+                    why += f" ({x.name}() and {_brief(end_b)}() run in the other order: {stop})"
+                return why, x, what
+            index = next((j for j in candidates if self._same_args(solver, x, remaining[j])), None)
+            j = candidates[0] if index is None else index
+            y = remaining[j]
+            for blocker in remaining[:j]:
+                verdict = may_swap(
+                    _footprint(blocker, self.tr),
+                    _footprint(y, self.tr),
+                    lambda cond: self._possible(solver, cond),
+                )
+                if verdict != OK:
+                    why = f"{y.name}() and {blocker.name}() run in the other order ({verdict})"
+                    return why, x, blocker
+                self.reorderings.append(
+                    f"{blocker.name}() and {y.name}(): "
+                    + disjoint_reason(
+                        y.name, _footprint_text(y.name), blocker.name, _footprint_text(blocker.name)
+                    )
+                )
+            pairs.append((x, y))
+            del remaining[j]
+        if remaining:
+            extra = remaining[0]
+            why = f"before {_action(end_a)}, after {_action(extra)}"
+            stop = _stops_moves(end_a)
+            if stop and _later(extra.name, rest_a):
+                why += f" ({_brief(end_a)}() and {extra.name}() run in the other order: {stop})"
+            return why, end_a, extra
+        return pairs
+
+    def _same_args(self, solver: Any, x: Event, y: Event) -> bool:
+        """Whether the arguments of two calls must be equal (on this pair so far)."""
+        differ = [
+            self.tr(a.value) != self.tr(b.value)
+            for a, b in zip(x.args, y.args, strict=True)
+            if self.tr(a.value).size() == self.tr(b.value).size()
+        ]
+        if len(differ) != len(x.args):
+            return False
+        if not differ:
+            return True
+        return not self._possible(solver, z3.Or(*differ))
+
+    @staticmethod
+    def _possible(solver: Any, cond: Any) -> bool:
+        """Whether ``cond`` may hold with what ``solver`` holds (undecided: yes)."""
+        solver.push()
+        solver.add(cond)
+        verdict = solver.check()
+        solver.pop()
+        return bool(verdict != z3.unsat)
 
     def _memory_witness(self, model: Any, x: Event, y: Event) -> tuple[str, str, str]:
         """Where the two memories differ (from the addresses either version wrote) and
@@ -327,20 +437,29 @@ class _Pair:
         bad: list[Item],
         enc: Encoder,
         model: Any = None,
+        at: tuple[Event, Event] | None = None,
     ) -> Divergence:
         if model is None:
             solver.check()
             model = solver.model()
         out = Divergence(index, why, certain, self.pa, self.pb, model, [it.label for it in bad])
+        out.events = at
         if certain:
-            out.callee_dependent = not self._survives_without_havoc(index, why, bad)
+            out.callee_dependent = not self._survives_without_havoc(index, bad, at)
         return out
 
-    def _survives_without_havoc(self, index: int, why: str, bad: list[Item]) -> bool:
-        """Does the divergence remain when called functions leave memory alone?"""
+    def _survives_without_havoc(
+        self, index: int, bad: list[Item], at: tuple[Event, Event] | None
+    ) -> bool:
+        """Does the divergence remain when called functions leave memory alone? (``at``:
+        the two events whose ``bad`` items differ, when it is such a difference)"""
         enc = Encoder(self.tr, havoc=False)
         seg_a, seg_b = _segments(self.pa.events), _segments(self.pb.events)
-        if index >= len(seg_a) or index >= len(seg_b):
+        earlier = [pair for pairs in self.aligned[:index] for pair in pairs]
+        if at is not None:
+            last_a, last_b = at
+            earlier = self.checked
+        elif index >= len(seg_a) or index >= len(seg_b):
             last_a = self.pa.events[-1]
             last_b = self.pb.events[-1]
         else:
@@ -351,28 +470,54 @@ class _Pair:
         solver.add(*enc.reads(self.pa, last_a.nreads), *enc.reads(self.pb, last_b.nreads))
         ia, ib = self.pa.events.index(last_a), self.pb.events.index(last_b)
         solver.add(*_result_ties(self.pa, self.pb, self.tr, (ia + 1, ib + 1)))
-        for (bag_a, ea), (bag_b, eb) in list(zip(seg_a, seg_b, strict=False))[:index]:
-            for x, y in [*(_pair_bags(bag_a, bag_b) or []), (ea, eb)]:
-                solver.add(_equal(enc.items(x, self.pa, y, self.pb)))
-        if bad and index < len(seg_a) and index < len(seg_b):
+        for x, y in earlier:
+            solver.add(_equal(enc.items(x, self.pa, y, self.pb)))
+        if bad and (at is not None or (index < len(seg_a) and index < len(seg_b))):
             items = enc.items(last_a, self.pa, last_b, self.pb)
             solver.add(z3.Not(_equal([it for it in items if it.certain])))
         return bool(solver.check() == z3.sat)
 
 
-def _bag_key(event: Event) -> tuple[str, str]:
-    # Same name: by the result's name, which holds a digest of the arguments.
-    result = event.result.args[0] if event.result is not None and event.result.op == "BVS" else ""
-    return event.name, str(result)
+def _footprint(event: Event, tr: Translator) -> Footprint:
+    """The model's footprint of a modelled call, keyed by its arguments' values."""
+    model = MODELS[event.name]
+
+    def part(spec: Part) -> FootPart:
+        key = tuple(
+            tr(event.args[i].value) if i < len(event.args) else z3.BitVecVal(0, 64)
+            for i in spec.key
+        )
+        return FootPart(spec.component, key or (z3.BitVecVal(0, 64),), str(spec))
+
+    return Footprint(
+        tuple(part(p) for p in model.reads),
+        tuple(part(p) for p in model.writes),
+        additive=additive_components(model),
+    )
 
 
-def _pair_bags(a: list[Event], b: list[Event]) -> list[tuple[Event, Event]] | None:
-    """Read-only calls of two segments paired by name (None if the names differ)."""
-    if sorted(e.name for e in a) != sorted(e.name for e in b):
-        return None
-    order_a = sorted(a, key=_bag_key)
-    order_b = sorted(b, key=_bag_key)
-    return list(zip(order_a, order_b, strict=True))
+def _footprint_text(name: str) -> str:
+    model = MODELS[name]
+    reads = ", ".join(str(p) for p in model.reads) or "nothing"
+    writes = ", ".join(str(p) for p in model.writes) or "nothing"
+    return f"reads {reads}; writes {writes}"
+
+
+def _stops_moves(event: Event) -> str:
+    """Why a modelled call may not move across ``event`` (a fixed event), if it is an
+    ordering point or a call without a model."""
+    if event.kind == "barrier":
+        return "an ordering point cannot move"
+    if event.kind in ("call", "warn"):
+        model = MODELS.get(event.name)
+        if model is not None and model.kind == "ordering":
+            return "an ordering point cannot move"
+        return f"{event.name}() has no model: its footprint is everything"
+    return ""
+
+
+def _later(name: str, segments: list[tuple[list[Event], Event]]) -> bool:
+    return any(e.name == name for bag, end in segments for e in (*bag, end))
 
 
 def show(expr: Any) -> str:
@@ -426,6 +571,7 @@ def compare(
     uncertain: Divergence | None = None
     pairs = 0
     shared = _Shared(tr)
+    reorderings: list[str] = []
     try:
         for pa in a.paths:
             for pb in b.paths:
@@ -436,8 +582,10 @@ def compare(
                     continue  # the same expressions throughout: nothing can differ
                 if time.perf_counter() > deadline:
                     return Comparison("inconclusive", "time budget (comparing paths)", None, pairs)
-                found = _Pair(pa, pb, shared, timeout_ms).search()
+                pair = _Pair(pa, pb, shared, timeout_ms)
+                found = pair.search()
                 if found is None:
+                    reorderings.extend(r for r in pair.reorderings if r not in reorderings)
                     continue
                 if isinstance(found, str):
                     undecided = undecided or found
@@ -461,7 +609,7 @@ def compare(
         return Comparison("inconclusive", why, uncertain, pairs, seconds)
     if undecided:
         return Comparison("inconclusive", undecided, None, pairs, seconds)
-    return Comparison("agree", "", None, pairs, seconds)
+    return Comparison("agree", "", None, pairs, seconds, reorderings)
 
 
 def _final_constraints(path: PathRecord) -> tuple[Any, ...]:

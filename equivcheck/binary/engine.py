@@ -13,7 +13,10 @@ asked for (it imports angr at module level).
 - Every external symbol is hooked: the call is an event (name, arguments cut to the
   prototype's widths), its result a symbol named by (name, arguments, number of earlier
   side-effecting events); a side-effecting call starts a new epoch (all memory may have
-  changed) and gives fresh contents to the stack bytes an escaped pointer reaches.
+  changed) and gives fresh contents to the stack bytes an escaped pointer reaches. A
+  call of a read or effect model (``models/table.py``) touches only its footprint: no
+  new epoch, and its result is also named by how many earlier calls of the epoch wrote
+  a component it reads.
 - ``__x86_return_thunk`` returns; ``__x86_indirect_thunk_REG`` calls through REG;
   ``ud2`` is a WARN (``__bug_table`` says so: execution goes on) or a BUG (the path
   ends); a static-key site forks on the key; ``lock``-prefixed instructions and fences
@@ -42,6 +45,7 @@ from equivcheck.binary.layout import (
 )
 from equivcheck.binary.records import Arg, Epoch, Event, Read, Write
 from equivcheck.binary.signatures import CType, Signature, SignatureTable
+from equivcheck.models.table import MODELS
 
 ARG_REGS = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
 GPRS = (
@@ -93,7 +97,7 @@ class Context:
     table: SignatureTable
     tag: str
     pure: frozenset[str]
-    readonly: frozenset[str]
+    modelled: frozenset[str]
     ret_sentinel: int
     term_sentinel: int
     function: str
@@ -358,8 +362,13 @@ class Track(SimStatePlugin):
         result: Any = None,
     ) -> None:
         """Append an event; a side-effecting one starts a new epoch and gives escaped
-        stack bytes fresh contents (a callee may have written them)."""
-        chunks = tuple((a, self.state.memory.load(a, 8, endness=LE)) for a in self.escaped_chunks())
+        stack bytes fresh contents (a callee may have written them). A modelled call
+        (not side-effecting) sees only its footprint, not the stack."""
+        chunks: tuple[tuple[int, Any], ...] = ()
+        if side_effect or kind != "call":
+            chunks = tuple(
+                (a, self.state.memory.load(a, 8, endness=LE)) for a in self.escaped_chunks()
+            )
         event = Event(
             kind,
             name,
@@ -382,6 +391,21 @@ class Track(SimStatePlugin):
                     continue
                 fresh = claripy.BVS(f"stk.{self.count_key()}.{a:x}", 64, explicit_name=True)
                 self.state.memory.store(a, fresh, endness=LE)
+
+    def state_version(self, name: str) -> int:
+        """How many calls since the last side-effecting event wrote a component the
+        model of ``name`` reads (a modelled call's result depends on its arguments and
+        on that state: the same count means the same state)."""
+        model = MODELS.get(name)
+        reads = {p.component for p in model.reads} if model is not None else set()
+        count = 0
+        for event in reversed(self.events):
+            if event.side_effect:
+                break
+            other = MODELS.get(event.name) if event.kind == "call" else None
+            if other is not None and reads & {p.component for p in other.writes}:
+                count += 1
+        return count
 
     def call_args(self, sig: Signature, variadic_regs: bool = True) -> tuple[Arg, ...]:
         """The arguments of a call about to happen (return address on the stack)."""
@@ -620,8 +644,11 @@ class ExternCall(_Proc):
             pure = claripy.BVS(f"p:{self.name}:{digest(values)}", bits, explicit_name=True)
             self._return(_widen(pure))
             return
-        side = self.name not in ctx.readonly
-        name = f"r:{self.name}@{track.count_key()}:{digest(values)}"
+        side = self.name not in ctx.modelled
+        place = (
+            track.count_key() if side else f"{track.count_key()}#{track.state_version(self.name)}"
+        )
+        name = f"r:{self.name}@{place}:{digest(values)}"
         result: Any = claripy.BVS(name, bits, explicit_name=True)
         if result_type is not None and result_type.void:
             result = None

@@ -136,7 +136,7 @@ def make_context(
     tag: str,
     signature: Signature,
     pure: frozenset[str],
-    readonly: frozenset[str],
+    modelled: frozenset[str],
 ) -> Context:
     """The shared context of one version's exploration."""
     start, _ = loaded.layout.functions[symbol]
@@ -147,7 +147,7 @@ def make_context(
         table=table,
         tag=tag,
         pure=pure,
-        readonly=readonly,
+        modelled=modelled,
         ret_sentinel=RET_SENTINEL,
         term_sentinel=TERM_SENTINEL,
         function=symbol,

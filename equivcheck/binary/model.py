@@ -61,7 +61,8 @@ class VersionStats:
 @dataclass
 class OpinionDetails:
     """Everything behind an opinion: how it was reached, per-version statistics, the
-    limits met and assumptions used, and for a disagreement the two diverging traces."""
+    limits met and assumptions used, the reorderings of modelled calls an agreement
+    accepted, and for a disagreement the two diverging traces."""
 
     method: str = ""
     before: VersionStats = field(default_factory=VersionStats)
@@ -71,6 +72,7 @@ class OpinionDetails:
     assumptions: list[str] = field(default_factory=list)
     before_trace: list[str] = field(default_factory=list)
     after_trace: list[str] = field(default_factory=list)
+    reorderings: list[str] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
     compile_s: float = 0.0
     explore_s: float = 0.0
@@ -103,6 +105,8 @@ class Opinion:
             "limits": list(d.limits),
             "assumptions": list(d.assumptions),
         }
+        if d.reorderings:
+            out["reordered"] = list(d.reorderings)
         if self.opinion == "disagree":
             out["before_trace"] = list(d.before_trace)
             out["after_trace"] = list(d.after_trace)

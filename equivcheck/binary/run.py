@@ -17,7 +17,7 @@ from typing import Any
 
 from equivcheck.binary import explore as ex
 from equivcheck.binary import loops
-from equivcheck.binary.compare import Comparison, Divergence, compare
+from equivcheck.binary.compare import FOOTPRINTED, Comparison, Divergence, compare
 from equivcheck.binary.identical import identical_code, initial_data_difference, same_contents
 from equivcheck.binary.layout import Layout
 from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails, VersionStats
@@ -27,7 +27,6 @@ from equivcheck.binary.smt import Translator
 from equivcheck.models.table import MODELS
 
 PURE = frozenset(m.name for m in MODELS.values() if m.kind in ("pure", "identity"))
-READ_ONLY = frozenset(m.name for m in MODELS.values() if m.kind == "read")
 
 ASSUMPTIONS = [
     "B1: a called function may change all non-stack memory and the stack bytes an escaped "
@@ -38,6 +37,10 @@ ASSUMPTIONS = [
     "its stack object",
     "B4: static keys may be in either state (the same in both versions); alternatives "
     "run their original instructions",
+    "B5: a call of a read or effect model (docs/models.md) touches only its footprint, as "
+    "in the source engine: it neither changes nor sees memory, its result depends on its "
+    "arguments and that state, and it may swap with a neighbour whose footprint is "
+    "disjoint",
 ]
 
 
@@ -78,8 +81,8 @@ def opinion(
     details.method = "symbolic execution"
     sig_a, sig_b = _signature(before), _signature(after)
     limits = ex.Limits(deadline, budget.max_paths, budget.unroll)
-    ctx_a = ex.make_context(la, sym_a, before.signatures(), "A", sig_a, PURE, READ_ONLY)
-    ctx_b = ex.make_context(lb, sym_b, after.signatures(), "B", sig_b, PURE, READ_ONLY)
+    ctx_a = ex.make_context(la, sym_a, before.signatures(), "A", sig_a, PURE, FOOTPRINTED)
+    ctx_b = ex.make_context(lb, sym_b, after.signatures(), "B", sig_b, PURE, FOOTPRINTED)
     tr = Translator()
     failed_rule = ""
     if loops.has_loops(ctx_a) or loops.has_loops(ctx_b):
@@ -138,7 +141,9 @@ def opinion(
     if alt_limit:
         return done("inconclusive", alt_limit)
     n = f"{len(finished_a.paths)}/{len(finished_b.paths)} paths"
-    return done("agree", f"no difference on any path ({n}, {result.pairs} pairs)")
+    details.reorderings = list(result.reorderings)
+    reordered = "".join(f"; reordered: {r}" for r in result.reorderings)
+    return done("agree", f"no difference on any path ({n}, {result.pairs} pairs){reordered}")
 
 
 def _referenced(before: CompiledFunction, after: CompiledFunction, ctx_a: Any, ctx_b: Any) -> str:
@@ -234,8 +239,9 @@ def _disagree_reason(result: Comparison) -> str:
 def _explain(
     details: OpinionDetails, div: Divergence, tr: Translator, la: Layout, lb: Layout
 ) -> None:
-    details.before_trace = _trace(div.path_a, div, tr, la, div.notes[0])
-    details.after_trace = _trace(div.path_b, div, tr, lb, div.notes[1])
+    at = div.events or (None, None)
+    details.before_trace = _trace(div.path_a, div, tr, la, div.notes[0], at[0])
+    details.after_trace = _trace(div.path_b, div, tr, lb, div.notes[1], at[1])
     details.inputs = _inputs(div, tr, la)
 
 
@@ -254,11 +260,21 @@ def _value(expr: Any, div: Divergence, tr: Translator, layout: Layout) -> str:
 
 
 def _trace(
-    path: PathRecord, div: Divergence, tr: Translator, layout: Layout, notes: list[str]
+    path: PathRecord,
+    div: Divergence,
+    tr: Translator,
+    layout: Layout,
+    notes: list[str],
+    last: Event | None = None,
 ) -> list[str]:
+    """The path's events up to the divergence (``last``, when it is known)."""
     lines = []
     visible = [e for e in path.events if e.kind != "pure"]
-    for i, event in enumerate(visible[: div.index + 1 + _bag_extra(visible, div.index)]):
+    if last is not None and any(e is last for e in visible):
+        upto = next(i for i, e in enumerate(visible) if e is last) + 1
+    else:
+        upto = div.index + 1 + _bag_extra(visible, div.index)
+    for i, event in enumerate(visible[:upto]):
         lines.append(_event_text(event, div, tr, layout))
         if i > 64:
             lines.append("...")

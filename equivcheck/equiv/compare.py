@@ -23,6 +23,7 @@ from equivcheck.frontend.typesizes import OFFSET_PREFIX
 from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
+from equivcheck.models.commute import Footprint, disjoint_reason, may_swap
 from equivcheck.symex.execute import (
     BOOL_PREFIX,
     CUT_EXITS,
@@ -775,9 +776,9 @@ def _align(run: _Run, pa: Path, pb: Path, pc: z3.BoolRef, timeout_ms: int) -> Di
                     _event_text(eb),
                     blocker.loc,
                     eb.loc,
-                    f"footprints are disjoint ({eb.name}: {eb.footprint_text()}; "
-                    f"{blocker.name}: {blocker.footprint_text()}), neither is an ordering "
-                    "point and no ordering point lies between them",
+                    disjoint_reason(
+                        eb.name, eb.footprint_text(), blocker.name, blocker.footprint_text()
+                    ),
                 )
             )
         if ea.snapshot is not None and eb.snapshot is not None:
@@ -844,32 +845,15 @@ def _args_difference(a: Event, b: Event, pc: z3.BoolRef, timeout_ms: int) -> z3.
 
 def _may_swap(x: Event, y: Event, pc: z3.BoolRef, timeout_ms: int) -> str:
     """Whether x and y may run in either order: "ok", "opaque" (one has no model), or
-    the reason they may not."""
-    if not x.modelled or not y.modelled:
-        return "opaque"
-    if x.ordering or y.ordering:
-        return "an ordering point cannot move"
-    assert x.reads is not None and x.writes is not None
-    assert y.reads is not None and y.writes is not None
-    for first, second in ((x.writes, y.reads + y.writes), (y.writes, x.reads)):
-        for p in first:
-            for q in second:
-                if p.component in x.additive and p.component in y.additive:
-                    continue  # two additions to the same counter commute
-                if _overlap(p, q, pc, timeout_ms):
-                    return f"both touch {p.component}"
-    return "ok"
+    the reason they may not (the rule is ``models/commute.py``, shared with the binary
+    engine)."""
+    return may_swap(
+        _footprint(x), _footprint(y), lambda cond: possible(z3.And(pc, cond), timeout_ms)
+    )
 
 
-def _overlap(p: FootPart, q: FootPart, pc: z3.BoolRef, timeout_ms: int) -> bool:
-    if p.component != q.component:
-        return False
-    if len(p.key) != len(q.key):
-        return True
-    if not p.key:
-        return True
-    same = z3.And(*[a == b for a, b in zip(p.key, q.key, strict=True)])
-    return possible(z3.And(pc, same), timeout_ms)
+def _footprint(event: Event) -> Footprint:
+    return Footprint(event.reads, event.writes, event.ordering, event.additive, event.modelled)
 
 
 # ---------------------------------------------------------------------- state
