@@ -77,6 +77,7 @@ class Inputs:
     before: Path | None
     after: Path | None
     function: str | None
+    include: tuple[Path, ...] = ()
 
 
 def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,7 +86,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def command(**kwargs: Any) -> Any:
-        names = ("patch", "tree", "rev", "before", "after", "function")
+        names = ("patch", "tree", "rev", "before", "after", "function", "include")
         inputs = Inputs(**{name: kwargs.pop(name) for name in names})
         return func(inputs=inputs, **kwargs)
 
@@ -96,6 +97,14 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--before", type=PathArg, help="Before version of a C file."),
         click.option("--after", type=PathArg, help="After version of a C file."),
         click.option("--function", help="Only this function (two-file mode)."),
+        click.option(
+            "-I",
+            "--include",
+            type=PathArg,
+            multiple=True,
+            help="A directory of headers the two files include (two-file mode; each file's "
+            "own directory is searched first).",
+        ),
     ]
     decorated: Callable[..., Any] = command
     for option in reversed(options):
@@ -169,10 +178,15 @@ def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
             "give exactly one of: PATCH, --rev RANGE (with --tree), --before F --after G",
         )
     kernel = _open_tree(tree)
+    for folder in inputs.include:
+        if before is None:
+            raise InputError("-I", "header directories go with --before F --after G")
+        if not folder.is_dir():
+            raise InputError(str(folder), "not a directory", "give -I a folder of headers")
     if before is not None or after is not None:
         if before is None or after is None:
             raise InputError("arguments", "--before and --after go together")
-        return from_files(before, after, function, kernel)
+        return from_files(before, after, function, kernel, inputs.include)
     if rev is not None:
         if kernel is None:
             raise InputError("--rev", "needs --tree DIR (a git checkout)")
@@ -474,7 +488,13 @@ def check(
         )
     doc = document(results, works)
     doc["command"] = reproduce_command(
-        inputs.patch, inputs.tree, inputs.rev, inputs.before, inputs.after, inputs.function
+        inputs.patch,
+        inputs.tree,
+        inputs.rev,
+        inputs.before,
+        inputs.after,
+        inputs.function,
+        inputs.include,
     )
     console = Console(highlight=False) if fmt == "table" and output is None else None
     emit(format_report(doc, fmt, results, works, quiet=quiet, console=console), output)

@@ -32,6 +32,7 @@ def reproduce_command(
     before: Path | None,
     after: Path | None,
     function: str | None,
+    include: tuple[Path, ...] = (),
 ) -> str:
     """The one command line that runs the same check again."""
     words = ["equivcheck", "check"]
@@ -46,6 +47,8 @@ def reproduce_command(
     ):
         if value is not None:
             words += [option, str(value)]
+    for folder in include:
+        words += ["-I", str(folder)]
     return " ".join(shlex.quote(w) for w in words)
 
 

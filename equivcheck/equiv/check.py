@@ -55,7 +55,7 @@ from equivcheck.errors import InputError
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
-from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.model import FileContext, FunctionText
 from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import (
     TYPEDEF,
@@ -652,6 +652,7 @@ class _PatchChecker:
             before_unit=fw.before.unit,
             volatile=volatile,
             confine=_confines(fw),
+            files=(fw.before.context, fw.after.context),
         )
         grow_until = time.monotonic() + GROW_FIRST * options.budget_s
         last = 0.0  # how long the latest part took
@@ -1073,6 +1074,9 @@ class Comparison:
     confine: bool = False
     """Whether locals may be confined (ir/escape.py): in tree mode, where every macro is
     expanded, so a local's address is taken only where the IR shows it."""
+    files: tuple[FileContext | None, FileContext | None] = (None, None)
+    """Two-file mode: both files as the compiler reads them (for the sizes and the
+    constants their headers define)."""
 
 
 @dataclass(frozen=True)
@@ -1132,6 +1136,15 @@ def _common_answers(wanted: frozenset[str], before_unit: str, unit: str) -> dict
     after = type_sizes(unit, wanted)
     before = after if before_unit == unit else type_sizes(before_unit, wanted)
     return {name: size for name, size in after.items() if before.get(name) == size}
+
+
+def _file_facts(graphs: list[Graph], before: FileContext, after: FileContext) -> _UnitFacts:
+    """Two-file mode: the sizes, layouts and constants the compiler gives alike for
+    both files, each read with its own headers (nothing when a file does not compile
+    on its own)."""
+    wanted = frozenset(layout_keys(graphs, []))
+    answers = [type_sizes(f.text, wanted, f.include_dirs) for f in (before, after)]
+    return _UnitFacts(sizes={k: v for k, v in answers[1].items() if answers[0].get(k) == v})
 
 
 def _calls(graph: Graph) -> set[str]:
@@ -1216,9 +1229,12 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     outer -= set(ctx.outer_objects)
     helpers = ctx.helpers
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
-    if not (ctx.unit and ctx.before_unit):
+    if ctx.unit and ctx.before_unit:
+        facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
+    elif ctx.files[0] is not None and ctx.files[1] is not None:
+        facts = _file_facts(graphs, ctx.files[0], ctx.files[1])
+    else:
         return _Prepared(before, after, helpers.before, helpers.after, outer, _UnitFacts())
-    facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
     # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
     # unsigned int: its values are not sign-extended).
     spell = respell(integer_typedefs(dict(facts.sizes)))
@@ -1608,6 +1624,7 @@ def _whole_by_regions(
         volatile=volatile,
         whole=(before, after),
         confine=_confines(fw),
+        files=(fw.before.context, fw.after.context),
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]

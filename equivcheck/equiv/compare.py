@@ -302,16 +302,31 @@ def _realisable(
 
 def _sized(run: _Run, timeout_ms: int) -> Outcome:
     """DIFFERENT, unless the counterexample holds only for some sizes of types this
-    comparison does not know (docs/semantics.md, "Pointers and types")."""
+    comparison does not know (docs/semantics.md, "Pointers and types"), or for some
+    values of constants whose definitions it does not see. A counterexample that needs
+    only constants of different names to differ stands, saying so."""
     diff = run.difference
     assert diff is not None
-    sizes = _size_dependence(diff.model, timeout_ms)
+    sizes, distinct = _size_dependence(diff.model, timeout_ms)
     if not sizes:
-        return _different(run)
+        out = _different(run)
+        if distinct:
+            out.assumptions = [
+                *out.assumptions,
+                f"the constants {', '.join(distinct)} are not 0"
+                + (" and have different values" if len(distinct) > 1 else "")
+                + " (their definitions are not seen)",
+            ]
+        return out
+    where = (
+        "give the directory of the header that defines them (-I DIR), or run with --tree"
+        if all(s.startswith("the value of ") for s in sizes)
+        else "run with --tree, where the compiler gives them"
+    )
     return _unknown(
         run,
         f"whether the versions differ depends on {', '.join(sizes)}, not known here "
-        f"({diff.what}); run with --tree, where the compiler gives them",
+        f"({diff.what}); {where}",
     )
 
 
@@ -1008,17 +1023,19 @@ class Witness(z3.ModelRef):  # type: ignore[misc]
 _MAX_SIZE = 1 << 32
 
 
-def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
-    """The types whose unknown sizes (offsets, signs) a counterexample rests on: empty
-    when inputs and results of calls exist that make the versions differ whatever
-    those are (a difference for the real ones, which this comparison does not know).
-    First the counterexample's own inputs are tried, then any inputs (a quantified
-    query)."""
+def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> tuple[list[str], list[str]]:
+    """The types whose unknown sizes (offsets, signs), and the constants whose unknown
+    values, a counterexample rests on: empty when inputs and results of calls exist
+    that make the versions differ whatever those are (a difference for the real ones,
+    which this comparison does not know). First the counterexample's own inputs are
+    tried, then any inputs (a quantified query). Second: the constants it holds for
+    whenever none is 0 and they differ from each other (``MM_FILEPAGES``,
+    ``MM_SHMEMPAGES``; ``VM_LOCKED``), when constants are all it rests on."""
     if not isinstance(model, Witness):
-        return []
+        return [], []
     symbols = [t for t in _constants(model.cond) if t.decl().name().startswith(_LAYOUT)]
     if not symbols:
-        return []
+        return [], []
     other = {t.decl().name(): z3.Const(t.decl().name() + "'", t.sort()) for t in symbols}
     renamed = z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in symbols])
     facts = [
@@ -1026,22 +1043,71 @@ def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> list[str]:
         *(
             z3.And(z3.UGE(size, _smallest(name)), z3.ULE(size, _largest(name)))
             for name, size in other.items()
-            if z3.is_bv(size)
+            if z3.is_bv(size) and not name.startswith(_CONSTANT)
         ),
     ]
+    if _rests_on_nothing(model, renamed, facts, list(other.values()), timeout_ms):
+        return [], []
+    constants = sorted(n for n in other if n.startswith(_CONSTANT))
+    if constants and len(constants) == len(other):
+        # (as ints: distinct in their low 32 bits, and none 0, as flags and most
+        # enumerators are)
+        low = [z3.Extract(31, 0, other[n]) for n in constants]
+        apart = [*facts, *(x != 0 for x in low)]
+        if len(low) > 1:
+            apart.append(z3.Distinct(*low))
+        if _rests_on_nothing(model, renamed, apart, list(other.values()), timeout_ms):
+            return [], [n[len(_CONSTANT) :] for n in constants]
+    # (named: those whose value alone, with the counterexample's other inputs, decides)
+    needed = []
+    for t in symbols:
+        alone = other[t.decl().name()]
+        changed = model.eval(z3.substitute(model.cond, (t, alone)), model_completion=False)
+        check = new_solver(timeout_ms)
+        check.add(z3.Not(changed), *facts)
+        if check.check() != z3.unsat:
+            needed.append(t)
+    return sorted({_size_name(t.decl().name()) for t in needed or symbols}), []
+
+
+def _rests_on_nothing(
+    model: z3.ModelRef,
+    renamed: z3.ExprRef,
+    facts: list[z3.ExprRef],
+    symbols: list[z3.ExprRef],
+    timeout_ms: int,
+) -> bool:
+    """Whether the difference ``renamed`` holds, under ``facts``, whatever ``symbols``
+    are: with the counterexample's own other inputs, or with some."""
     same_inputs = new_solver(timeout_ms)
     same_inputs.add(z3.Not(model.eval(renamed, model_completion=False)), *facts)
     if same_inputs.check() == z3.unsat:
-        return []
-    any_inputs = new_solver(timeout_ms)
-    any_inputs.add(z3.ForAll(list(other.values()), z3.Implies(z3.And(*facts), renamed)))
-    if any_inputs.check() == z3.sat:
-        return []
-    return sorted({_size_name(t.decl().name()) for t in symbols})
+        return True
+    return _holds_for_all(symbols, facts, renamed, timeout_ms)
 
 
-# What the layout of types decides and this comparison may not know.
-_LAYOUT = (SIZE_PREFIX, SCALE_PREFIX, OFFSET_PREFIX, SIGN_PREFIX, WIDTH_PREFIX, BOOL_PREFIX)
+def _holds_for_all(
+    symbols: list[z3.ExprRef], facts: list[z3.ExprRef], cond: z3.ExprRef, timeout_ms: int
+) -> bool:
+    """Whether some values of everything else make ``cond`` hold whatever ``symbols``
+    are (under ``facts``)."""
+    solver = new_solver(timeout_ms)
+    solver.add(z3.ForAll(symbols, z3.Implies(z3.And(*facts), cond)))
+    return bool(solver.check() == z3.sat)
+
+
+# What the layout of types decides and this comparison may not know; and the values
+# of constants it does not see defined (macros of a header not read, enumerators).
+_CONSTANT = "const:"
+_LAYOUT = (
+    SIZE_PREFIX,
+    SCALE_PREFIX,
+    OFFSET_PREFIX,
+    SIGN_PREFIX,
+    WIDTH_PREFIX,
+    BOOL_PREFIX,
+    _CONSTANT,
+)
 
 
 def _smallest(symbol: str) -> int:
@@ -1076,6 +1142,8 @@ def _is_integer_assumption(cond: z3.ExprRef) -> bool:
 
 
 def _size_name(symbol: str) -> str:
+    if symbol.startswith(_CONSTANT):
+        return f"the value of {symbol[len(_CONSTANT) :]}"
     if symbol.startswith(OFFSET_PREFIX):
         struct, _, member = symbol[len(OFFSET_PREFIX) :].rpartition(":")
         return f"the offset of {member}" + (f" in {struct}" if not struct.startswith("?") else "")

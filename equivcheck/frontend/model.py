@@ -118,3 +118,14 @@ class FunctionText:
     typedefs: frozenset[str] = field(default_factory=frozenset)
     union_members: frozenset[str] = field(default_factory=frozenset)
     unit: str = field(default="", compare=False, repr=False)
+    context: FileContext | None = field(default=None, compare=False, repr=False)
+    """Two-file mode: the whole file, as the compiler can read it (not preprocessed)."""
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """A C file of two-file mode as the compiler reads it: its whole text, and the
+    directories its quoted includes are found in (its own first)."""
+
+    text: str
+    include_dirs: tuple[str, ...]

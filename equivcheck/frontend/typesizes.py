@@ -56,14 +56,23 @@ MEMBER_FACTS = {
     " __typeof__(&*(({t} *)0)->{m}))",
 }
 MEMBER_PREFIX = "member-"
-ENUMERATOR_PREFIX = "enumerator:"
+CONSTANT_PREFIX = "constant-"
+# What the compiler says of a constant a function names in capitals (an enumerator, or
+# in two-file mode a macro of the file or its headers): its value (or its negation,
+# when negative), its size, class and sign. A value that is not an integer constant
+# expression answers nothing.
+CONSTANT_FACTS = {
+    "value": "((({n}) < 0) ? -1 : ({n}))",
+    "negated": "((({n}) < 0) ? -({n}) : -1)",
+    "size": "sizeof({n})",
+    "class": "__builtin_classify_type({n})",
+    "signed": "((__typeof__({n}))-1 < 0)",
+}
 
 
-def enumerator_key(name: str) -> str:
-    """How the value of a constant the preprocessed unit still names (an enumerator:
-    macros are expanded) is asked for; answered only for a value of type ``int`` that
-    is not negative."""
-    return f"{ENUMERATOR_PREFIX}{name}"
+def constant_key(fact: str, name: str) -> str:
+    """How a fact about a constant is asked for (``constant-value:HELPER_K``)."""
+    return f"{CONSTANT_PREFIX}{fact}:{name}"
 
 
 # What the compiler says of a type named by a typedef: its class and sign (its size
@@ -122,13 +131,16 @@ def member_key(fact: str, struct: str, member: str) -> str:
     return f"{MEMBER_PREFIX}{fact}:{struct}:{member}"
 
 
-def type_sizes(unit: str, keys: frozenset[str]) -> dict[str, int]:
+def type_sizes(
+    unit: str, keys: frozenset[str], include_dirs: tuple[str, ...] = ()
+) -> dict[str, int]:
     """For each key the unit ``unit`` can answer, the value: a type spelling gives its
-    size in bytes, an ``offset_key`` the member's offset."""
+    size in bytes, an ``offset_key`` the member's offset. ``include_dirs``: where the
+    unit's quoted includes are found (a file not preprocessed: two-file mode)."""
     wanted = tuple(sorted(k for k in keys if _probe(k)))
     if not unit or not wanted:
         return {}
-    return dict(_ask(unit, wanted))
+    return dict(_ask(unit, wanted, include_dirs))
 
 
 def _probe(key: str) -> str | None:
@@ -143,12 +155,11 @@ def _probe(key: str) -> str | None:
         fact, _, name = key[len(TYPE_PREFIX) :].partition(":")
         known = fact in TYPE_FACTS and _TYPEDEF.match(name)
         return TYPE_FACTS[fact].format(t=name) if known else None
-    if key.startswith(ENUMERATOR_PREFIX):
-        name = key[len(ENUMERATOR_PREFIX) :]
-        if not _TYPEDEF.match(name):
-            return None
+    if key.startswith(CONSTANT_PREFIX):
+        fact, _, name = key[len(CONSTANT_PREFIX) :].partition(":")
         # (a negative size is an error, which leaves the answer out)
-        return f"(__builtin_types_compatible_p(__typeof__({name}), int) ? ({name}) : -1)"
+        known = fact in CONSTANT_FACTS and _TYPEDEF.match(name)
+        return CONSTANT_FACTS[fact].format(n=name) if known else None
     if key.startswith(OFFSET_PREFIX):
         struct, _, member = key[len(OFFSET_PREFIX) :].rpartition(":")
         if _NAMEABLE.match(struct) and "*" not in struct and _MEMBER.match(member):
@@ -158,7 +169,9 @@ def _probe(key: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _ask(unit: str, spellings: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def _ask(
+    unit: str, spellings: tuple[str, ...], include_dirs: tuple[str, ...] = ()
+) -> tuple[tuple[str, int], ...]:
     probe = [f'#line 1 "{_PROBE_FILE}"']
     probe += [
         f"char (*__ec_size_{i})[{_probe(key)}] = (int (*)(void))0;"
@@ -169,7 +182,7 @@ def _ask(unit: str, spellings: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         source.write_text(unit + "\n" + "\n".join(probe) + "\n")
         try:
             done = subprocess.run(
-                ["gcc", *_FLAGS, "-x", "c", str(source)],
+                ["gcc", *_FLAGS, *(f"-iquote{d}" for d in include_dirs), "-x", "c", str(source)],
                 capture_output=True,
                 env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
                 text=True,

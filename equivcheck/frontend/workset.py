@@ -39,7 +39,7 @@ from equivcheck.frontend.functions import (
     reaching,
 )
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
-from equivcheck.frontend.model import FilePatch, FunctionChange, FunctionText, Patch
+from equivcheck.frontend.model import FileContext, FilePatch, FunctionChange, FunctionText, Patch
 from equivcheck.frontend.patch_input import read_file
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree
@@ -208,11 +208,21 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
 
 
 def from_files(
-    before_path: Path, after_path: Path, function: str | None, tree: KernelTree | None = None
+    before_path: Path,
+    after_path: Path,
+    function: str | None,
+    tree: KernelTree | None = None,
+    include_dirs: tuple[Path, ...] = (),
 ) -> list[PatchWork]:
     """Work for two versions of one C file: all changed functions, or ``function``
-    alone (reported), with every changed function it reaches (inlined, not reported)."""
+    alone (reported), with every changed function it reaches (inlined, not reported).
+    Each version's text keeps its file's context: its quoted includes are found in its
+    own directory, then in ``include_dirs``."""
     old, new = read_c_file(before_path), read_c_file(after_path)
+    contexts = [
+        FileContext(text, tuple(str(d.resolve()) for d in (path.parent, *include_dirs)))
+        for text, path in ((old, before_path), (new, after_path))
+    ]
     name = str(after_path)
     pseudo = Patch(
         subject=f"{before_path} -> {after_path}",
@@ -226,13 +236,13 @@ def from_files(
     selected = _with_inlined(changes, every, name, old, new)
     works = []
     for change, reported in selected:
-        work = FunctionWork(
-            change,
-            "light",
-            light_function_text(old, name, change.function, tree),
-            light_function_text(new, name, change.function, tree),
-            reported=reported,
+        before_text, after_text = (
+            _in_context(light_function_text(text, file, change.function, tree), context)
+            for text, file, context in zip(
+                (old, new), (str(before_path), name), contexts, strict=True
+            )
         )
+        work = FunctionWork(change, "light", before_text, after_text, reported=reported)
         work.problem = _variants_problem(old, new, change.function)
         if function is not None and reported and change.status in {"added", "removed"}:
             missing = "before" if change.status == "added" else "after"
@@ -247,6 +257,11 @@ def from_files(
     sources = {"before": {name: old}, "after": {name: new}}
     origins = {"before": before_path, "after": after_path}
     return [PatchWork(pseudo.subject, None, works, outside, sources, origins)]
+
+
+def _in_context(text: FunctionText | None, context: FileContext) -> FunctionText | None:
+    """A function's text with its file's context (None stays None)."""
+    return dataclasses.replace(text, context=context) if text is not None else None
 
 
 def _scope(

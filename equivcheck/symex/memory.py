@@ -22,9 +22,10 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.typesizes import (
+    CONSTANT_FACTS,
     MEMBER_FACTS,
     TYPE_FACTS,
-    enumerator_key,
+    constant_key,
     member_key,
     offset_key,
     type_key,
@@ -84,6 +85,7 @@ BOOL_PREFIX = "bool:"
 # __builtin_classify_type: integer, enumeral (a _Bool is promoted: asked apart); pointer.
 _INTEGER_CLASSES = (1, 3)
 _POINTER_CLASS = 5
+_BOOL_CLASS = 4
 MAX_SPARED_LAYOUT = 128
 """The largest struct local (bytes) whose union storage a havoc spares when the call
 is not given its address (a larger one changes there, which costs precision only: the
@@ -198,6 +200,26 @@ class Memory:
             return 0
         size = self._size(declared(ctype) or "?")
         return size if isinstance(size, int) and size <= MAX_SPARED_LAYOUT else 0
+
+    def _constant(self, name: str) -> SymVal | None:
+        """A constant named in capitals, as the compiler gives it (an enumerator of
+        the unit, or a macro of a two-file input's headers): an integer of its type;
+        None when not known."""
+        if not is_constant_name(name):
+            return None
+        known = self.type_sizes
+        size = known.get(constant_key("size", name))
+        signed = known.get(constant_key("signed", name))
+        kind = known.get(constant_key("class", name))
+        value = known.get(constant_key("value", name))
+        negated = known.get(constant_key("negated", name))
+        if value is None and negated is not None:
+            value = -negated
+        if value is None or signed is None or size not in (1, 2, 4, 8):
+            return None
+        if kind not in (*_INTEGER_CLASSES, _BOOL_CLASS):
+            return None
+        return V.const(value, IntType(8 * size, bool(signed)))
 
     def _local_address(self, st: PathState, index: int) -> SymVal:
         """Where an address-taken local lives: a memory object of its own, numbered in
@@ -655,10 +677,9 @@ class Memory:
             if where.name not in st.shared.globals:
                 st.inputs.append((where.name, st.shared.global_value(where.name).term))
             return st.shared.global_value(where.name)
-        known = self.type_sizes.get(enumerator_key(where.name))
-        if where.kind == "global" and known is not None and is_constant_name(where.name):
-            # An enumerator (tree mode: macros are expanded), its value from the compiler.
-            return V.const(known, V.INT)
+        known = self._constant(where.name) if where.kind == "global" else None
+        if known is not None:
+            return known
         if where.kind == "global":
             fresh = where.name not in st.shared.globals
             value = st.shared.global_value(where.name)
@@ -915,7 +936,7 @@ def layout_keys(graphs: list[Graph], pointers: list[str]) -> set[str]:
     for graph in graphs:
         for node in graph_nodes(graph):
             if isinstance(node, Global) and is_constant_name(node.name):
-                keys.add(enumerator_key(node.name))
+                keys.update(constant_key(fact, node.name) for fact in CONSTANT_FACTS)
             if isinstance(node, Field):
                 members.add(node.name)
                 path, _ = _field_path(node)
