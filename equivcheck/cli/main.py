@@ -484,7 +484,12 @@ def check(
         kernel = _open_tree(inputs.tree)
         root = kernel.root if kernel is not None else None
         add_second_opinions(
-            results, works, root, budget_s=options.budget_s, max_paths=options.max_paths
+            results,
+            works,
+            root,
+            budget_s=options.budget_s,
+            max_paths=options.max_paths,
+            include_dirs=inputs.include,
         )
     doc = document(results, works)
     doc["command"] = reproduce_command(
