@@ -1088,6 +1088,13 @@ class _UnitFacts:
     parameters: Mapping[str, Parameters] = field(default_factory=dict)
     sizes: Mapping[str, int] = field(default_factory=dict)
     plain: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    apart: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {})
+    """What the units answer differently (a size, an offset, a constant the patch
+    changes), each version's own."""
+
+    def sizes_of(self, which: int) -> dict[str, int]:
+        """The answers one version runs with (0 before, 1 after)."""
+        return {**self.sizes, **self.apart[which]}
 
 
 def _config(
@@ -1096,10 +1103,11 @@ def _config(
     outer: frozenset[str],
     models: Mapping[str, Model],
     facts: _UnitFacts,
-    side: tuple[str, frozenset[str]] = ("", frozenset()),
+    side: tuple[str, frozenset[str], int] = ("", frozenset(), 0),
 ) -> Config:
-    """How one version runs (``side``: its unit, and the outer objects confined)."""
-    unit, confined = side
+    """How one version runs (``side``: its unit, the outer objects confined, and which
+    version it is, 0 before, 1 after)."""
+    unit, confined, which = side
     return Config(
         confine=ctx.confine,
         body=functools.partial(body_graph, unit),
@@ -1110,7 +1118,7 @@ def _config(
         outer_objects=dict(ctx.outer_objects),
         return_types=dict(facts.results),
         parameter_types=dict(facts.parameters),
-        type_sizes=dict(facts.sizes),
+        type_sizes=facts.sizes_of(which),
         union_members=ctx.unions,
         deadline=ctx.deadline,
         outer_types=dict(ctx.outer_types),
@@ -1123,19 +1131,25 @@ def _config(
     )
 
 
-def _common_sizes(
-    graphs: list[Graph], pointers: list[str], before_unit: str, unit: str
-) -> dict[str, int]:
-    """Sizes, offsets and member types the graphs need, as the compiler gives them in
-    both versions' units (what the patch changes stays unknown)."""
-    return _common_answers(frozenset(layout_keys(graphs, pointers)), before_unit, unit)
-
-
 def _common_answers(wanted: frozenset[str], before_unit: str, unit: str) -> dict[str, int]:
     """The compiler's answers to ``wanted`` that both versions' units give alike."""
-    after = type_sizes(unit, wanted)
-    before = after if before_unit == unit else type_sizes(before_unit, wanted)
-    return {name: size for name, size in after.items() if before.get(name) == size}
+    return _answers_apart(wanted, before_unit, unit)[0]
+
+
+def _answers_apart(
+    wanted: frozenset[str],
+    before_unit: str,
+    unit: str,
+    dirs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+) -> tuple[dict[str, int], tuple[dict[str, int], dict[str, int]]]:
+    """The compiler's answers to ``wanted`` that both versions' units give alike, and
+    those both give but differently (each version's own)."""
+    after = type_sizes(unit, wanted, dirs[1])
+    same = before_unit == unit and dirs[0] == dirs[1]
+    before = after if same else type_sizes(before_unit, wanted, dirs[0])
+    alike = {name: size for name, size in after.items() if before.get(name) == size}
+    apart = [k for k in after if k in before and before[k] != after[k]]
+    return alike, ({k: before[k] for k in apart}, {k: after[k] for k in apart})
 
 
 def _file_facts(graphs: list[Graph], before: FileContext, after: FileContext) -> _UnitFacts:
@@ -1143,8 +1157,10 @@ def _file_facts(graphs: list[Graph], before: FileContext, after: FileContext) ->
     both files, each read with its own headers (nothing when a file does not compile
     on its own)."""
     wanted = frozenset(layout_keys(graphs, []))
-    answers = [type_sizes(f.text, wanted, f.include_dirs) for f in (before, after)]
-    return _UnitFacts(sizes={k: v for k, v in answers[1].items() if answers[0].get(k) == v})
+    alike, apart = _answers_apart(
+        wanted, before.text, after.text, (before.include_dirs, after.include_dirs)
+    )
+    return _UnitFacts(sizes=alike, apart=apart)
 
 
 def _calls(graph: Graph) -> set[str]:
@@ -1178,8 +1194,8 @@ class _Prepared:
     def sides(self, ctx: Comparison, models: Mapping[str, Model]) -> tuple[Side, Side]:
         """Both versions, run with ``models``."""
         confined = self.confined_outer(ctx, models)
-        before = (ctx.before_unit, confined)
-        after = (ctx.unit, confined)
+        before = (ctx.before_unit, confined, 0)
+        after = (ctx.unit, confined, 1)
         return (
             Side(
                 self.before,
@@ -1451,8 +1467,9 @@ def _unit_facts(graphs: list[Graph], before_unit: str, unit: str) -> _UnitFacts:
         for tag, names in plain_members(before_unit).items()
         if tag in after_plain
     }
-    sizes = _common_sizes(graphs, list(results.values()), before_unit, unit)
-    return _UnitFacts(results, parameters, sizes, plain)
+    wanted = frozenset(layout_keys(graphs, list(results.values())))
+    sizes, apart = _answers_apart(wanted, before_unit, unit)
+    return _UnitFacts(results, parameters, sizes, plain, apart)
 
 
 @dataclass

@@ -14,34 +14,71 @@ import re
 from collections.abc import Callable
 
 from equivcheck.frontend.gnuc.scan import matching_brace
+from equivcheck.frontend.gnuc.typedefs import C_KEYWORDS
 from equivcheck.frontend.patch_clex import mask
 
-_UNION = re.compile(r"\bunion\s+(?:\w+\s*)?\{")
-_MEMBER = re.compile(r"\b([A-Za-z_]\w*)\s*(?:;|\[|:(?!:)|\)\s*\()")
+_UNION = re.compile(r"\bunion\b")
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 @functools.lru_cache(maxsize=4)
 def union_members(text: str) -> frozenset[str]:
     """Names declared inside union bodies of a preprocessed translation unit, and the
     members of every struct whose objects may live inside a union (``struct page`` in
-    ``struct folio``): their storage is shared with the union's other members."""
+    ``struct folio``): their storage is shared with the union's other members. Every
+    word of such a body that is no keyword counts (type names and attributes too: more
+    names only keep more members by layout), so that no declarator form is missed
+    (``unsigned int lo, hi;``, a member with ``__attribute__((...))``)."""
+    masked = _masked(text)
     found: set[str] = set()
-    for match in _UNION.finditer(text):
-        depth, i = 1, match.end()
-        while i < len(text) and depth:
-            ch = text[i]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            i += 1
-        body = text[match.end() : i - 1]
-        found.update(m.group(1) for m in _MEMBER.finditer(body))
+    for body in union_bodies(masked):
+        found.update(_names(body))
     bodies, shared = _structs(text)
     for tag in shared:
         for body in bodies.get(tag, []):
-            found.update(m.group(1) for m in _MEMBER.finditer(body))
+            found.update(_names(body))
     return frozenset(found)
+
+
+def _names(body: str) -> set[str]:
+    return set(_WORD.findall(body)) - C_KEYWORDS
+
+
+def union_bodies(masked: str) -> list[str]:
+    """The bodies of the union definitions in ``masked`` (comments and literals masked):
+    ``union [TAG] {``, attributes allowed before and after the tag."""
+    out: list[str] = []
+    for match in _UNION.finditer(masked):
+        i, word = match.end(), ""
+        while i < len(masked):
+            ch = masked[i]
+            if ch.isalnum() or ch == "_":
+                start = i
+                while i < len(masked) and (masked[i].isalnum() or masked[i] == "_"):
+                    i += 1
+                word = masked[start:i]
+            elif ch.isspace():
+                i += 1
+            elif ch == "(" and word.startswith("__"):  # (__attribute__((aligned(8))))
+                i = _matching_paren(masked, i)
+            else:
+                break
+        if i < len(masked) and masked[i] == "{":
+            out.append(masked[i + 1 : matching_brace(masked, i) - 1])
+    return out
+
+
+def _matching_paren(text: str, open_pos: int) -> int:
+    """Offset just past the ``)`` matching the ``(`` at ``open_pos``."""
+    depth = 0
+    for i in range(open_pos, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,7 +115,7 @@ def _struct_bodies(masked: str) -> dict[str, list[str]]:
 
 def _aliases(masked: str) -> dict[str, str]:
     """Typedef names of structs, each with its tag (``<NAME>`` for a struct without
-    one)."""
+    one), through typedefs of typedefs (``typedef A_t B_t;``)."""
     aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
     for match in _TYPEDEF_BODY.finditer(masked):
         end = matching_brace(masked, match.end() - 1)
@@ -90,6 +127,14 @@ def _aliases(masked: str) -> dict[str, str]:
         name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
         if name and match.group(1) == "struct":
             aliases[name.group(1)] = f"<{name.group(1)}>"
+    renamed = [(m.group(1), m.group(2)) for m in _TYPEDEF_NAME.finditer(masked)]
+    grew = True
+    while grew:
+        grew = False
+        for old, new in renamed:
+            if old in aliases and new not in aliases:
+                aliases[new] = aliases[old]
+                grew = True
     return aliases
 
 
@@ -125,8 +170,7 @@ def _in_unions(masked: str, bodies: dict[str, list[str]]) -> set[str]:
     aliases = _aliases(masked)
     shared: set[str] = set()
     todo: list[str] = []
-    for match in _UNION.finditer(masked):
-        body = masked[match.end() : matching_brace(masked, match.end() - 1) - 1]
+    for body in union_bodies(masked):
         todo += _BY_VALUE.findall(body)
         todo += [aliases[w] for w in re.findall(r"[A-Za-z_]\w*", body) if w in aliases]
     while todo:

@@ -21,7 +21,7 @@ from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Call, Deref, Field, Global, Index, Local, Param
 from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
-from equivcheck.symex.ctypes import DEFAULT, int_type, unknown
+from equivcheck.symex.ctypes import DEFAULT, POINTER, int_type, unknown
 from equivcheck.symex.memory import (
     Evaluate,
     Loc,
@@ -43,7 +43,16 @@ from equivcheck.symex.spec import (
     Sum,
     ValueSpec,
 )
-from equivcheck.symex.state import Event, FootPart, Note, PathState, is_constant_name, select, store
+from equivcheck.symex.state import (
+    MEM,
+    Event,
+    FootPart,
+    Note,
+    PathState,
+    is_constant_name,
+    select,
+    store,
+)
 from equivcheck.symex.values import SymVal
 
 Mode = Literal["general", "benign"]
@@ -209,28 +218,44 @@ class ModelRunner:
         """A call whose footprint was read from its body: an event touching whole
         arrays; the result depends on its arguments and what it reads, and what it writes
         becomes an unknown function of its arguments and the old contents."""
-        reads = tuple(FootPart(p.component, ()) for p in model.reads)
-        writes = tuple(FootPart(p.component, ()) for p in model.writes)
+        # (a pointer the path made from a member's address is that member, kept in its
+        # own array, not plain memory: what the body reads or writes through pointers
+        # reaches it there too)
+        pointed = self._pointed_arrays(st, args)
+        read_parts = _with_pointed([p.component for p in model.reads], pointed)
+        write_parts = _with_pointed([p.component for p in model.writes], pointed)
+        reads = tuple(FootPart(c, ()) for c in read_parts)
+        writes = tuple(FootPart(c, ()) for c in write_parts)
         if VALUE not in model.extra:
             # (a body that writes nothing and always returns is a value, not an event)
             st.trace.append(Event("effect", model.name, args, reads, writes, call.loc))
         terms: list[z3.ExprRef] = [a.term for a in args]
-        for part in model.reads:
-            terms.append(self._whole(st, part.component))
+        for component in read_parts:
+            terms.append(self._whole(st, component))
         result = _uf_any(f"inferred:{model.name}", tuple(terms), V.BV)
         read_terms = terms[len(args) :]
-        for part in model.writes:
-            old = self._whole(st, part.component)
+        for component in write_parts:
+            old = self._whole(st, component)
             new = _uf_any(
-                f"inferred:{model.name}:{part.component}",
+                f"inferred:{model.name}:{component}",
                 (*[a.term for a in args], *read_terms, old),
                 old.sort(),
             )
-            self._set_whole(st, part.component, new)
+            self._set_whole(st, component, new)
         value = self._as_declared(model.name, SymVal(result))
         text = f"{model.name}({', '.join(describe_expr(a) for a in call.args)})"
         st.calls.append((when(st, text), value.term))
         return value
+
+    def _pointed_arrays(self, st: PathState, args: tuple[SymVal, ...]) -> list[str]:
+        """The arrays of the members that arguments point to, pointers the path made
+        from their addresses (``&p->x``, ``&st.x``)."""
+        found: list[str] = []
+        for arg in args:
+            where = st.aliases.get(V.convert(arg, POINTER).term.get_id())
+            if isinstance(where, Loc) and where.kind == "array" and where.name != MEM:
+                found.append(where.name)
+        return list(dict.fromkeys(found))
 
     def _whole(self, st: PathState, component: str) -> z3.ExprRef:
         if component.startswith("global:"):
@@ -351,6 +376,14 @@ def uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:
         return z3.BitVec(name, 64)
     func = z3.Function(name, *([V.BV] * len(terms)), V.BV)
     return func(*terms)
+
+
+def _with_pointed(components: list[str], pointed: list[str]) -> list[str]:
+    """A footprint's components, with the members arguments point to wherever it reads
+    or writes plain memory (through its pointer parameters)."""
+    if MEM not in components:
+        return components
+    return list(dict.fromkeys([*components, *pointed]))
 
 
 def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.ExprRef:

@@ -581,9 +581,11 @@ class Memory:
         if target.name == MEM:
             return self._memory(st, V.convert(pointer, POINTER), view)
         if target.name == LAYOUT and cast and view != target.spelling:
-            # (union storage read as the pointer says: as many bytes as its type)
+            # (union storage read as the pointer says: as many bytes as its type, within
+            # the member's; wider, it would reach members kept elsewhere)
             width = self._size(view)
-            if isinstance(width, int) and 0 < width <= 8:
+            whole = target.width if isinstance(target.width, int) else 0
+            if isinstance(width, int) and 0 < width <= whole:
                 return Loc(
                     "array",
                     LAYOUT,
@@ -638,10 +640,33 @@ class Memory:
                 break
         st.fields.add(path)
 
+    def _check_slot_union(self, st: PathState, where: Loc, writing: bool) -> None:
+        """Members of a struct or union variable kept in slots (a parameter, a local
+        whose address is not taken, a global) are apart: where they may share storage
+        (a union member's name on the path), a path that writes one and reads another
+        of the same variable, or writes such a member of a global, is not modelled."""
+        if where.kind == "global":
+            root, _, path = where.name.partition(".")
+        else:
+            root, path = f"{where.kind}{where.frame}:{where.slot[0]}", where.slot[1]
+        if not path or not any(part in self.union_members for part in path.split(".")):
+            return
+        if writing and where.kind == "global":
+            st.notes.append(Note("unsupported", f"write to union member {where.name}"))
+            return
+        written = f"#slot:{root}:"
+        if any(f.startswith(written) and f != written + path for f in st.fields):
+            st.notes.append(
+                Note("unsupported", f"members of {root} that may share storage ({path})")
+            )
+        if writing:
+            st.fields.add(written + path)
+
     def read(self, st: PathState, where: Loc) -> SymVal:
         frame = st.frames[where.frame] if where.kind in {"local", "param"} else st.frames[-1]
         if where.kind in {"local", "param", "global"}:
             self._check_whole_and_members(st, frame, where)
+            self._check_slot_union(st, where, writing=False)
         if where.kind == "local":
             value = frame.locals.get(where.slot)
             if value is not None:
@@ -746,6 +771,8 @@ class Memory:
                 )
 
     def write(self, st: PathState, where: Loc, value: SymVal) -> None:
+        if where.kind in {"local", "param", "global"}:
+            self._check_slot_union(st, where, writing=True)
         if where.kind in {"local", "param"}:
             frame = st.frames[where.frame]
             slots = frame.locals if where.kind == "local" else frame.params
