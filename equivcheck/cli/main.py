@@ -51,9 +51,10 @@ from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import Graph
 from equivcheck.ir.text import canonical_text, format_dot, format_graph
-from equivcheck.report.document import EXIT_STATUS, document
+from equivcheck.report.document import document
 from equivcheck.report.schema import load_report
 from equivcheck.report.terminal import literal, plain
+from equivcheck.verdict import Verdict
 
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
@@ -503,7 +504,7 @@ def check(
     )
     console = Console(highlight=False) if fmt == "table" and output is None else None
     emit(format_report(doc, fmt, results, works, quiet=quiet, console=console), output)
-    return EXIT_STATUS[doc["verdict"]]
+    return Verdict(doc["verdict"]).exit_status
 
 
 # ---------------------------------------------------------------------- render
@@ -521,7 +522,7 @@ def render_command(report: Path, fmt: str, output: Path | None, quiet: bool) -> 
     console = Console(highlight=False) if fmt == "table" and output is None else None
     emit(format_report(doc, fmt, quiet=quiet, console=console), output)
     verdict = doc["verdict"]
-    return EXIT_STATUS.get(verdict, 2)
+    return (Verdict.parse(verdict) or Verdict.UNKNOWN).exit_status
 
 
 # ---------------------------------------------------------------------- prepare-tree

@@ -32,7 +32,6 @@ from equivcheck.equiv.compare import (
     Focus,
     Outcome,
     Side,
-    Verdict,
     find_difference,
 )
 from equivcheck.equiv.footprints import (
@@ -89,8 +88,8 @@ from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, callees_of, layout
 from equivcheck.symex.solver import SolverTimeout
 from equivcheck.symex.spec import Model
 from equivcheck.symex.state import LAYOUT, MEM
+from equivcheck.verdict import Verdict, VerdictName
 
-RANK: dict[Verdict, int] = {"equivalent": 0, "unknown": 1, "different": 2}
 COMPILES = (
     "A7: the patched file builds: every goto to a renamed label is renamed too (a goto "
     "outside the patch to a vanished label would not compile)"
@@ -114,7 +113,7 @@ class FunctionResult:
     file: str
     function: str
     status: str
-    verdict: Verdict
+    verdict: VerdictName
     reason: str
     mode: str
     patch: str
@@ -132,11 +131,6 @@ class FunctionResult:
     before_path: list[int] = field(default_factory=list)
     after_path: list[int] = field(default_factory=list)
     binary: dict[str, object] | None = None
-
-
-def worst(verdicts: list[Verdict]) -> Verdict:
-    """The worst verdict (different > unknown > equivalent); equivalent when empty."""
-    return max(verdicts, key=RANK.__getitem__, default="equivalent")
 
 
 Progress = Callable[[int, str], None]
@@ -302,7 +296,7 @@ class _PatchChecker:
         self.deciding.discard(key)
         return result
 
-    def verdict_of(self, file: str, name: str) -> Verdict | None:
+    def verdict_of(self, file: str, name: str) -> VerdictName | None:
         """A changed or affected helper's own verdict, decided now if need be (also
         when it is not reported: ``--function`` then leans on it as a run without
         would); None for an added or removed one, or one being decided."""
@@ -425,7 +419,7 @@ class _PatchChecker:
             )
         return rows
 
-    def base(self, fw: FunctionWork, verdict: Verdict, reason: str) -> FunctionResult:
+    def base(self, fw: FunctionWork, verdict: VerdictName, reason: str) -> FunctionResult:
         """The result row for ``fw`` with a verdict and its reason."""
         return FunctionResult(
             fw.change.file,
@@ -803,7 +797,7 @@ class _PatchChecker:
         inlined: list[str],
     ) -> FunctionResult:
         """The result row of ``fw`` from its comparisons' outcomes (the worst decides)."""
-        verdict = worst([o.verdict for o in outcomes])
+        verdict = Verdict.worst(o.verdict for o in outcomes)
         chosen = next(o for o in outcomes if o.verdict == verdict)
         parts = len(outcomes)
         reason = chosen.reason
@@ -893,7 +887,7 @@ class _PatchChecker:
         if callers:
             found = [self.results.of(fw.change.file, c) for c in callers]
             # A caller with no verdict (not compared) vouches for nothing.
-            verdict = worst([r.verdict if r is not None else "unknown" for r in found])
+            verdict = Verdict.worst(r.verdict if r is not None else "unknown" for r in found)
             why = f"{resigned}, so it is not compared head-on; " if resigned else ""
             return self.base(
                 fw,

@@ -50,8 +50,7 @@ from equivcheck.symex.state import (
     kept_arrays,
     spares,
 )
-
-Verdict = Literal["equivalent", "different", "unknown"]
+from equivcheck.verdict import VerdictName
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ class Difference:
 class Outcome:
     """The result of comparing two versions."""
 
-    verdict: Verdict
+    verdict: VerdictName
     reason: str
     swaps: list[Swap] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)

@@ -42,7 +42,8 @@ from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree, looks_like_kernel_tree, open_tree
 from equivcheck.frontend.workset import PatchWork, from_rev
 from equivcheck.integrations.b4_mail import repair_headers
-from equivcheck.report.document import EXIT_STATUS, overall
+from equivcheck.report.document import overall
+from equivcheck.verdict import Verdict
 
 Case = Literal["applies", "committed", "applied", "patch"]
 Severity = Literal["ERROR", "WARNING"]
@@ -282,7 +283,7 @@ def run_check(data: bytes, cwd: Path, options: Options) -> Outcome:
         # A git diff without a single hunk (a pure rename, a mode or binary change) is
         # a patch, not bad input, but it changes no text that could be compared.
         line = Finding("WARNING", "no text change to check: rename, mode or binary change only")
-        return Outcome([line.line()], EXIT_STATUS["unknown"], ["the patch has no hunk"])
+        return Outcome([line.line()], Verdict.UNKNOWN.exit_status, ["the patch has no hunk"])
     patches = read_patches(data, STDIN)
     choice = choose_work(patches, data, cwd)
     results = check_patches(choice.works, options)
@@ -298,4 +299,4 @@ def run_check(data: bytes, cwd: Path, options: Options) -> Outcome:
         *repairs,
         f"{len(results)} function(s) checked: {summary}; verdict {verdict}",
     ]
-    return Outcome(lines, EXIT_STATUS[verdict], [defuse(n) for n in notes])
+    return Outcome(lines, Verdict(verdict).exit_status, [defuse(n) for n in notes])

@@ -11,16 +11,14 @@ from dataclasses import asdict
 from typing import Any
 
 from equivcheck import __version__
-from equivcheck.equiv.check import FunctionResult, worst
-from equivcheck.equiv.compare import Verdict
+from equivcheck.equiv.check import FunctionResult
 from equivcheck.frontend.workset import PatchWork
+from equivcheck.verdict import Verdict, VerdictName
 
-EXIT_STATUS: dict[Verdict, int] = {"equivalent": 0, "different": 1, "unknown": 2}
 
-
-def overall(results: list[FunctionResult], works: list[PatchWork]) -> Verdict:
+def overall(results: list[FunctionResult], works: list[PatchWork]) -> VerdictName:
     """The verdict on the whole input."""
-    verdict = worst([r.verdict for r in results])
+    verdict = Verdict.worst(r.verdict for r in results)
     if verdict == "equivalent" and any(w.unattributed for w in works):
         return "unknown"
     if not results and not any(w.unattributed for w in works):

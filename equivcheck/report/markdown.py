@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from equivcheck.report.opinions import conflict, opinion_text
+from equivcheck.verdict import Verdict
 
 COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment body, in characters."""
@@ -37,8 +38,6 @@ LISTED = 20
 SHORT_CHARS = 200
 """The longest patch title or changed line shown."""
 
-EMOJI = {"equivalent": "✅", "different": "❌", "unknown": "❓"}
-RANK = {"equivalent": 0, "unknown": 1, "different": 2}
 _ESCAPED = frozenset("\\`*_[]<>#|~!$&")
 _ZWSP = "\u200b"
 
@@ -128,10 +127,22 @@ def _html(value: object) -> str:
     return "".join(out)
 
 
+def _emoji(value: object) -> str:
+    """A verdict's mark ("" for a text that names none)."""
+    known = Verdict.parse(_clean(value))
+    return known.emoji if known is not None else ""
+
+
+def _rank(value: object) -> int:
+    """A verdict's rank (an unknown's for a text that names none)."""
+    known = Verdict.parse(_clean(value))
+    return (known or Verdict.UNKNOWN).rank
+
+
 def _verdict(value: object) -> str:
     """A verdict in bold with its emoji."""
     text = _clean(value).lower()
-    return f"{EMOJI.get(text, '')} **{_md(text.upper())}**".strip()
+    return f"{_emoji(text)} **{_md(text.upper())}**".strip()
 
 
 # ---------------------------------------------------------------------- reading
@@ -221,7 +232,7 @@ def _fitted_details(functions: list[Mapping[str, Any]], room: int) -> str:
     blocks = [_details(f) for f in functions]
     order = sorted(
         range(len(functions)),
-        key=lambda i: (-RANK.get(_clean(functions[i].get("verdict", "")).lower(), 1), i),
+        key=lambda i: (-_rank(functions[i].get("verdict", "")), i),
     )
     note_room = 200
     kept: set[int] = set()
@@ -244,7 +255,7 @@ def _fitted_details(functions: list[Mapping[str, Any]], room: int) -> str:
 def _details(f: Mapping[str, Any]) -> str:
     summary = (
         f"<code>{_html(f.get('function', ''))}</code> ({_html(f.get('file', ''))}): "
-        f"{EMOJI.get(_clean(f.get('verdict', '')).lower(), '')} "
+        f"{_emoji(f.get('verdict', ''))} "
         f"<b>{_html(_clean(f.get('verdict', 'unknown')).upper())}</b>"
     )
     body = [f"**Reason:** {_md(f.get('reason', ''))}"]

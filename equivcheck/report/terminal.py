@@ -26,8 +26,7 @@ from equivcheck.report.document import overall
 from equivcheck.report.hints import resolution
 from equivcheck.report.opinions import conflict as binary_conflict
 from equivcheck.report.source_view import SourceLine, excerpt, known_lines, line_of
-
-COLOURS = {"equivalent": "green", "different": "red", "unknown": "yellow"}
+from equivcheck.verdict import Verdict
 
 
 def render(
@@ -66,7 +65,7 @@ def render(
                 )
             )
     final = verdict if verdict is not None else overall(results, works)
-    console.print(f"verdict: [{COLOURS.get(final, 'yellow')}]{literal(final.upper())}[/]")
+    console.print(f"verdict: [{_colour(final)}]{literal(final.upper())}[/]")
 
 
 def _outside(file: object, line: object, side: object, text: object, patch: object) -> str:
@@ -100,7 +99,7 @@ def summary_table(results: list[FunctionResult], several: bool) -> Table:
             literal(r.file),
             literal(r.function),
             literal(r.status),
-            f"[{COLOURS[r.verdict]}]{r.verdict.upper()}[/]",
+            f"[{_colour(r.verdict)}]{r.verdict.upper()}[/]",
             f"{r.time_s:.2f} s",
         ]
         if several:
@@ -109,6 +108,12 @@ def summary_table(results: list[FunctionResult], several: bool) -> Table:
             cells.append(_binary_cell(r))
         table.add_row(*cells)
     return table
+
+
+def _colour(verdict: str) -> str:
+    """A verdict's colour (yellow for a text that names none)."""
+    known = Verdict.parse(verdict)
+    return known.colour if known is not None else Verdict.UNKNOWN.colour
 
 
 OPINION_COLOURS = {"agree": "green", "disagree": "red", "inconclusive": "yellow"}
@@ -159,7 +164,7 @@ def _details(r: FunctionResult, work: PatchWork | None) -> Panel:
             lines.append(source)
     for assumption in r.assumptions:
         lines.append(Text(plain(f"assumes {assumption}"), style="dim"))
-    verdict = f"[{COLOURS[r.verdict]}]{r.verdict.upper()}[/]"
+    verdict = f"[{_colour(r.verdict)}]{r.verdict.upper()}[/]"
     title = f"{literal(r.function)} ({literal(r.file)}): {verdict}"
     return Panel(Group(*lines), title=title, title_align="left")
 

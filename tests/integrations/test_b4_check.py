@@ -32,7 +32,6 @@ from pathlib import Path
 import pytest
 
 from equivcheck.equiv.check import FunctionResult
-from equivcheck.equiv.compare import Verdict
 from equivcheck.frontend.applied import (
     backward_steps,
     find_commit,
@@ -45,6 +44,7 @@ from equivcheck.frontend.unattributed import Unattributed
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.integrations.b4 import Finding, applied_direction, findings, shorten
 from equivcheck.integrations.b4_mail import repair_headers
+from equivcheck.verdict import VerdictName
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -152,7 +152,7 @@ def test_find_commit_by_patch_id(tmp_path: Path) -> None:
 
 def _result(
     function: str,
-    verdict: Verdict,
+    verdict: VerdictName,
     reason: str = "why",
     status: str = "changed",
     **extra: object,
