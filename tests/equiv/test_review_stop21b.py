@@ -1,0 +1,217 @@
+"""Hostile review of bbfb617 and 36e1929 (fixtures/review-stop21b/README.md): two-file
+mode compiles each file as it stands for sizes, layouts and the values of constants in
+capitals; each version runs with its own unit's answers where the units differ; a
+counterexample resting on an unknown constant is UNKNOWN unless it holds for constants
+nonzero and apart; an inferred footprint reaches the members its arguments point to;
+slot members that may share storage are refused when mixed; unions.py reads every word
+of a union body.
+
+A false EQUIVALENT asserts only what soundness needs (not EQUIVALENT), so a fix that
+makes it UNKNOWN or DIFFERENT turns the ``xfail(strict=True)`` into an unexpected pass;
+a wrong DIFFERENT asserts the true verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.run import run, verdicts
+from tests.equiv.review import ReviewCases, strict_xfail
+
+CASES = ReviewCases("review-stop21b")
+
+EQ, DIFF, UNK = "equivalent", "different", "unknown"
+
+PROBE = (
+    "(new in bbfb617) frontend/typesizes.py _ask appends the CONSTANT_FACTS probes at "
+    "the end of the file, at file scope, and symex/memory.py _constant takes the answer "
+    "as the value of the capital name wherever the function uses it: "
+)
+
+
+def _headers_differ(case: str) -> str:
+    """``f``'s verdict from ``check --before D/before/f.c --after D/after/f.c``: each
+    version in its own folder with its own header (the quoted include found there)."""
+    folder = CASES.folder / case
+    result = run(
+        "check",
+        "--before",
+        folder / "before" / "f.c",
+        "--after",
+        folder / "after" / "f.c",
+        "--format",
+        "json",
+    )
+    assert "Traceback" not in result.err, result.err
+    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}["f"]
+
+
+# ------------------------------------------------------------ false EQUIVALENT
+
+# two-file mode, both files in one folder (their texts outside f are the same)
+TWO_FILES = {
+    "macro-redefined-after-use": PROBE + "`#define K 5` at f, `#undef K` / `#define K "
+    "7` after it; the probe answers 7, so `return K;` (5) is taken to equal `return 7;`",
+    "macro-precedence": PROBE + "`#define K 2 + 3`: the probe asks `((2 + 3) < 0 ? -1 : "
+    "(2 + 3))`, 5, but `K * 2` is `2 + 3 * 2`, 8; claimed equal to `return 10;`",
+    "macro-captures-parameter": PROBE + "`#define VAL (N + 1)` with `enum { N = 3 }`: "
+    "at file scope 4, but in `int f(int N)` the N of VAL is the parameter",
+    "block-struct-sizeof": PROBE.replace("CONSTANT_FACTS", "sizeof")
+    + "`struct s { char c; };` declared in f shadows the file's `struct s { long x; }`; "
+    "sizeof(struct s) is asked at file scope (8), f's is 1 (bbfb617^: UNKNOWN; in tree "
+    "mode, not new: the unit's answer is used the same way)",
+}
+
+# two-file mode, each version in its own folder with its own header
+HEADERS_DIFFER = {
+    "headers-differ-constant": "(not new as a verdict; bbfb617 reads the headers) K is "
+    "5 in before/common.h, 0x8000000000000000UL in after/common.h (no answer: too big "
+    "for the probe's array); equiv/check.py _answers_apart keeps only answers both "
+    "files give, so K is one unknown constant shared by both versions",
+    "headers-differ-offsetof": "(not new) offsetof(struct s, b) is 8 before, 0 after; "
+    "symex/execute.py evaluates a TypeQuery other than sizeof of a type as the symbol "
+    "query:offsetof:<text>, one for both versions: the compiler's offsets are not used",
+    "headers-differ-typedef": "(not new) typedef int T / typedef long T: `T x = a;` is "
+    "outside the changed part, which the engine compares from the same state in both "
+    "versions (docs/semantics.md, The changed part): same text, different meaning",
+    "headers-differ-enumerator-outside-region": "(not new) the same for `int m = MODE;` "
+    "with MODE 2 / 3: the per-version answers (36e1929) do not reach the text outside "
+    "the changed part (with `return MODE;` in the region the verdict is DIFFERENT)",
+    "headers-differ-inline": "(not new) `static inline int k(void)` returns 1 in "
+    "before/h.h, 2 in after/h.h: k() is an unseen call, the same in both versions; no "
+    "header difference is a change outside every function",
+}
+
+# tree mode (tests/equiv/engine.unit_verdicts: each whole file its own unit)
+TREE = {
+    "enumerator-value-one-sided": "equiv/check.py _answers_apart: K is 5 in the before "
+    "unit, 0x8000000000000000UL (no answer) in the after unit; an answer only one unit "
+    "gives is dropped, so K is one unknown constant shared by both versions",
+    "offsetof-changed-struct": "symex/execute.py: __builtin_offsetof is the symbol "
+    "query:offsetof:struct s, b in both versions (8 before, 0 after); the per-version "
+    "answers cover sizeof(type) only",
+    "alignof-changed-struct": "the same for _Alignof(struct s) (4 before, 8 after)",
+    "sizeof-member-changed": "the same for sizeof(p->b) (long before, int after): an "
+    "operand that is not a variable, *v or v[i] is a shared query symbol",
+    "sizeof-global-changed": "the same for sizeof(gv), gv a global (long / int)",
+    "types-compatible-changed": "the same for __builtin_types_compatible_p(T, long), T "
+    "a typedef the patch changes",
+    "typedef-changed-outside-region": "`T x = a;` (T int before, long after) is outside "
+    "the changed part, compared from one state: same text, different meaning",
+    "enumerator-changed-outside-region": "the same for `int m = MODE;` (MODE 2 / 3): "
+    "36e1929's per-version answers are used in the region only (stop 21's "
+    "enumerator-changed-value, read outside the changed part)",
+    "sizeof-changed-outside-region": "the same for `long n = sizeof(struct s);` (4 / 8)",
+    "field-address-plus-zero-callee-writes": "symex/calls.py _pointed_arrays looks up "
+    "st.aliases by the argument's exact term: `&p->x + 0` is another term, so the "
+    "inferred footprint's write to mem misses field:x (f alone, `*q = 1` on that "
+    "pointer, is UNKNOWN: memory._check_into_struct walks the term)",
+    "field-address-ternary-callee-writes": "the same for `setz(n ? &p->x : &p->y)`: an "
+    "ite of two member addresses is no alias",
+    "field-address-in-struct-callee-writes": "the pointer made from &p->x goes to the "
+    "callee inside a struct (`hh.ptr = &p->x; setz(&hh);`, setz writes *hp->ptr): only "
+    "the arguments themselves are looked up",
+    "field-address-in-global-callee-writes": "the same through a global "
+    "(`gp = &p->x; setz();`, setz writes *gp)",
+    "union-typedef-comma": "(not new) frontend/unions.py _TYPEDEF needs `typedef "
+    "struct A NAME;`: `typedef struct A A_t, *A_p;` gives no alias, so struct A held "
+    "in the union as A_t is not shared and lo is no union member",
+    "union-typedef-array": "(not new) the same for `typedef struct A A_arr[1];`",
+    "union-typeof-struct": "(not new) `__typeof__(struct A) b;` in the union: _BY_VALUE "
+    "needs a name or brace after the tag, here a `)`",
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=strict_xfail(r)) for n, r in TWO_FILES.items()]
+)
+def test_two_files_do_not_prove_a_real_difference_away(name: str) -> None:
+    assert CASES.two_files(name)["f"] != EQ
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=strict_xfail(r)) for n, r in HEADERS_DIFFER.items()]
+)
+def test_headers_that_differ_do_not_prove_a_real_difference_away(name: str) -> None:
+    assert _headers_differ(name) != EQ
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=strict_xfail(r)) for n, r in TREE.items()])
+def test_a_real_difference_is_not_proved_away(name: str) -> None:
+    assert CASES.tree_verdict(name) != EQ
+
+
+# ------------------------------------------------------------ wrong DIFFERENT
+
+WRONG_TWO_FILES = {
+    "constants-high-bits": (
+        EQ,
+        "equiv/compare.py _size_dependence: FLAG_A = 1UL << 63 has no answer (too big "
+        "for the probe); the counterexample needs their low 32 bits nonzero and apart, "
+        "yet the assumption stated ('not 0 and have different values (their definitions "
+        "are not seen)') is true of the real values, which are defined in the file",
+    ),
+    "enumerator-zero-unseen": (
+        EQ,
+        "`enum mode { MODE_A, MODE_B };` is in the file, but a missing header (any "
+        "`#include <linux/...>`) stops gcc before the probes: MODE_A is unknown and "
+        "assumed not 0, though it is 0; `m == MODE_A` vs `!m` is DIFFERENT",
+    ),
+    "macro-line": (
+        EQ,
+        PROBE + "`#define HERE __LINE__`: the probe answers its own line (5), f's "
+        "`HERE == 4` is 1; with `return 5;` for after the verdict is a false EQUIVALENT",
+    ),
+}
+
+WRONG_TREE = {
+    "offsetof-value": (
+        EQ,
+        "(not new) __builtin_offsetof(struct s, b) is a free query symbol, not the "
+        "compiler's offset (8), and not counted as a size the counterexample rests on",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=strict_xfail(r)) for n, (_, r) in WRONG_TWO_FILES.items()]
+)
+def test_a_wrong_different_of_two_files(name: str) -> None:
+    assert CASES.two_files(name)["f"] == WRONG_TWO_FILES[name][0]
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=strict_xfail(r)) for n, (_, r) in WRONG_TREE.items()]
+)
+def test_a_wrong_different(name: str) -> None:
+    assert CASES.tree_verdict(name) == WRONG_TREE[name][0]
+
+
+# ------------------------------------------------------------ right verdicts
+
+
+@pytest.mark.parametrize(
+    ("definition", "before", "after", "verdict"),
+    [
+        ("((unsigned char)300)", "K - 45 < 0", "1", EQ),
+        ("((unsigned char)300)", "K - 45 < 0", "0", DIFF),
+        ("((short)-1)", "(unsigned short)K == 65535", "1", EQ),
+        ("0xFFFFFFFF", "(long)K > 0", "1", EQ),
+        ("4294967295", "(K >> 32) == 0", "1", EQ),
+        ("(-5L)", "(int)(K >> 1)", "-3", EQ),
+        ("(-5L)", "(int)(K >> 1)", "-2", DIFF),
+        ("((_Bool)5)", "K + 1", "2", EQ),
+    ],
+)
+def test_a_constant_has_its_type(
+    tmp_path: Path, definition: str, before: str, after: str, verdict: str
+) -> None:
+    # (the macro K of the file, as the compiler types it: promotions, sign, width)
+    for name, ret in (("before.c", before), ("after.c", after)):
+        (tmp_path / name).write_text(
+            f"#define K {definition}\nint f(void)\n{{\n\treturn {ret};\n}}\n"
+        )
+    got = verdicts("--before", tmp_path / "before.c", "--after", tmp_path / "after.c")
+    assert got["f"] == verdict
