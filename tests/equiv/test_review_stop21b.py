@@ -12,12 +12,11 @@ a wrong DIFFERENT asserts the true verdict."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.cli.run import run, verdicts
+from tests.cli.run import verdicts
 from tests.equiv.review import ReviewCases, strict_xfail
 
 CASES = ReviewCases("review-stop21b")
@@ -35,17 +34,7 @@ def _headers_differ(case: str) -> str:
     """``f``'s verdict from ``check --before D/before/f.c --after D/after/f.c``: each
     version in its own folder with its own header (the quoted include found there)."""
     folder = CASES.folder / case
-    result = run(
-        "check",
-        "--before",
-        folder / "before" / "f.c",
-        "--after",
-        folder / "after" / "f.c",
-        "--format",
-        "json",
-    )
-    assert "Traceback" not in result.err, result.err
-    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}["f"]
+    return verdicts("--before", folder / "before" / "f.c", "--after", folder / "after" / "f.c")["f"]
 
 
 # ------------------------------------------------------------ false EQUIVALENT
