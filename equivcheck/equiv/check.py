@@ -83,8 +83,9 @@ from equivcheck.ir.lower import function_graph, region_graph
 from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index, Param
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
+from equivcheck.kernel import CONSTANTS
 from equivcheck.models.table import MODELS
-from equivcheck.symex.execute import KNOWN_CONSTANTS, Config, callees_of, layout_keys
+from equivcheck.symex.execute import Config, callees_of, layout_keys
 from equivcheck.symex.solver import SolverTimeout
 from equivcheck.symex.spec import Model
 from equivcheck.symex.state import LAYOUT, MEM
@@ -1235,7 +1236,7 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
         before = resolve_typeof(before, ctx.outer_types)
         after = resolve_typeof(after, ctx.outer_types)
     # (true, false and NULL are the kernel's constants, never a region's variables)
-    outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(KNOWN_CONSTANTS)
+    outer = (frozenset(before.outer_names) | frozenset(after.outer_names)) - set(CONSTANTS)
     outer -= set(ctx.outer_objects)
     helpers = ctx.helpers
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
@@ -1792,9 +1793,7 @@ def _outer_are_locals(
             if not any(p.component.startswith(("field:", MEM, LAYOUT)) for p in i.model.writes)
         }
     for name in sorted(outer):
-        if name not in names and (
-            name in MODELS or name in KNOWN_CONSTANTS or name.upper() == name
-        ):
+        if name not in names and (name in MODELS or name in CONSTANTS or name.upper() == name):
             continue  # a function, a constant
         if name not in names:
             return f"the changed part uses {name}, which is not a local of the function"

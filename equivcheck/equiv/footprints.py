@@ -37,8 +37,8 @@ from equivcheck.ir.model import (
     Opaque,
     Param,
 )
+from equivcheck.kernel import CONSTANTS
 from equivcheck.models.table import MODELS
-from equivcheck.symex.memory import KNOWN_CONSTANTS
 from equivcheck.symex.spec import VALUE, Model, Part
 from equivcheck.symex.state import LAYOUT
 
@@ -376,7 +376,7 @@ def _reads(e: object, out: _Footprint) -> None:
         case Global(name=n):
             if n in out.volatile:
                 raise _Everything(f"it reads the volatile {n}")
-            if n not in KNOWN_CONSTANTS:
+            if n not in CONSTANTS:
                 out.reads.add(f"global:{n}")
             return
         case AddrOf(lvalue=lv):

@@ -8,6 +8,7 @@ a call of ``__ec_NAME`` with the same arguments, and restore it after the functi
 directives (added by :func:`equivcheck.frontend.kbuild.insert_blocks`) keep line numbers.
 
 The ``__ec_`` names are undeclared: that is fine for preprocessing, not for compiling.
+The macros kept are declared in ``equivcheck/kernel.py`` (``KEPT_MACROS``).
 """
 
 from __future__ import annotations
@@ -17,87 +18,9 @@ from dataclasses import dataclass
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.kernel import CALL_PREFIX, KEPT_MACROS, KeptMacro
 
-PREFIX = "__ec_"
-
-
-@dataclass(frozen=True)
-class KeptMacro:
-    """One function-like macro to keep: its name, named parameters, and whether it also
-    takes ``...`` (forwarded with GNU ``##__VA_ARGS__`` so an empty tail is fine)."""
-
-    name: str
-    params: tuple[str, ...] = ()
-    variadic: bool = False
-
-    @property
-    def call_name(self) -> str:
-        """The identifier the macro's uses become (``__ec_NAME``)."""
-        return PREFIX + self.name
-
-    def define(self) -> str:
-        """The ``#define`` that turns a use into a ``__ec_NAME(...)`` call."""
-        formals = list(self.params) + (["..."] if self.variadic else [])
-        actuals = list(self.params)
-        if self.variadic:
-            actuals.append("##__VA_ARGS__" if self.params else "__VA_ARGS__")
-        return f"#define {self.name}({', '.join(formals)}) {self.call_name}({', '.join(actuals)})"
-
-
-def _m(name: str, *params: str, variadic: bool = False) -> KeptMacro:
-    return KeptMacro(name, tuple(params), variadic)
-
-
-# Function-like macros in Linux 6.12 (x86_64) whose identity later stages model.
-# spin_lock, spin_unlock, spin_lock_irq, spin_unlock_irq(restore) and rcu_read_lock are
-# inline functions in 6.12, so their names survive preprocessing without help.
-KEPT_MACROS: tuple[KeptMacro, ...] = (
-    # memory barriers
-    _m("smp_mb"),
-    _m("smp_rmb"),
-    _m("smp_wmb"),
-    _m("mb"),
-    _m("rmb"),
-    _m("wmb"),
-    _m("barrier"),
-    _m("smp_mb__before_atomic"),
-    _m("smp_mb__after_atomic"),
-    _m("smp_load_acquire", "p"),
-    _m("smp_store_release", "p", "v"),
-    # marked accesses
-    _m("READ_ONCE", "x"),
-    _m("WRITE_ONCE", "x", "val"),
-    _m("data_race", "expr"),
-    # page tables
-    _m("set_pte_at", "mm", "addr", "ptep", "pte"),
-    # branch hints
-    _m("likely", "x"),
-    _m("unlikely", "x"),
-    # warnings and assertions
-    _m("WARN_ON", "condition"),
-    _m("WARN_ON_ONCE", "condition"),
-    _m("WARN", "condition", variadic=True),
-    _m("WARN_ONCE", "condition", variadic=True),
-    _m("BUG"),
-    _m("BUG_ON", "condition"),
-    _m("VM_BUG_ON", "cond"),
-    _m("VM_BUG_ON_FOLIO", "cond", "folio"),
-    _m("VM_BUG_ON_PAGE", "cond", "page"),
-    _m("VM_BUG_ON_VMA", "cond", "vma"),
-    _m("VM_BUG_ON_MM", "cond", "mm"),
-    _m("VM_WARN_ON", "cond"),
-    _m("VM_WARN_ON_ONCE", "cond"),
-    _m("VM_WARN_ONCE", "cond", variadic=True),
-    _m("VM_WARN_ON_FOLIO", "cond", "folio"),
-    _m("VM_WARN_ON_ONCE_FOLIO", "cond", "folio"),
-    # locking
-    _m("lockdep_assert_held", "l"),
-    _m("lockdep_assert_held_write", "l"),
-    _m("lockdep_assert_held_read", "l"),
-    _m("spin_lock_irqsave", "lock", "flags"),
-    # scheduling
-    _m("cond_resched"),
-)
+PREFIX = CALL_PREFIX
 
 _BY_NAME = {m.name: m for m in KEPT_MACROS}
 

@@ -59,12 +59,12 @@ from equivcheck.ir.model import (
     Unary,
     Unreachable,
 )
+from equivcheck.kernel import NORETURN
 
 # Macros whose identity later stages need are kept as calls named ``__ec_<macro>`` by
 # the tree-mode preprocessor; in the IR they carry the macro's own name, as in light mode.
 KEPT_MACRO_PREFIX = "__ec_"
 _COMPOUND_OPS = {"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="}
-_NORETURN = {"__builtin_unreachable", "__builtin_trap", "BUG", "panic"}
 
 
 def build_function(func: c_ast.FuncDef) -> Graph:
@@ -880,7 +880,7 @@ class _Builder:
         arg_nodes = list(node.args.exprs) if node.args is not None else []
         args = tuple(self._exprs_in_order(arg_nodes))
         self._emit(Call(target, callee, args, loc=loc))
-        if isinstance(callee, str) and callee in _NORETURN:
+        if isinstance(callee, str) and callee in NORETURN:
             self._terminate(Unreachable(loc=loc))
 
     def _expr_ExprList(self, node: c_ast.ExprList) -> Expr:

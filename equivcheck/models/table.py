@@ -16,15 +16,31 @@ State components (each keyed by the arguments named in its parts):
 - ``mlock``        per-CPU mlock batches.
 
 Ordering points (nothing moves across them): barriers, locks and unlocks, atomics that
-return a value. To add a model, add an entry here (or to a family below) and a line to
-docs/models.md; a test checks that every model is documented.
+return a value. To add a model, add an entry here (or to a family below) and regenerate
+docs/models.md (``python -m equivcheck.models.describe > docs/models.md``); a test keeps
+the two in step. A kernel name the front end must keep as a call, or that does not
+return, is declared in equivcheck/kernel.py; a test joins that table with this one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
-from equivcheck.symex.spec import Apply, Arg, Fresh, Get, Model, Neg, Num, Part, Put, Sum
+from equivcheck.kernel import NORETURN
+from equivcheck.symex.spec import (
+    THROUGH_POINTER,
+    Apply,
+    Arg,
+    Fresh,
+    Get,
+    Model,
+    Neg,
+    Num,
+    Part,
+    Put,
+    Sum,
+)
 
 # PG_ flags with the usual accessor families (include/linux/page-flags.h).
 FOLIO_FLAGS = (
@@ -613,6 +629,8 @@ def _ordering_points() -> list[Model]:
         "local_irq_restore",
         "preempt_disable",
         "preempt_enable",
+        # (it may schedule: other CPUs run meanwhile)
+        "cond_resched",
     )
     out = [Model(name, "ordering", doc="memory barrier") for name in barriers]
     out += [Model(name, "ordering", doc="lock or unlock") for name in locks]
@@ -653,6 +671,18 @@ def _volatile_and_identity() -> list[Model]:
     return [
         Model("READ_ONCE", "volatile_read", doc="volatile read of the lvalue argument"),
         Model("WRITE_ONCE", "volatile_write", doc="volatile write of arg1 to the lvalue"),
+        Model(
+            "smp_load_acquire",
+            "volatile_read",
+            extra={THROUGH_POINTER: "1"},
+            doc="acquire load of *arg0: an ordering point, then its value",
+        ),
+        Model(
+            "smp_store_release",
+            "volatile_write",
+            extra={THROUGH_POINTER: "1"},
+            doc="release store of arg1 to *arg0: an ordering point, then the write",
+        ),
         Model("data_race", "identity", doc="its argument"),
         Model("likely", "identity", doc="its argument"),
         Model("unlikely", "identity", doc="its argument"),
@@ -700,7 +730,7 @@ def _debug_checks() -> list[Model]:
                 doc="warns when arg0 is true; returns its truth",
             )
         )
-    out.append(Model("BUG", "pure", noreturn=True, doc="does not return"))
+    out.append(Model("BUG", "pure", doc="does not return"))
     out.append(
         Model(
             "BUG_ON",
@@ -728,7 +758,11 @@ def _all() -> Iterable[Model]:
     yield from _debug_checks()
 
 
-MODELS: dict[str, Model] = {m.name: m for m in _all()}
+MODELS: dict[str, Model] = {
+    # (whether it returns is stated once, in equivcheck/kernel.py)
+    m.name: dataclasses.replace(m, noreturn=m.name in NORETURN)
+    for m in _all()
+}
 
 
 def suggest_model(name: str) -> str:

@@ -31,6 +31,7 @@ from equivcheck.symex.memory import (
     without_casts,
 )
 from equivcheck.symex.spec import (
+    THROUGH_POINTER,
     VALUE,
     Apply,
     Arg,
@@ -276,11 +277,14 @@ class ModelRunner:
             return V.const(0)
         # A volatile access is an ordering point: the state is observed, another CPU may
         # change it, and then the access happens (so two READ_ONCE()s may differ).
-        target = without_casts(call.args[0])
+        lvalue = call.args[0]
+        if THROUGH_POINTER in model.extra:
+            lvalue = Deref(lvalue)
+        target = without_casts(lvalue)
         if not isinstance(target, Local | Param | Global | Field | Deref | Index):
             st.notes.append(Note("unsupported", f"{model.name}() of {expr_text(target)}"))
             return V.symbol(f"{self.version}:opaque:{model.name}", DEFAULT)
-        where = self.memory.locate(st, call.args[0])
+        where = self.memory.locate(st, lvalue)
         if model.kind == "volatile_read":
             return self.volatile_read(st, where, model.name, call.loc)
         value = self.evaluate(st, call.args[1]) if len(call.args) > 1 else V.const(0)

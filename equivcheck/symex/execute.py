@@ -67,7 +67,6 @@ from equivcheck.symex.ctypes import (
 )
 from equivcheck.symex.memory import (
     BOOL_PREFIX,
-    KNOWN_CONSTANTS,
     SCALE_PREFIX,
     SIGN_PREFIX,
     SIZE_PREFIX,
@@ -115,7 +114,6 @@ def callees_of(
 __all__ = [
     "BOOL_PREFIX",
     "CUT_EXITS",
-    "KNOWN_CONSTANTS",
     "SCALE_PREFIX",
     "SIGN_PREFIX",
     "SIZE_PREFIX",

@@ -48,6 +48,7 @@ from equivcheck.ir.model import (
     Unary,
 )
 from equivcheck.ir.text import expr_text
+from equivcheck.kernel import CONSTANTS
 from equivcheck.symex import values as V
 from equivcheck.symex.ctypes import (
     DEFAULT,
@@ -113,10 +114,6 @@ class Loc:
     describe: str = ""
     width: int | z3.BitVecRef = 8  # bytes, for plain memory
     spelling: str = ""  # the object's spelled type, when known
-
-
-# The kernel's own constants that are not in capitals (include/linux/stddef.h).
-KNOWN_CONSTANTS = {"false": 0, "true": 1, "NULL": 0}
 
 
 def when(st: PathState, text: str) -> str:
@@ -694,10 +691,10 @@ class Memory:
             return value
         if (
             where.kind == "global"
-            and where.name in KNOWN_CONSTANTS
+            and where.name in CONSTANTS
             and not st.shared.is_outer(where.name)
         ):
-            return V.const(KNOWN_CONSTANTS[where.name], V.INT)
+            return V.const(CONSTANTS[where.name], V.INT)
         if where.kind == "global" and st.shared.is_outer(where.name):
             if where.name not in st.shared.globals:
                 st.inputs.append((where.name, st.shared.global_value(where.name).term))

@@ -109,6 +109,10 @@ Kind = Literal[
 ]
 
 
+THROUGH_POINTER = "through-pointer"
+"""The key of ``Model.extra`` that marks a volatile access of ``*arg0`` (a pointer, as
+``smp_load_acquire(p)`` takes), not of the lvalue ``arg0`` (as ``READ_ONCE(x)``)."""
+
 VALUE = "value"
 """The key of ``Model.extra`` that marks an inferred footprint as a value: the body
 writes nothing, has no loop and no call that does not return, so a call of it is a
