@@ -51,6 +51,15 @@ TWO_FILES = {
     + "`struct s { char c; };` declared in f shadows the file's `struct s { long x; }`; "
     "sizeof(struct s) is asked at file scope (8), f's is 1 (bbfb617^: UNKNOWN; in tree "
     "mode, not new: the unit's answer is used the same way)",
+    "ifdef-function-in-inactive-arm": PROBE + "f and `#define K 10` are under `#ifdef "
+    "CONFIG_BIG`, `#define K 1` in the `#else`; gcc reads the file with nothing defined, "
+    "so K is 1, a value f never sees (8c1744a: DIFFERENT)",
+    "ifdef-constant-per-configuration": PROBE + "K is 10 under CONFIG_BIG, 1 otherwise; "
+    "`return K;` vs `return 1;` is equal only where CONFIG_BIG is not set, and no "
+    "assumption names the configuration read (8c1744a: DIFFERENT)",
+    "block-extern-shadows-enumerator": PROBE + "`extern int K;` declared in f hides "
+    "the file's `enum { K = 3 }`, but f's K is still a capital Global and gets the "
+    "enumerator's value (8c1744a: DIFFERENT; tree mode the same, not new)",
 }
 
 # two-file mode, each version in its own folder with its own header
