@@ -113,6 +113,11 @@ TREE = {
     "the arguments themselves are looked up",
     "field-address-in-global-callee-writes": "the same through a global "
     "(`gp = &p->x; setz();`, setz writes *gp)",
+    "struct-pointer-callee-writes": "(not new) `clear(p)` with p the struct s * f was "
+    "given; clear writes `*(unsigned int *)q = 0` (footprint: mem). In f itself that "
+    "write is UNKNOWN (docs/semantics.md: plain memory reached from a pointer to a "
+    "struct the function was given is the struct's own bytes); through the inferred "
+    "footprint it misses field:x. _pointed_arrays adds member arrays only for &p->x",
     "union-typedef-comma": "(not new) frontend/unions.py _TYPEDEF needs `typedef "
     "struct A NAME;`: `typedef struct A A_t, *A_p;` gives no alias, so struct A held "
     "in the union as A_t is not shared and lo is no union member",
