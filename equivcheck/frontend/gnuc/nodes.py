@@ -1,29 +1,48 @@
-# pycparser ships no type stubs, so its classes are Any to mypy (subclassing them is "misc").
-# pycparser's Node.__repr__ needs "coord", "__weakref__" last in __slots__: no sorting.
+# pycparser ships no type stubs, so its classes are Any to mypy (subclassing them is "misc":
+# the attribute carriers at the end).
 # mypy: disable-error-code="misc"
-# ruff: noqa: RUF023
-"""AST nodes for the GNU C extensions, shaped like pycparser's generated nodes.
+"""AST nodes for the GNU C extensions, shaped like pycparser's own generated nodes.
 
-Each class has ``__slots__`` ending in ``coord``/``__weakref__`` (pycparser's ``repr``
-relies on that), ``children()`` as ``(name, node)`` pairs, ``__iter__`` over the child
-nodes and ``attr_names`` for the plain-data fields, so ``c_ast.NodeVisitor`` and
-``show()`` work on them.
+Each new node is one row of a spec: a class statement that gives only its name, its
+docstring and its fields in order, each field's kind written as its type:
 
-The ``Gnu*`` subclasses of pycparser nodes (``GnuDecl`` and so on) exist only to carry
-two extra Python attributes: ``attributes`` (a list of :class:`Attribute`) and, for
-declarations, ``asm_label``. They keep the pycparser class name so visitors that
-dispatch on ``__class__.__name__`` (``visit_Decl``) treat them as the base node.
+- ``Child``: one child node, listed by ``children()`` under the field's name;
+- ``Children[T]``: a list of child nodes, listed as ``name[0]``, ``name[1]``...;
+- any other type: a plain attribute, listed in ``attr_names`` (shown by ``show()``);
+- ``coord: Coord = None`` last, as in every pycparser node.
+
+The decorator :func:`gnu_node` is the factory. It reads the row into a :class:`NodeSpec`
+(kept in :data:`SPECS`) and builds the real class from it: ``__slots__`` in field order
+ending in ``coord``/``__weakref__`` (pycparser's ``Node.__repr__`` prints every slot but
+the last two), ``__init__`` taking the fields then ``coord=None``, ``children()`` as
+``(name, node)`` pairs in field order (a single child only when it is a node, like
+pycparser's skipping of ``None``), ``__iter__`` over the same nodes and ``attr_names``.
+So ``c_ast.NodeVisitor`` (``visit_Asm``...) and ``show()`` work on them.
+
+Why class statements and not a table of tuples: mypy cannot see a class built by a call
+to ``type()`` (it could not be named in an annotation such as ``-> nodes.Asm``). A class
+statement is what mypy reads, and :func:`gnu_node` is marked ``dataclass_transform``, so
+mypy also knows each ``__init__`` from the fields and checks every construction and
+every attribute. mypy ignores ``dataclass_transform`` on a class with an ``Any`` base,
+and pycparser (no stubs) is ``Any``; so the rows subclass :class:`NodeBase`, which is
+``c_ast.Node`` at run time and a small typed stand-in for it under ``TYPE_CHECKING``.
+
+The attribute-carrying subclasses of pycparser nodes (``Decl``, ``Typedef`` and so on)
+exist only to carry two extra Python attributes: ``attributes`` (a list of
+:class:`Attribute`) and, for declarations, ``asm_label``. They keep the pycparser class
+name, so visitors that dispatch on ``__class__.__name__`` (``visit_Decl``) treat them as
+the base node.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, dataclass_transform
 
 from pycparser import c_ast
-
-Child = tuple[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,255 +54,239 @@ class Attribute:
     args: tuple[str, ...] = ()
 
 
-class Typeof(c_ast.Node):
+# ---------------------------------------------------------------- the spec and the factory
+
+
+class Kind(Enum):
+    """What a node field holds, which decides where the generated methods show it."""
+
+    CHILD = "one child node"
+    CHILDREN = "a list of child nodes"
+    ATTR = "a plain attribute"
+
+
+_T = TypeVar("_T")
+
+Child = Annotated[Any, Kind.CHILD]
+Children = Annotated[list[_T], Kind.CHILDREN]
+Coord = Any  # pycparser's Coord (untyped), or None
+
+if TYPE_CHECKING:
+
+    class NodeBase:
+        """``c_ast.Node`` as mypy sees it (see the module docstring)."""
+
+        attr_names: ClassVar[tuple[str, ...]]
+
+        def children(self) -> tuple[tuple[str, Any], ...]: ...
+        def __iter__(self) -> Iterator[Any]: ...
+        def show(self, *args: Any, **kwargs: Any) -> None: ...
+
+else:
+    NodeBase = c_ast.Node
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One generated node class: its name, its fields in slot order with their kinds
+    (``coord`` comes after them and is not listed) and its docstring."""
+
+    name: str
+    fields: tuple[tuple[str, Kind], ...]
+    doc: str
+
+    def names(self, *kinds: Kind) -> tuple[str, ...]:
+        """The fields of the given kinds (all fields if none given), in order."""
+        return tuple(name for name, kind in self.fields if not kinds or kind in kinds)
+
+
+SPECS: dict[str, NodeSpec] = {}
+"""Every generated node's spec, by class name, in declaration order."""
+
+
+def _kind(hint: Any) -> Kind:
+    kinds = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Kind)]
+    return kinds[0] if kinds else Kind.ATTR
+
+
+@dataclass_transform(eq_default=False)
+def gnu_node[N](decl: type[N]) -> type[N]:
+    """Build the node class that the class statement ``decl`` specifies (see the module
+    docstring), record its spec in :data:`SPECS` and return it in place of ``decl``."""
+    hints = inspect.get_annotations(decl, eval_str=True)
+    if list(hints)[-1:] != ["coord"]:
+        raise TypeError(f"node {decl.__name__}: the last field must be coord")
+    fields = tuple((name, _kind(hint)) for name, hint in hints.items() if name != "coord")
+    spec = NodeSpec(decl.__name__, fields, decl.__doc__ or "")
+    SPECS[spec.name] = spec
+    namespace = _methods(spec)
+    namespace |= {
+        "__module__": decl.__module__,
+        "__qualname__": decl.__qualname__,
+        "__doc__": decl.__doc__,
+        "__annotations__": inspect.get_annotations(decl),
+    }
+    return type(spec.name, decl.__bases__, namespace)
+
+
+def _methods(spec: NodeSpec) -> dict[str, Any]:
+    """The generated part of a node class's namespace, from its spec."""
+    names = spec.names()
+    wanted = [(name, kind) for name, kind in spec.fields if kind is not Kind.ATTR]
+    param = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature(
+        [inspect.Parameter(name, param) for name in names]
+        + [inspect.Parameter("coord", param, default=None)]
+    )
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if kwargs or len(args) != len(signature.parameters):  # the parser gives them all
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.arguments.values())
+        for name, value in zip(signature.parameters, args, strict=True):
+            setattr(self, name, value)
+
+    def children(self: Any) -> tuple[tuple[str, Any], ...]:
+        found: list[tuple[str, Any]] = []
+        for name, kind in wanted:
+            value = getattr(self, name)
+            if kind is Kind.CHILD:
+                if isinstance(value, c_ast.Node):
+                    found.append((name, value))
+            else:
+                found += [(f"{name}[{i}]", item) for i, item in enumerate(value or ())]
+        return tuple(found)
+
+    def __iter__(self: Any) -> Iterator[Any]:
+        for _, child in children(self):
+            yield child
+
+    for method in (__init__, children, __iter__):
+        method.__qualname__ = f"{spec.name}.{method.__name__}"
+    return {
+        "__slots__": (*names, "coord", "__weakref__"),
+        "__signature__": signature,
+        "attr_names": spec.names(Kind.ATTR),
+        "__init__": __init__,
+        "children": children,
+        "__iter__": __iter__,
+    }
+
+
+# ---------------------------------------------------------------- the new nodes
+
+
+@gnu_node
+class Typeof(NodeBase):
     """``typeof(operand)`` used as a type: ``operand`` is an expression or a Typename."""
 
-    __slots__ = ("operand", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, operand: Any, coord: Any = None) -> None:
-        self.operand = operand
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("operand", self.operand),)
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.operand
+    operand: Child
+    coord: Coord = None
 
 
-class AutoType(c_ast.Node):
+@gnu_node
+class AutoType(NodeBase):
     """``__auto_type`` used as a type: the type of the initializer."""
 
-    __slots__ = ("coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, coord: Any = None) -> None:
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return ()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(())
+    coord: Coord = None
 
 
-class AsmOperand(c_ast.Node):
+@gnu_node
+class AsmOperand(NodeBase):
     """One asm operand: ``[name] "constraint" (expr)``; constraint without quotes."""
 
-    __slots__ = ("name", "constraint", "expr", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ("name", "constraint")
-
-    def __init__(self, name: str | None, constraint: str, expr: Any, coord: Any = None) -> None:
-        self.name = name
-        self.constraint = constraint
-        self.expr = expr
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("expr", self.expr),)
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.expr
+    name: str | None
+    constraint: str
+    expr: Child
+    coord: Coord = None
 
 
-class Asm(c_ast.Node):
+@gnu_node
+class Asm(NodeBase):
     """An asm statement (or top-level asm). ``template`` is the string Constant;
     ``qualifiers`` holds ``volatile``/``inline``/``goto``; clobbers without quotes."""
 
-    __slots__ = (
-        "template",
-        "qualifiers",
-        "outputs",
-        "inputs",
-        "clobbers",
-        "labels",
-        "coord",
-        "__weakref__",
-    )
-    attr_names: ClassVar[tuple[str, ...]] = ("qualifiers", "clobbers", "labels")
-
-    def __init__(
-        self,
-        template: Any,
-        qualifiers: list[str],
-        outputs: list[AsmOperand],
-        inputs: list[AsmOperand],
-        clobbers: list[str],
-        labels: list[str],
-        coord: Any = None,
-    ) -> None:
-        self.template = template
-        self.qualifiers = qualifiers
-        self.outputs = outputs
-        self.inputs = inputs
-        self.clobbers = clobbers
-        self.labels = labels
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        out: list[Child] = []
-        if isinstance(self.template, c_ast.Node):
-            out.append(("template", self.template))
-        out += [(f"outputs[{i}]", op) for i, op in enumerate(self.outputs)]
-        out += [(f"inputs[{i}]", op) for i, op in enumerate(self.inputs)]
-        return tuple(out)
-
-    def __iter__(self) -> Iterator[Any]:
-        for _, child in self.children():
-            yield child
+    template: Child
+    qualifiers: list[str]
+    outputs: Children[AsmOperand]
+    inputs: Children[AsmOperand]
+    clobbers: list[str]
+    labels: list[str]
+    coord: Coord = None
 
 
-class CaseRange(c_ast.Node):
+@gnu_node
+class CaseRange(NodeBase):
     """``case low ... high:`` with the statements that follow it, like ``Case``."""
 
-    __slots__ = ("low", "high", "stmts", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, low: Any, high: Any, stmts: list[Any], coord: Any = None) -> None:
-        self.low = low
-        self.high = high
-        self.stmts = stmts
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        out: list[Child] = [("low", self.low), ("high", self.high)]
-        out += [(f"stmts[{i}]", s) for i, s in enumerate(self.stmts or [])]
-        return tuple(out)
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.low
-        yield self.high
-        yield from self.stmts or []
+    low: Child
+    high: Child
+    stmts: Children[Any]
+    coord: Coord = None
 
 
-class Elvis(c_ast.Node):
+@gnu_node
+class Elvis(NodeBase):
     """``cond ?: iffalse``: ``cond`` is evaluated once and is the value when true."""
 
-    __slots__ = ("cond", "iffalse", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, cond: Any, iffalse: Any, coord: Any = None) -> None:
-        self.cond = cond
-        self.iffalse = iffalse
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("cond", self.cond), ("iffalse", self.iffalse))
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.cond
-        yield self.iffalse
+    cond: Child
+    iffalse: Child
+    coord: Coord = None
 
 
-class LocalLabel(c_ast.Node):
+@gnu_node
+class LocalLabel(NodeBase):
     """``__label__ a, b;``: labels local to the enclosing block."""
 
-    __slots__ = ("names", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ("names",)
-
-    def __init__(self, names: list[str], coord: Any = None) -> None:
-        self.names = names
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return ()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(())
+    names: list[str]
+    coord: Coord = None
 
 
-class TypesCompatible(c_ast.Node):
+@gnu_node
+class TypesCompatible(NodeBase):
     """``__builtin_types_compatible_p(type1, type2)``."""
 
-    __slots__ = ("type1", "type2", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, type1: Any, type2: Any, coord: Any = None) -> None:
-        self.type1 = type1
-        self.type2 = type2
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("type1", self.type1), ("type2", self.type2))
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.type1
-        yield self.type2
+    type1: Child
+    type2: Child
+    coord: Coord = None
 
 
-class RangeDesignator(c_ast.Node):
+@gnu_node
+class RangeDesignator(NodeBase):
     """``[low ... high]`` in a designated initializer's name list."""
 
-    __slots__ = ("low", "high", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, low: Any, high: Any, coord: Any = None) -> None:
-        self.low = low
-        self.high = high
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("low", self.low), ("high", self.high))
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.low
-        yield self.high
+    low: Child
+    high: Child
+    coord: Coord = None
 
 
-class VaArg(c_ast.Node):
+@gnu_node
+class VaArg(NodeBase):
     """``__builtin_va_arg(expr, type)``."""
 
-    __slots__ = ("expr", "type", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, expr: Any, type: Any, coord: Any = None) -> None:
-        self.expr = expr
-        self.type = type
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("expr", self.expr), ("type", self.type))
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.expr
-        yield self.type
+    expr: Child
+    type: Child
+    coord: Coord = None
 
 
-class LabelAddress(c_ast.Node):
+@gnu_node
+class LabelAddress(NodeBase):
     """``&&label``: the address of a label (GNU "labels as values")."""
 
-    __slots__ = ("name", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ("name",)
-
-    def __init__(self, name: str, coord: Any = None) -> None:
-        self.name = name
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return ()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(())
+    name: str
+    coord: Coord = None
 
 
-class ComputedGoto(c_ast.Node):
+@gnu_node
+class ComputedGoto(NodeBase):
     """``goto *expr;``."""
 
-    __slots__ = ("expr", "coord", "__weakref__")
-    attr_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, expr: Any, coord: Any = None) -> None:
-        self.expr = expr
-        self.coord = coord
-
-    def children(self) -> tuple[Child, ...]:
-        return (("expr", self.expr),)
-
-    def __iter__(self) -> Iterator[Any]:
-        yield self.expr
+    expr: Child
+    coord: Coord = None
 
 
+# ---------------------------------------------------------------- attribute carriers
 # Subclasses of pycparser nodes that can carry ``attributes`` (and ``asm_label``).
 # Declaring no __slots__ gives them a __dict__; the class name stays the pycparser one.
 
@@ -333,13 +336,7 @@ class Union(c_ast.Union):
 
 
 _UPGRADES: dict[type, type] = {
-    c_ast.Decl: Decl,
-    c_ast.Typedef: Typedef,
-    c_ast.FuncDef: FuncDef,
-    c_ast.Label: Label,
-    c_ast.EmptyStatement: EmptyStatement,
-    c_ast.Struct: Struct,
-    c_ast.Union: Union,
+    cls.__base__: cls for cls in (Decl, Typedef, FuncDef, Label, EmptyStatement, Struct, Union)
 }
 
 
