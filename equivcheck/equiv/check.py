@@ -51,6 +51,7 @@ from equivcheck.equiv.uses import (
     unsupported,
 )
 from equivcheck.errors import InputError
+from equivcheck.frontend.fileconstants import defines_types, trusted_constants
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
@@ -67,6 +68,7 @@ from equivcheck.frontend.prototypes import (
 from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
 from equivcheck.frontend.typesizes import (
     TYPE_FACTS,
+    constant_name,
     integer_typedefs,
     respell,
     type_key,
@@ -1138,24 +1140,56 @@ def _answers_apart(
     dirs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> tuple[dict[str, int], tuple[dict[str, int], dict[str, int]]]:
     """The compiler's answers to ``wanted`` that both versions' units give alike, and
-    those both give but differently (each version's own)."""
+    the others, each version's own (one unit may answer what the other does not: that
+    version's value then meets the other's unknown, never one shared symbol)."""
     after = type_sizes(unit, wanted, dirs[1])
     same = before_unit == unit and dirs[0] == dirs[1]
     before = after if same else type_sizes(before_unit, wanted, dirs[0])
     alike = {name: size for name, size in after.items() if before.get(name) == size}
-    apart = [k for k in after if k in before and before[k] != after[k]]
-    return alike, ({k: before[k] for k in apart}, {k: after[k] for k in apart})
-
-
-def _file_facts(graphs: list[Graph], before: FileContext, after: FileContext) -> _UnitFacts:
-    """Two-file mode: the sizes, layouts and constants the compiler gives alike for
-    both files, each read with its own headers (nothing when a file does not compile
-    on its own)."""
-    wanted = frozenset(layout_keys(graphs, []))
-    alike, apart = _answers_apart(
-        wanted, before.text, after.text, (before.include_dirs, after.include_dirs)
+    return alike, (
+        {k: v for k, v in before.items() if k not in alike},
+        {k: v for k, v in after.items() if k not in alike},
     )
-    return _UnitFacts(sizes=alike, apart=apart)
+
+
+def _file_facts(
+    graphs: list[Graph], function: str, before: FileContext, after: FileContext
+) -> _UnitFacts:
+    """Two-file mode: the sizes, layouts and constants the compiler gives for both
+    files, each read with its own headers: alike, or each version's own. Only what
+    means inside ``function`` what it means at the end of the file is kept
+    (frontend/fileconstants.py); nothing when a file does not compile on its own."""
+    bound = frozenset(
+        name
+        for graph in graphs
+        for name in (*(v.name for v in graph.locals), *(p.name for p in graph.params))
+        if name
+    )
+    kept: list[dict[str, int]] = []
+    for context in (before, after):
+        wanted = frozenset(layout_keys(graphs, []))
+        answers = type_sizes(context.text, wanted, context.include_dirs)
+        names = trusted_constants(context.text, context.include_dirs, function, bound)
+        own_types = defines_types(context.text, context.include_dirs, function)
+        kept.append(
+            {
+                key: value
+                for key, value in answers.items()
+                if (
+                    names is not None and constant_name(key) in names
+                    if constant_name(key)
+                    else not own_types
+                )
+            }
+        )
+    alike = {k: v for k, v in kept[1].items() if kept[0].get(k) == v}
+    return _UnitFacts(
+        sizes=alike,
+        apart=(
+            {k: v for k, v in kept[0].items() if k not in alike},
+            {k: v for k, v in kept[1].items() if k not in alike},
+        ),
+    )
 
 
 def _calls(graph: Graph) -> set[str]:
@@ -1243,7 +1277,7 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     if ctx.unit and ctx.before_unit:
         facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
     elif ctx.files[0] is not None and ctx.files[1] is not None:
-        facts = _file_facts(graphs, ctx.files[0], ctx.files[1])
+        facts = _file_facts(graphs, ctx.name, ctx.files[0], ctx.files[1])
     else:
         return _Prepared(before, after, helpers.before, helpers.after, outer, _UnitFacts())
     # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an

@@ -313,8 +313,8 @@ def _sized(run: _Run, timeout_ms: int) -> Outcome:
             out.assumptions = [
                 *out.assumptions,
                 f"the constants {', '.join(distinct)} are not 0"
-                + (" and have different values" if len(distinct) > 1 else "")
-                + " (their definitions are not seen)",
+                + (" and differ from each other" if len(distinct) > 1 else "")
+                + " in their low 32 bits (their values are not known here)",
             ]
         return out
     where = (

@@ -75,6 +75,13 @@ def constant_key(fact: str, name: str) -> str:
     return f"{CONSTANT_PREFIX}{fact}:{name}"
 
 
+def constant_name(key: str) -> str:
+    """The constant a key asks about ("" for a key about something else)."""
+    if not key.startswith(CONSTANT_PREFIX):
+        return ""
+    return key.partition(":")[2]
+
+
 # What the compiler says of a type named by a typedef: its class and sign (its size
 # is asked by its name).
 TYPE_FACTS = {
