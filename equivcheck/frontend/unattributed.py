@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.light import strip_comments
@@ -111,3 +112,59 @@ def _from_hunks(patch: Patch, path: str) -> list[Unattributed]:
                         )
                     )
     return found
+
+
+_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
+MAX_HEADERS = 64
+
+
+def local_headers(text: str, include_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """The headers a file includes with quotes (``#include "common.h"``), and those
+    they include in turn: by the name written, the path found (in ``include_dirs``,
+    the file's own first) and the text."""
+    found: dict[str, tuple[str, str]] = {}
+    todo = [(m.group(1), include_dirs) for m in _QUOTED_INCLUDE.finditer(text)]
+    while todo and len(found) < MAX_HEADERS:
+        name, dirs = todo.pop(0)
+        if name in found:
+            continue
+        for folder in dirs:
+            path = Path(folder) / name
+            if path.is_file():
+                body = path.read_text(encoding="utf-8", errors="replace")
+                found[name] = (str(path), body)
+                # (a header's own quoted includes are looked for beside it first)
+                inner = (str(path.parent), *include_dirs)
+                todo += [(m.group(1), inner) for m in _QUOTED_INCLUDE.finditer(body)]
+                break
+    return found
+
+
+def header_changes(
+    before: tuple[str, tuple[str, ...]], after: tuple[str, tuple[str, ...]]
+) -> list[Unattributed]:
+    """The lines in which the headers the two versions of a file include differ (two
+    files in different folders, each with its own ``common.h``): changes outside every
+    function, as a patch's to a header would be. Comments and blank lines aside."""
+    old, new = local_headers(*before), local_headers(*after)
+    out: list[Unattributed] = []
+    for name in sorted(set(old) | set(new)):
+        (old_path, old_text), (new_path, new_text) = (
+            old.get(name, ("", "")),
+            new.get(name, ("", "")),
+        )
+        if old_text == new_text:
+            continue
+        a = [line.strip() for line in strip_comments(old_text).splitlines()]
+        b = [line.strip() for line in strip_comments(new_text).splitlines()]
+        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            out += [
+                Unattributed(old_path or name, i + 1, "before", a[i]) for i in range(i1, i2) if a[i]
+            ]
+            out += [
+                Unattributed(new_path or name, j + 1, "after", b[j]) for j in range(j1, j2) if b[j]
+            ]
+    return out

@@ -43,7 +43,7 @@ from equivcheck.frontend.model import FileContext, FilePatch, FunctionChange, Fu
 from equivcheck.frontend.patch_input import read_file
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree
-from equivcheck.frontend.unattributed import Unattributed, unattributed_changes
+from equivcheck.frontend.unattributed import Unattributed, header_changes, unattributed_changes
 from equivcheck.frontend.unions import union_members
 
 Mode = Literal["tree", "light", "patch"]
@@ -254,6 +254,8 @@ def from_files(
         works.append(work)
     # A change outside every function (a macro) can change the function chosen too.
     outside = unattributed_changes(pseudo, {name: old}, {name: new})
+    # (and so can a header the two versions read differently)
+    outside += header_changes(*((c.text, c.include_dirs) for c in contexts))
     sources = {"before": {name: old}, "after": {name: new}}
     origins = {"before": before_path, "after": after_path}
     return [PatchWork(pseudo.subject, None, works, outside, sources, origins)]
