@@ -3,15 +3,18 @@
 The compiled code passes arguments in registers whose upper bits are not defined past
 the declared width (an ``int`` in ``edi``, a ``bool`` in ``dil``), so events are compared
 at the widths of the prototype. The front end has the text (the preprocessed unit in
-tree mode, the file itself for fixtures); this module reads the declarations from it
-with a lexical pass, the way :mod:`equivcheck.frontend.prototypes` reads result types.
-A parameter whose type cannot be read makes the whole parameter list unknown.
+tree mode, the file itself for fixtures) and reads the declarations from it
+(:func:`equivcheck.frontend.prototypes.declarations`, the one reader of prototypes);
+this module gives each type written there its ABI class, resolving typedefs in the same
+text. A parameter whose type cannot be read makes the whole parameter list unknown.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from equivcheck.frontend.prototypes import declarations, without_attributes
 
 _WIDTHS = {
     "char": 8,
@@ -152,7 +155,10 @@ class _Types:
         """The ABI class of a type written as ``text`` (no declarator name)."""
         if depth > 8:
             return None
-        text = _strip_attributes(text)
+        plain = without_attributes(text)
+        if plain is None:
+            return None
+        text = plain
         if "*" in text or "[" in text:
             return CType(64, pointer=True)
         words = [w for w in _IDENT.findall(text) if w not in _QUALIFIERS]
@@ -194,42 +200,8 @@ class _Types:
         return None
 
 
-def _strip_attributes(text: str) -> str:
-    while True:
-        at = text.find("__attribute__")
-        if at < 0:
-            return text
-        open_at = text.find("(", at)
-        depth = 0
-        end = len(text) - 1
-        for end in range(open_at, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        text = text[:at] + " " + text[end + 1 :]
-
-
-def _split_params(text: str) -> list[str]:
-    out: list[str] = []
-    depth = 0
-    current = ""
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(current)
-            current = ""
-        else:
-            current += ch
-    if current.strip():
-        out.append(current)
-    return out
-
-
 def _param_type(param: str, types: _Types) -> CType | None:
-    param = _strip_attributes(param).strip()
+    param = param.strip()
     if "(" in param:  # a function pointer
         return CType(64, pointer=True)
     if "*" in param or "[" in param:
@@ -248,50 +220,18 @@ def _param_type(param: str, types: _Types) -> CType | None:
     return None
 
 
-def _balanced(text: str, open_at: int) -> int:
-    """The index just past the parenthesis that closes ``text[open_at]``."""
-    depth = 0
-    for i in range(open_at, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return -1
-
-
 def signature(text: str, name: str, types: _Types | None = None) -> Signature:
-    """The signature of function ``name`` as declared or defined in ``text``."""
+    """The signature of function ``name`` as first declared or defined in ``text``."""
     types = types or _Types(text)
-    for match in re.finditer(rf"(?<![\w.>]){re.escape(name)}\s*\(", text):
-        begin = max(text.rfind(c, 0, match.start()) for c in ";{}") + 1
-        before = " ".join(
-            ln for ln in text[begin : match.start()].splitlines() if not ln.lstrip().startswith("#")
-        )
-        noreturn = "noreturn" in before
-        before = _strip_attributes(before)
-        if not before.strip() or any(c in before for c in "=(),"):
-            continue
-        result = types.scalar(before)
-        close = _balanced(text, match.end() - 1)
-        if close < 0:
-            continue
-        after = text[close : close + 200].lstrip()
-        if not after.startswith((";", "{", "__attribute__", "__")) and not after[:1].isalpha():
-            continue
-        noreturn = noreturn or "noreturn" in after.split(";")[0].split("{")[0]
-        inner = text[match.end() : close - 1]
-        params = _split_params(inner)
-        variadic = any(p.strip() == "..." for p in params)
-        params = [p for p in params if p.strip() != "..."]
-        if [p.strip() for p in params] in ([], ["void"]):
-            return Signature((), result, variadic, noreturn)
-        types_found = [_param_type(p, types) for p in params]
-        if any(t is None for t in types_found):
-            return Signature(None, result, variadic, noreturn)
-        found = tuple(t for t in types_found if t is not None)
-        return Signature(found, result, variadic, noreturn)
+    for found in declarations(text, name):
+        result = types.scalar(found.specifiers)
+        if found.params is None:
+            return Signature(None, result, found.variadic, found.noreturn)
+        params = [_param_type(p, types) for p in found.params]
+        known = tuple(t for t in params if t is not None)
+        if len(known) != len(params):
+            return Signature(None, result, found.variadic, found.noreturn)
+        return Signature(known, result, found.variadic, found.noreturn)
     return UNKNOWN
 
 

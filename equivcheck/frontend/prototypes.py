@@ -9,6 +9,11 @@ the same plain integer type, spelled canonically (``long unsigned int`` is
 ``unsigned long``), or the same pointer to a struct or union (``struct task_struct *``:
 pointer steps and member offsets then follow its layout). Anything else leaves the
 result an unconstrained word.
+
+:func:`declarations` is the one lexical reader of prototypes: it finds a function's
+file-scope declarations and definitions and gives each as written (the text before the
+name, each parameter). The front end reads integer types from them here; the binary
+engine reads argument widths (``binary/signatures.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 _SIZES = {"char", "short", "int", "long", "bool", "_Bool"}
 _SIGNS = {"unsigned", "signed"}
@@ -27,22 +34,97 @@ _STRUCT_POINTER = re.compile(r"((?:\w+\s+)*?)(struct|union)\s+(\w+)\s*((?:\*\s*)
 _TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]')
 
 
+@dataclass(frozen=True)
+class Declaration:
+    """One file-scope declaration or definition of a function, as written.
+
+    ``specifiers``: the text before the name (storage words and the result type, with
+    attributes and preprocessor lines taken out: ``static inline bool``); ``params``:
+    each parameter declaration (attributes taken out), without a final ``...``; ``()``
+    for ``(void)``; None when the list does not read (unbalanced attributes);
+    ``variadic``: the list ends in ``...``; ``noreturn``: declared not to return."""
+
+    specifiers: str
+    params: tuple[str, ...] | None
+    variadic: bool = False
+    noreturn: bool = False
+
+
+def declarations(unit: str, name: str) -> tuple[Declaration, ...]:
+    """Every file-scope declaration or definition of ``name`` in ``unit``, in order
+    (calls and other uses are not declarations)."""
+    scope = _scope_of(unit)
+    found = scope.declarations.get(name)
+    if found is None:
+        found = scope.declarations[name] = tuple(
+            d for start, open_end in _sites(scope, name) if (d := _read(unit, start, open_end))
+        )
+    return found
+
+
+def _sites(scope: _Scope, name: str, also: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """Where ``name (`` occurs at file scope: its start and the index past ``(``. The
+    names in ``also`` are looked for in the same pass over the unit."""
+    if not name.isidentifier():
+        return []
+    if name not in scope.sites:
+        wanted = sorted({name, *(n for n in also if n.isidentifier() and n not in scope.sites)})
+        for n in wanted:
+            scope.sites[n] = []
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\s*\(")
+        for m in pattern.finditer(scope.unit):
+            if scope.at_file_scope(m.start()):
+                scope.sites[m.group(1)].append((m.start(), m.end()))
+    return scope.sites[name]
+
+
+def _read(unit: str, start: int, open_end: int) -> Declaration | None:
+    """The declaration whose name starts at ``start`` (its list after ``open_end``), or
+    None when the text there does not read as one."""
+    if not _declares_function(unit, start):
+        return None
+    depth, end = 1, open_end
+    while end < len(unit) and depth:
+        depth += {"(": 1, ")": -1}.get(unit[end], 0)
+        end += 1
+    if depth:
+        return None
+    after = unit[end : end + 200].lstrip()
+    if not after.startswith((";", "{", "__")) and not after[:1].isalpha():
+        return None  # not followed by what ends or continues a declarator
+    raw = _before(unit, start)
+    specifiers = " ".join((without_attributes(raw) or "").split())
+    noreturn = "noreturn" in raw or "noreturn" in re.split(r"[;{]", after, maxsplit=1)[0]
+    text = without_attributes(unit[open_end : end - 1])
+    if text is None:
+        return Declaration(specifiers, None, noreturn=noreturn)
+    items = [item.strip() for item in _split_top(text)]
+    variadic = bool(items) and items[-1] == "..."
+    if variadic:
+        items.pop()
+    if items in ([""], ["void"], []):
+        return Declaration(specifiers, (), variadic, noreturn)
+    return Declaration(specifiers, tuple(items), variadic, noreturn)
+
+
+def _before(unit: str, start: int) -> str:
+    """The text since the previous declaration or brace, without preprocessor lines."""
+    begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
+    lines = unit[begin:start].splitlines()
+    return " ".join(line for line in lines if not line.lstrip().startswith("#"))
+
+
 def return_types(unit: str, names: set[str]) -> dict[str, str]:
     """For each of ``names`` declared in ``unit`` with an integer return type, that
     type in canonical spelling (``"bool"``, ``"unsigned int"``, ``"u32"``); a type
-    written as a typedef name is given as ``typedef:NAME`` (:data:`TYPEDEF`)."""
+    written as a typedef name is given as ``typedef:NAME`` (:data:`TYPEDEF`). Every
+    file-scope use of a name must read so (one that is not a declaration leaves it
+    untyped)."""
     scope = _scope_of(unit)
     known = scope.types
-    missing = sorted(n for n in names if n not in known and n.isidentifier())
-    if missing:
-        found: dict[str, set[str | None]] = {name: set() for name in missing}
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, missing)) + r")\s*\(")
-        for match in pattern.finditer(unit):
-            if not scope.at_file_scope(match.start()):
-                continue
-            found[match.group(1)].add(_declared_type(unit, match.start()))
-        for name, types in found.items():
-            known[name] = next(iter(types)) if len(types) == 1 else None
+    for name in sorted(n for n in names if n not in known and n.isidentifier()):
+        types = {_declared_type(unit, start) for start, _ in _sites(scope, name, names)}
+        known[name] = next(iter(types)) if len(types) == 1 else None
     return {name: ctype for name in names if (ctype := known.get(name)) is not None}
 
 
@@ -63,58 +145,35 @@ def parameter_types(unit: str, names: set[str]) -> dict[str, Parameters]:
     Variadic and unread lists are left out."""
     scope = _scope_of(unit)
     known = scope.parameters
-    wanted = sorted(n for n in names if n.isidentifier() and n not in known)
-    if wanted:
-        found: dict[str, set[Parameters | None]] = {name: set() for name in wanted}
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\s*\(")
-        for match in pattern.finditer(unit):
-            if not scope.at_file_scope(match.start()):
-                continue
-            if not _declares_function(unit, match.start()):
-                continue
-            found[match.group(1)].add(_parameter_list(unit, match.end()))
-        for name, seen in found.items():
-            known[name] = next(iter(seen)) if len(seen) == 1 else None
+    for name in sorted(n for n in names if n.isidentifier() and n not in known):
+        _sites(scope, name, names)
+        seen = {_parameter_list(d) for d in declarations(unit, name)}
+        known[name] = next(iter(seen)) if len(seen) == 1 else None
     return {name: params for name in names if (params := known.get(name)) is not None}
 
 
 def _declares_function(unit: str, start: int) -> bool:
     """Whether the text before a name at file scope reads as a declaration's
     specifiers (``static inline void``, ``struct page *``), not an expression."""
-    begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
-    plain = _without_attributes(
-        " ".join(
-            line for line in unit[begin:start].splitlines() if not line.lstrip().startswith("#")
-        )
-    )
+    plain = without_attributes(_before(unit, start))
     return plain is not None and bool(_SPECIFIERS.fullmatch(plain.strip()))
 
 
-_SPECIFIERS = re.compile(r"(?:[A-Za-z_]\w*\s*)+\**\s*")
+_SPECIFIERS = re.compile(r"(?:[A-Za-z_]\w*+\s*)+\**\s*")  # (possessive: no backtracking)
 
 
-def _parameter_list(unit: str, open_at: int) -> Parameters | None:
-    """The parameter types of the list that starts after ``(`` at ``open_at``."""
-    depth, end = 1, open_at
-    while end < len(unit) and depth:
-        depth += {"(": 1, ")": -1}.get(unit[end], 0)
-        end += 1
-    if depth:
+def _parameter_list(declaration: Declaration) -> Parameters | None:
+    """The integer parameter types of a declaration (None when variadic or unread)."""
+    if declaration.params is None or declaration.variadic:
         return None
-    text = _without_attributes(unit[open_at : end - 1])
-    if text is None or "..." in text:
-        return None
-    items = [item.strip() for item in _split_top(text)]
-    if items in ([""], ["void"]):
-        return ()
-    return tuple(_parameter_type(item) for item in items)
+    return tuple(_parameter_type(item) for item in declaration.params)
 
 
 def _split_top(text: str) -> list[str]:
-    """``text`` split at the commas outside parentheses."""
+    """``text`` split at the commas outside parentheses, brackets and braces."""
     parts, depth, last = [], 0, 0
     for at, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1, "{": 1, "}": -1}.get(char, 0)
         if char == "," and depth == 0:
             parts.append(text[last:at])
             last = at + 1
@@ -147,6 +206,8 @@ class _Scope:
         self.unit = unit
         self.types: dict[str, str | None] = {}
         self.parameters: dict[str, Parameters | None] = {}
+        self.sites: dict[str, list[tuple[int, int]]] = {}
+        self.declarations: dict[str, tuple[Declaration, ...]] = {}
         self.volatile: frozenset[str] | None = None
         self.starts: list[int] = []  # positions where file scope starts again
         self.ends: list[int] = []  # positions where it ends
@@ -192,11 +253,7 @@ def _declared_type(unit: str, start: int) -> str | None:
     pointer to a struct or union: ``struct task_struct *``), or None when the text
     since the previous declaration does not read as storage words and attributes
     followed by such a type."""
-    begin = max(unit.rfind(c, 0, start) for c in ";{}") + 1
-    lines = unit[begin:start].splitlines()
-    plain = _without_attributes(
-        " ".join(line for line in lines if not line.lstrip().startswith("#"))
-    )
+    plain = without_attributes(_before(unit, start))
     if plain is None:
         return None
     pointer = _STRUCT_POINTER.fullmatch(plain.strip())
@@ -254,7 +311,7 @@ def _canonical(words: list[str]) -> str | None:
     return base if sign != "unsigned " else f"unsigned {base}"
 
 
-def _without_attributes(text: str) -> str | None:
+def without_attributes(text: str) -> str | None:
     """``text`` with each ``__attribute__((...))`` removed (None if unbalanced)."""
     while True:
         at = text.find("__attribute__")

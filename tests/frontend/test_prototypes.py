@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from equivcheck.frontend.prototypes import TYPEDEF, parameter_types, return_types
+from equivcheck.frontend.prototypes import (
+    TYPEDEF,
+    Declaration,
+    declarations,
+    parameter_types,
+    return_types,
+)
 
 UNIT = """\
 static inline void folio_put_refs(struct folio *folio, int refs)
@@ -46,3 +52,30 @@ def test_a_typedef_result_is_left_to_the_compiler() -> None:
         "folio_pos": f"{TYPEDEF}loff_t",
         "none": "long",
     }
+
+
+def test_declarations_are_read_as_written() -> None:
+    unit = (
+        "#define X 1\n"
+        "static inline bool __attribute__((always_inline))\n"
+        "folio_ok(const struct folio *folio, int nr)\n{\n\treturn use(folio, nr);\n}\n"
+        "extern void _printk(const char *fmt, ...);\n"
+        "void __attribute__((__noreturn__)) panic_now(const char *why);\n"
+        "void later(void) __attribute__((noreturn));\n"
+        "long none(void);\n"
+    )
+    [ok] = declarations(unit, "folio_ok")
+    assert ok == Declaration("static inline bool", ("const struct folio *folio", "int nr"))
+    [printk] = declarations(unit, "_printk")
+    assert printk.variadic and printk.params == ("const char *fmt",)
+    assert declarations(unit, "panic_now")[0].noreturn
+    assert declarations(unit, "later")[0].noreturn
+    assert declarations(unit, "none") == (Declaration("long", ()),)
+    # a call in a body, and a name never declared, give nothing
+    assert declarations(unit, "use") == ()
+    assert declarations(unit, "missing") == ()
+
+
+def test_only_file_scope_declarations_count() -> None:
+    unit = "int f(void)\n{\n\tlong g(int a);\n\treturn g(1);\n}\nint g(int a);\n"
+    assert declarations(unit, "g") == (Declaration("int", ("int a",)),)
