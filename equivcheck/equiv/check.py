@@ -606,7 +606,10 @@ class _PatchChecker:
         problem = problem or self.unseen_uses(fw, (before, after), helpers, used)
         if problem:
             return self.base(fw, "unknown", problem)
-        if not used and canonical_text(before) == canonical_text(after):
+        # (where the units lay out types or define constants apart, the same text is
+        # not the same code: no part of the function is compared alone)
+        apart = _units_apart(fw, before, after)
+        if not used and not apart and canonical_text(before) == canonical_text(after):
             if fw.mode == "tree" and fw.before.text == fw.after.text:
                 return self.base(
                     fw,
@@ -659,7 +662,7 @@ class _PatchChecker:
             # a run of it through those calls and the helper's difference (the short
             # look would spend its time on every path of the helpers).
             pending, grow_until = calling, 0.0
-        for grow in range(GROW_LEVELS + 1):
+        for grow in range(0 if apart else GROW_LEVELS + 1):
             if pending is not None and time.monotonic() + last > grow_until:
                 # Growing on would take a while: search for the part's difference first.
                 searched.add(pending[0])
@@ -1116,6 +1119,7 @@ def _config(
         return_types=dict(facts.results),
         parameter_types=dict(facts.parameters),
         type_sizes=facts.sizes_of(which),
+        own_queries=any(facts.apart),
         union_members=ctx.unions,
         deadline=ctx.deadline,
         outer_types=dict(ctx.outer_types),
@@ -1190,6 +1194,19 @@ def _file_facts(
             {k: v for k, v in kept[1].items() if k not in alike},
         ),
     )
+
+
+def _units_apart(fw: FunctionWork, before: Graph, after: Graph) -> bool:
+    """Whether the compiler answers what the function's types and constants are apart
+    in the two versions' units (or files, with their headers)."""
+    assert fw.before is not None and fw.after is not None
+    if fw.before.unit and fw.after.unit:
+        wanted = frozenset(layout_keys([before, after], []))
+        return any(_answers_apart(wanted, fw.before.unit, fw.after.unit)[1])
+    old, new = fw.before.context, fw.after.context
+    if old is not None and new is not None:
+        return any(_file_facts([before, after], fw.change.function, old, new).apart)
+    return False
 
 
 def _calls(graph: Graph) -> set[str]:

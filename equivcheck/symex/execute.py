@@ -136,6 +136,10 @@ class Config:
     loop_bound: int = 2
     max_paths: int = 400
     version: str = "v"
+    own_queries: bool = False
+    """Whether the versions' units answer type questions apart (a struct the patch
+    changes): then a query the compiler is not asked (``offsetof``, ``_Alignof``) is
+    each version's own unknown."""
     timeout_ms: int = 5000
     outer: frozenset[str] = frozenset()
     merge: bool = True
@@ -716,7 +720,9 @@ class _Explorer:
                 for number, ref in enumerate(refs):
                     ctype = ref.ctype if isinstance(ref, Local) else "?"
                     text = text.replace(f"${{{number}}}", f"@{{{ctype}}}")
-                return V.symbol(f"query:{kind}:{text}", _QUERY_TYPES.get(kind, DEFAULT))
+                # (one symbol for both versions, unless their units lay types out apart)
+                own = f"{self.config.version}:" if self.config.own_queries else ""
+                return V.symbol(f"{own}query:{kind}:{text}", _QUERY_TYPES.get(kind, DEFAULT))
             case InitList():
                 items = tuple(self._eval(st, v).term for _, v in _flatten(e, ""))
                 return SymVal(uf("initlist", items))
