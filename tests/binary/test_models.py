@@ -186,3 +186,35 @@ def test_moving_a_modelled_call_across_smp_mb_disagrees(tmp_path: Path) -> None:
     reason = result.reason
     assert "folio_set_swapbacked() and smp_mb() run in the other order" in reason
     assert "an ordering point cannot move" in reason
+
+
+SMALL = """\
+struct folio;
+extern int folio_test_swapbacked(struct folio *folio);
+extern void folio_set_swapbacked(struct folio *folio);
+extern void note_a(struct folio *folio);
+extern void note_b(struct folio *folio);
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            "int f(struct folio *p) { folio_set_swapbacked(p); return folio_test_swapbacked(p); }",
+            "int f(struct folio *p) { int t = folio_test_swapbacked(p);"
+            " folio_set_swapbacked(p); return t; }",
+            "run in the other order (both touch flag:swapbacked)",
+        ),
+        (
+            "void f(struct folio *p) { note_a(p); note_b(p); }",
+            "void f(struct folio *p) { note_b(p); note_a(p); }",
+            "before calls note_a(), after calls note_b()",
+        ),
+    ],
+    ids=["same-footprint", "unmodelled"],
+)
+def test_calls_that_do_not_commute_stay_in_order(before: str, after: str, expected: str) -> None:
+    result = opinion_from_texts(SMALL + before, SMALL + after, "f", shortcut=False)
+    assert result.opinion == "disagree", result.reason
+    assert expected in result.reason
