@@ -508,7 +508,9 @@ def _stops_moves(event: Event) -> str:
     ordering point or a call without a model."""
     if event.kind == "barrier":
         return "an ordering point cannot move"
-    if event.kind in ("call", "warn"):
+    if event.kind == "warn":
+        return "a WARN in the machine code stays in its place"
+    if event.kind == "call":
         model = MODELS.get(event.name)
         if model is not None and model.kind == "ordering":
             return "an ordering point cannot move"
