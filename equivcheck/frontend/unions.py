@@ -107,35 +107,99 @@ def _struct_bodies(masked: str) -> dict[str, list[str]]:
         if match.group(1) != "struct":
             continue
         end = matching_brace(masked, match.end() - 1)
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name:
-            bodies.setdefault(f"<{name.group(1)}>", []).append(masked[match.end() : end - 1])
+        names = declared_names(masked, end)
+        if names:
+            bodies.setdefault(f"<{names[0]}>", []).append(masked[match.end() : end - 1])
     return bodies
 
 
 def _aliases(masked: str) -> dict[str, str]:
     """Typedef names of structs, each with its tag (``<NAME>`` for a struct without
-    one), through typedefs of typedefs (``typedef A_t B_t;``)."""
-    aliases = {m.group(2): m.group(1) for m in _TYPEDEF.finditer(masked)}
+    one): every name of the declarator list that is no pointer (``typedef struct A A_t,
+    *A_p;``, an array ``typedef struct A A_arr[1];``), qualified or not, through
+    typedefs of typedefs (``typedef A_t B_t;``) and ``typeof`` (``typedef
+    __typeof__(struct A) B_t;``)."""
+    aliases: dict[str, str] = {}
+    for match in _TYPEDEF.finditer(masked):
+        for name in declared_names(masked, match.end()):
+            aliases[name] = match.group(1)
     for match in _TYPEDEF_BODY.finditer(masked):
         end = matching_brace(masked, match.end() - 1)
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name:
-            aliases[name.group(1)] = match.group(1)
+        for name in declared_names(masked, end):
+            aliases[name] = match.group(1)
     for match in _ANONYMOUS_TYPEDEF.finditer(masked):
         end = matching_brace(masked, match.end() - 1)
-        name = re.match(r"\s*([A-Za-z_]\w*)\s*;", masked[end:])
-        if name and match.group(1) == "struct":
-            aliases[name.group(1)] = f"<{name.group(1)}>"
-    renamed = [(m.group(1), m.group(2)) for m in _TYPEDEF_NAME.finditer(masked)]
+        names = declared_names(masked, end)
+        if names and match.group(1) == "struct":
+            for name in names:
+                aliases[name] = f"<{names[0]}>"
+    renamed = _renamed(masked)
     grew = True
     while grew:
         grew = False
         for old, new in renamed:
-            if old in aliases and new not in aliases:
-                aliases[new] = aliases[old]
+            tag = aliases.get(old) or (old[7:] if old.startswith("struct ") else None)
+            if tag is not None and new not in aliases:
+                aliases[new] = tag
                 grew = True
     return aliases
+
+
+def _renamed(masked: str) -> list[tuple[str, str]]:
+    """``(old, new)`` for each typedef of a typedef name (``typedef A_t B_t, C_t[2];``,
+    qualifiers allowed) and for each name a ``typeof`` typedef takes from a struct or a
+    typedef name (``typedef __typeof__(struct A) B_t;``: old is ``struct A`` as a tag)."""
+    out: list[tuple[str, str]] = []
+    for match in _TYPEDEF_NAME.finditer(masked):
+        out += [(match.group(1), new) for new in declared_names(masked, match.end())]
+    for match in _TYPEDEF_TYPEOF.finditer(masked):
+        close = _matching_paren(masked, match.end() - 1)
+        operand = masked[match.end() : close - 1]
+        tags = _BY_VALUE.findall(operand)
+        words = [w for w in _WORD.findall(operand) if w not in C_KEYWORDS]
+        for new in declared_names(masked, close):
+            out += [(f"struct {tag}", new) for tag in tags] + [(w, new) for w in words]
+    return out
+
+
+def declared_names(masked: str, start: int) -> list[str]:
+    """The names a declarator list declares from ``start`` up to its ``;`` (``A_t, *A_p,
+    A_arr[1]``), leaving out pointers and function pointers (which hold no object of the
+    type): over-approximates, as a word inside an array bound may count too."""
+    end = masked.find(";", start)
+    text = _ATTRIBUTE.sub(" ", masked[start : end if end >= 0 else len(masked)])
+    if "{" in text or "}" in text:
+        return []
+    out: list[str] = []
+    for part in _top_level_commas(text):
+        part = _QUALIFIER.sub(" ", part).strip()
+        if part.startswith(("*", "(")):
+            continue  # a pointer or function pointer
+        word = _WORD.match(part)
+        if word and word.group(0) not in C_KEYWORDS:
+            out.append(word.group(0))
+    return out
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """``text`` split at its commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+_ATTRIBUTE = re.compile(r"\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
+_TYPEDEF_TYPEOF = re.compile(
+    r"\btypedef\s+(?:(?:const|volatile)\s+)*(?:__typeof__|__typeof|typeof|__typeof_unqual__)\s*\("
+)
 
 
 _STRUCT = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*\{")
@@ -159,29 +223,60 @@ def plain_members(text: str) -> dict[str, frozenset[str]]:
     return found
 
 
-_BY_VALUE = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\s*(?=\{|[A-Za-z_(])")
-_TYPEDEF = re.compile(r"\btypedef\s+struct\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
+# (a struct by value, not through a pointer: a declaration, a body, ``typeof(struct A)``)
+_BY_VALUE = re.compile(r"\bstruct\s+([A-Za-z_]\w*)\b(?!\s*\*)")
+_TYPEDEF = re.compile(
+    r"\btypedef\s+(?:(?:const|volatile)\s+)*struct\s+([A-Za-z_]\w*)\b(?=\s*[^\s{])"
+)
 _TYPEDEF_BODY = re.compile(r"\btypedef\s+struct\s+([A-Za-z_]\w*)\s*\{")
 
 
 def _in_unions(masked: str, bodies: dict[str, list[str]]) -> set[str]:
     """Struct tags whose objects may live inside a union: held by value in a union body
-    (directly, through a typedef name, or in a struct itself held so)."""
+    (directly, through a typedef name, ``typeof(struct A)``, or in a struct itself held
+    so); every tag when a union holds the type of an expression (``typeof(x)``), which
+    this lexical scan cannot tell."""
     aliases = _aliases(masked)
     shared: set[str] = set()
     todo: list[str] = []
+
+    def held(body: str) -> list[str]:
+        if any(_unknown_type(operand, aliases) for operand in _typeof_operands(body)):
+            return list(bodies)
+        return _BY_VALUE.findall(body) + [aliases[w] for w in _WORD.findall(body) if w in aliases]
+
     for body in union_bodies(masked):
-        todo += _BY_VALUE.findall(body)
-        todo += [aliases[w] for w in re.findall(r"[A-Za-z_]\w*", body) if w in aliases]
+        todo += held(body)
     while todo:
         tag = todo.pop()
         if tag in shared:
             continue
         shared.add(tag)
         for body in bodies.get(tag, []):
-            todo += _BY_VALUE.findall(body)
-            todo += [aliases[w] for w in re.findall(r"[A-Za-z_]\w*", body) if w in aliases]
+            todo += held(body)
     return shared
+
+
+_TYPEOF = re.compile(r"\b(?:__typeof__|__typeof|typeof|__typeof_unqual__)\s*\(")
+
+
+def _typeof_operands(body: str) -> list[str]:
+    """The operands of the ``typeof`` groups in ``body``."""
+    out: list[str] = []
+    for match in _TYPEOF.finditer(body):
+        close = _matching_paren(body, match.end() - 1)
+        out.append(body[match.end() : close - 1])
+    return out
+
+
+def _unknown_type(operand: str, aliases: dict[str, str]) -> bool:
+    """Whether a ``typeof`` operand may be a struct this scan does not see: anything but
+    ``struct TAG``, a struct's typedef name or C's own type words (an expression, or a
+    typedef name of another type, is taken to be any struct)."""
+    if _BY_VALUE.search(operand):
+        return False
+    words = [w for w in _WORD.findall(operand) if w not in C_KEYWORDS]
+    return any(w not in aliases for w in words)
 
 
 def _direct_members(body: str) -> list[str]:
@@ -241,7 +336,7 @@ def holding_arrays(text: str) -> frozenset[str]:
     found = {f"struct {tag}" for tag in bodies if holds(tag) and not tag.startswith("<")}
     found |= {name for name, tag in aliases.items() if holds(tag)}
     found |= arrays
-    renamed = [(m.group(1), m.group(2)) for m in _TYPEDEF_NAME.finditer(masked)]
+    renamed = _renamed(masked)
     grew = True
     while grew:  # (typedef foo_t bar_t;)
         grew = False
@@ -252,7 +347,7 @@ def holding_arrays(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_TYPEDEF_NAME = re.compile(r"\btypedef\s+([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*;")
+_TYPEDEF_NAME = re.compile(r"\btypedef\s+(?:(?:const|volatile)\s+)*([A-Za-z_]\w*)\b")
 
 
 @functools.lru_cache(maxsize=4)

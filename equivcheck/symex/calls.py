@@ -21,7 +21,7 @@ from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Call, Deref, Field, Global, Index, Local, Param
 from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
-from equivcheck.symex.ctypes import DEFAULT, POINTER, int_type, unknown
+from equivcheck.symex.ctypes import DEFAULT, int_type, unknown
 from equivcheck.symex.memory import (
     Evaluate,
     Loc,
@@ -51,6 +51,7 @@ from equivcheck.symex.state import (
     Note,
     PathState,
     is_constant_name,
+    kept_arrays,
     select,
     store,
 )
@@ -222,7 +223,7 @@ class ModelRunner:
         # (a pointer the path made from a member's address is that member, kept in its
         # own array, not plain memory: what the body reads or writes through pointers
         # reaches it there too)
-        pointed = self._pointed_arrays(st, args)
+        pointed = self._pointed_arrays(st, model, args, call.loc)
         read_parts = _with_pointed([p.component for p in model.reads], pointed)
         write_parts = _with_pointed([p.component for p in model.writes], pointed)
         reads = tuple(FootPart(c, ()) for c in read_parts)
@@ -248,15 +249,40 @@ class ModelRunner:
         st.calls.append((when(st, text), value.term))
         return value
 
-    def _pointed_arrays(self, st: PathState, args: tuple[SymVal, ...]) -> list[str]:
-        """The arrays of the members that arguments point to, pointers the path made
-        from their addresses (``&p->x``, ``&st.x``)."""
-        found: list[str] = []
+    def _pointed_arrays(
+        self, st: PathState, model: Model, args: tuple[SymVal, ...], loc: SourceLocation | None
+    ) -> list[str]:
+        """The member arrays a footprint that reaches plain memory reaches too: those of
+        the members whose addresses the path made (``&p->x``) and that the callee can
+        get, in an argument's value (``&p->x + 0``, ``n ? &p->x : &p->y``) or stored
+        where it may read them (``h.ptr = &p->x``, a global). A pointer to a struct or
+        union so given reaches all its members' bytes, which are kept apart from plain
+        memory (assumption A2): not modelled, as in the function itself
+        (``Memory._check_into_struct``)."""
+        if MEM not in {p.component for p in (*model.reads, *model.writes)}:
+            return []
+        found: dict[str, None] = {}
+        given = _Reach(st, found)
         for arg in args:
-            where = st.aliases.get(V.convert(arg, POINTER).term.get_id())
-            if isinstance(where, Loc) and where.kind == "array" and where.name != MEM:
-                found.append(where.name)
-        return list(dict.fromkeys(found))
+            given.walk(arg.term, stored=False)
+        stored = _Reach(st, found)
+        for array in (*st.shared.arrays.values(), *kept_arrays(st.shared.kept).values()):
+            stored.walk(array, stored=True)
+        for name, value in st.shared.globals.items():
+            if not st.shared.is_outer(name):  # (a region's outer variable is a local)
+                stored.walk(value.term, stored=True)
+        for reach, how in ((given, "is passed"), (stored, "may read")):
+            if reach.struct is not None:
+                st.notes.append(
+                    Note(
+                        "unsupported",
+                        f"{model.name}() reaches plain memory and {how} a pointer to "
+                        f"{reach.struct} (its members are kept apart from plain memory)",
+                        loc,
+                    )
+                )
+                break
+        return list(found)
 
     def _whole(self, st: PathState, component: str) -> z3.ExprRef:
         if component.startswith("global:"):
@@ -396,3 +422,53 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
         return z3.Const(name, result)
     func = z3.Function(name, *[t.sort() for t in terms], result)
     return func(*terms)
+
+
+_REACH_LIMIT = 20000
+"""Nodes :class:`_Reach` walks before it assumes the worst (a struct reached)."""
+
+
+class _Reach:
+    """A walk of terms for what a callee reading plain memory can get from them: the
+    member arrays of pointers the path made from members' addresses (``st.aliases``),
+    and whether a pointer to a struct or union is among them (``st.struct_terms``).
+    A value read from memory is contents: the address it was read at is not walked
+    (nor, in stored state, the addresses values were stored at); nor is a condition."""
+
+    def __init__(self, st: PathState, found: dict[str, None]) -> None:
+        self.st = st
+        self.found = found
+        self.struct: str | None = None
+        self.seen: set[int] = set()
+
+    def walk(self, term: z3.ExprRef, *, stored: bool) -> None:
+        """Walk ``term`` (``stored``: an array or a global's value, whose store and
+        select keys are addresses, not values)."""
+        stack = [term]
+        while stack and self.struct is None:
+            node = stack.pop()
+            ident = node.get_id()
+            if ident in self.seen:
+                continue
+            self.seen.add(ident)
+            if len(self.seen) > _REACH_LIMIT:
+                self.struct = "an object of a term too large to walk"
+                return
+            if z3.is_bool(node):
+                continue  # (a condition or comparison is no pointer)
+            pointee = self.st.struct_terms.get(ident)
+            if pointee is not None:
+                self.struct = pointee
+                return
+            where = self.st.aliases.get(ident)
+            if isinstance(where, Loc):
+                if where.kind == "array" and where.name != MEM:
+                    self.found[where.name] = None
+                continue
+            children = node.children()
+            if z3.is_select(node) or (stored and z3.is_store(node)):
+                # (the array, and a stored value; not the address)
+                children = [c for i, c in enumerate(children) if i != 1]
+                if not stored and z3.is_select(node):
+                    continue  # (a value an argument read from memory is contents)
+            stack.extend(children)
