@@ -264,13 +264,13 @@ class ModelRunner:
         found: dict[str, None] = {}
         given = _Reach(st, found)
         for arg in args:
-            given.walk(arg.term, stored=False)
+            given.walk(arg.term)
         stored = _Reach(st, found)
         for array in (*st.shared.arrays.values(), *kept_arrays(st.shared.kept).values()):
-            stored.walk(array, stored=True)
+            stored.walk(array)
         for name, value in st.shared.globals.items():
             if not st.shared.is_outer(name):  # (a region's outer variable is a local)
-                stored.walk(value.term, stored=True)
+                stored.walk(value.term)
         for reach, how in ((given, "is passed"), (stored, "may read")):
             if reach.struct is not None:
                 st.notes.append(
@@ -424,6 +424,9 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
     return func(*terms)
 
 
+_GLOBAL_ADDRESS = "addr:global:"
+"""How symex/memory.py names the address of a global (``&g``)."""
+
 _REACH_LIMIT = 20000
 """Nodes :class:`_Reach` walks before it assumes the worst (a struct reached)."""
 
@@ -432,8 +435,9 @@ class _Reach:
     """A walk of terms for what a callee reading plain memory can get from them: the
     member arrays of pointers the path made from members' addresses (``st.aliases``),
     and whether a pointer to a struct or union is among them (``st.struct_terms``).
-    A value read from memory is contents: the address it was read at is not walked
-    (nor, in stored state, the addresses values were stored at); nor is a condition."""
+    The address of a global (``&g``, ``&g.x``) reaches that global. A value read from
+    memory is contents: the address it was read at is not walked (nor the addresses
+    values were stored at); nor is a condition."""
 
     def __init__(self, st: PathState, found: dict[str, None]) -> None:
         self.st = st
@@ -441,9 +445,8 @@ class _Reach:
         self.struct: str | None = None
         self.seen: set[int] = set()
 
-    def walk(self, term: z3.ExprRef, *, stored: bool) -> None:
-        """Walk ``term`` (``stored``: an array or a global's value, whose store and
-        select keys are addresses, not values)."""
+    def walk(self, term: z3.ExprRef) -> None:
+        """Walk ``term`` (an argument, an array or a global's value)."""
         stack = [term]
         while stack and self.struct is None:
             node = stack.pop()
@@ -464,11 +467,25 @@ class _Reach:
             if isinstance(where, Loc):
                 if where.kind == "array" and where.name != MEM:
                     self.found[where.name] = None
+                elif where.kind == "global":  # (&g.x: the global's member)
+                    self.found[f"global:{where.name}"] = None
+                continue
+            if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                name = node.decl().name()
+                if name.startswith(_GLOBAL_ADDRESS):  # (&g: g, and its members seen)
+                    self._global(name.removeprefix(_GLOBAL_ADDRESS))
                 continue
             children = node.children()
-            if z3.is_select(node) or (stored and z3.is_store(node)):
+            if z3.is_select(node) or z3.is_store(node):
                 # (the array, and a stored value; not the address)
                 children = [c for i, c in enumerate(children) if i != 1]
-                if not stored and z3.is_select(node):
-                    continue  # (a value an argument read from memory is contents)
             stack.extend(children)
+
+    def _global(self, name: str) -> None:
+        """The global ``name`` is reached through its address: it, and its members the
+        path has seen (a member first read later is taken apart: assumption A4 as
+        applied to ``*p`` in the function itself)."""
+        self.found[f"global:{name}"] = None
+        for other in self.st.shared.globals:
+            if other.startswith(name + "."):
+                self.found[f"global:{other}"] = None

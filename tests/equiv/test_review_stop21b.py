@@ -131,6 +131,11 @@ TREE_FIXED = {
     # (not new) `__typeof__(struct A) b;` in the union: _BY_VALUE needed a name or brace
     # after the tag, here a `)`
     "union-typeof-struct": DIFF,
+    # (found while fixing _pointed_arrays; not new) `setz(&gi)`, setz writes `*q = 1`:
+    # the footprint's write to mem missed the global gi
+    "global-address-callee-writes": DIFF,
+    # (the same; not new) `setz(&g.x)`: the member g.x of a global struct
+    "global-member-address-callee-writes": DIFF,
 }
 
 
