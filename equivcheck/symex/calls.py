@@ -455,7 +455,7 @@ class _Reach:
                 continue
             self.seen.add(ident)
             if len(self.seen) > _REACH_LIMIT:
-                self.struct = "an object of a term too large to walk"
+                self.struct = "a struct or union (too many terms to tell)"
                 return
             if z3.is_bool(node):
                 continue  # (a condition or comparison is no pointer)

@@ -136,6 +136,9 @@ TREE_FIXED = {
     "global-address-callee-writes": DIFF,
     # (the same; not new) `setz(&g.x)`: the member g.x of a global struct
     "global-member-address-callee-writes": DIFF,
+    # (precision kept) `setz(p->ptr); setz(q);` moved after a read of p->x: a pointer
+    # read from a member, or given, points to plain memory, apart from the fields (A2)
+    "member-pointer-callee-writes": EQ,
 }
 
 
