@@ -55,7 +55,7 @@ from equivcheck.frontend.fileconstants import defines_types, trusted_constants
 from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
-from equivcheck.frontend.model import FileContext, FunctionText
+from equivcheck.frontend.model import FileContext, FunctionText, SourceLocation
 from equivcheck.frontend.patch_clex import identifiers, mask
 from equivcheck.frontend.prototypes import (
     TYPEDEF,
@@ -830,11 +830,21 @@ class _PatchChecker:
             assumptions.add(COMPILES)
         result.assumptions = sorted(assumptions)
         result.counterexample = chosen.counterexample
-        result.before_location = str(chosen.before_loc) if chosen.before_loc else ""
+        result.before_location = self.before_location(fw, chosen.before_loc)
         result.after_location = str(chosen.after_loc) if chosen.after_loc else ""
         result.before_path = [loc.line for loc in chosen.before_path if loc.file == fw.change.file]
         result.after_path = [loc.line for loc in chosen.after_path if loc.file == fw.change.file]
         return result
+
+    def before_location(self, fw: FunctionWork, loc: SourceLocation | None) -> str:
+        """Where the before version parts: in two-file mode its own file (the work
+        names both versions' lines by the after file's name)."""
+        if loc is None:
+            return ""
+        origin = self.work.origins.get("before")
+        if origin is not None and loc.file == fw.change.file:
+            return str(SourceLocation(str(origin), loc.line))
+        return str(loc)
 
     def new_signature(self, fw: FunctionWork) -> str:
         """How a changed ``static`` function's parameter or return types changed (empty

@@ -1024,49 +1024,148 @@ _MAX_SIZE = 1 << 32
 
 def _size_dependence(model: z3.ModelRef | None, timeout_ms: int) -> tuple[list[str], list[str]]:
     """The types whose unknown sizes (offsets, signs), and the constants whose unknown
-    values, a counterexample rests on: empty when inputs and results of calls exist
-    that make the versions differ whatever those are (a difference for the real ones,
-    which this comparison does not know). First the counterexample's own inputs are
-    tried, then any inputs (a quantified query). Second: the constants it holds for
-    whenever none is 0 and they differ from each other (``MM_FILEPAGES``,
-    ``MM_SHMEMPAGES``; ``VM_LOCKED``), when constants are all it rests on."""
+    values, a counterexample rests on (empty: none), and the constants it needs only
+    to be apart from 0 and from each other (stated as an assumption).
+
+    Sizes: inputs and results of calls must exist that make the versions differ
+    whatever the sizes are (a difference for the real ones, which this comparison does
+    not know): the counterexample's own inputs are tried, then any (a quantified
+    query). Constants, separately and without quantifiers: whatever they are with the
+    counterexample's inputs; or, whenever none is 0 and they differ from each other
+    (``MM_FILEPAGES``, ``MM_SHMEMPAGES``; ``VM_LOCKED``), as flags and most
+    enumerators are; or for each of such values tried, the code's own numbers
+    among them."""
     if not isinstance(model, Witness):
         return [], []
     symbols = [t for t in _constants(model.cond) if t.decl().name().startswith(_LAYOUT)]
-    if not symbols:
-        return [], []
+    sizes = [t for t in symbols if not t.decl().name().startswith(_CONSTANT)]
+    constants = [t for t in symbols if t.decl().name().startswith(_CONSTANT)]
+    quick = min(timeout_ms, DEPENDENCE_MS)
+    needed = _sizes_needed(model, sizes, timeout_ms, quick) if sizes else []
+    distinct: list[str] = []
+    if constants:
+        found, distinct = _constants_needed(model, constants, quick)
+        needed += found
+    return sorted({_size_name(t.decl().name()) for t in needed}), distinct
+
+
+def _renamed(model: Witness, symbols: list[z3.ExprRef]) -> tuple[z3.ExprRef, dict[str, z3.ExprRef]]:
+    """The difference's condition with ``symbols`` made free (primed)."""
     other = {t.decl().name(): z3.Const(t.decl().name() + "'", t.sort()) for t in symbols}
-    renamed = z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in symbols])
+    return z3.substitute(model.cond, *[(t, other[t.decl().name()]) for t in symbols]), other
+
+
+def _sizes_needed(
+    model: Witness, symbols: list[z3.ExprRef], timeout_ms: int, quick: int
+) -> list[z3.ExprRef]:
+    """The size symbols the counterexample rests on (none: it holds for all sizes)."""
+    renamed, other = _renamed(model, symbols)
     facts = [
         *(c for c in _conjuncts(renamed) if _is_integer_assumption(c)),
         *(
             z3.And(z3.UGE(size, _smallest(name)), z3.ULE(size, _largest(name)))
             for name, size in other.items()
-            if z3.is_bv(size) and not name.startswith(_CONSTANT)
+            if z3.is_bv(size)
         ),
     ]
     if _rests_on_nothing(model, renamed, facts, list(other.values()), timeout_ms):
+        return []
+    return _each_needed(model, symbols, facts, quick)
+
+
+def _constants_needed(
+    model: Witness, symbols: list[z3.ExprRef], quick: int
+) -> tuple[list[z3.ExprRef], list[str]]:
+    """The constants the counterexample rests on, or (none needed) those it assumes
+    nonzero and apart."""
+    renamed, other = _renamed(model, symbols)
+    primed = [other[t.decl().name()] for t in symbols]
+    if _rests_on_nothing(model, renamed, [], [], quick):
         return [], []
-    constants = sorted(n for n in other if n.startswith(_CONSTANT))
-    if constants and len(constants) == len(other):
-        # (as ints: distinct in their low 32 bits, and none 0, as flags and most
-        # enumerators are)
-        low = [z3.Extract(31, 0, other[n]) for n in constants]
-        apart = [*facts, *(x != 0 for x in low)]
-        if len(low) > 1:
-            apart.append(z3.Distinct(*low))
-        if _rests_on_nothing(model, renamed, apart, list(other.values()), timeout_ms):
-            return [], [n[len(_CONSTANT) :] for n in constants]
-    # (named: those whose value alone, with the counterexample's other inputs, decides)
+    named = sorted(t.decl().name()[len(_CONSTANT) :] for t in symbols)
+    low = [z3.Extract(31, 0, p) for p in primed]
+    apart = [*(x != 0 for x in low), *([z3.Distinct(*low)] if len(low) > 1 else [])]
+    if _rests_on_nothing(model, renamed, apart, [], quick):
+        return [], named
+    if _differs_for_samples(renamed, [], primed, quick):
+        return [], named
+    return _each_needed(model, symbols, [], quick), []
+
+
+def _each_needed(
+    model: Witness, symbols: list[z3.ExprRef], facts: list[z3.ExprRef], quick: int
+) -> list[z3.ExprRef]:
+    """Of ``symbols``, those whose value alone, with the counterexample's other inputs,
+    decides (all of them when none does alone)."""
     needed = []
     for t in symbols:
-        alone = other[t.decl().name()]
+        alone = z3.Const(t.decl().name() + "'", t.sort())
         changed = model.eval(z3.substitute(model.cond, (t, alone)), model_completion=False)
-        check = new_solver(timeout_ms)
+        check = new_solver(quick)
         check.add(z3.Not(changed), *facts)
         if check.check() != z3.unsat:
             needed.append(t)
-    return sorted({_size_name(t.decl().name()) for t in needed or symbols}), []
+    return needed or symbols
+
+
+def _sample_values(count: int, literals: list[int]) -> list[list[int]]:
+    """Values for ``count`` constants, nonzero and apart, as flags and enumerators are:
+    small numbers, single bits low and high, mixed ones; and each constant as each
+    number the code itself writes (``x * HELPER_K`` against ``x * 2``: HELPER_K may be
+    2), the others apart from it."""
+    base = [
+        [1 + i for i in range(count)],
+        [1 << i for i in range(count)],
+        [1 << (8 + i) for i in range(count)],
+        [1 << (30 - i % 30) for i in range(count)],
+        [(0x12345 * (i + 1)) & 0x7FFFFFFF for i in range(count)],
+    ]
+    out = list(base)
+    for literal in literals:
+        for index in range(count):
+            others = [v for v in range(1, count + 2) if v != literal]
+            values = [others[i] if i < index else others[i - 1] for i in range(count)]
+            values[index] = literal
+            out.append(values)
+    return out
+
+
+_MAX_LITERALS = 16
+
+
+def _numbers_in(cond: z3.ExprRef) -> list[int]:
+    """The nonzero numbers below 2**32 a condition holds (the code's own literals)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    stack = [cond]
+    while stack and len(found) < _MAX_LITERALS:
+        node = stack.pop()
+        if node.get_id() in seen:
+            continue
+        seen.add(node.get_id())
+        if z3.is_bv_value(node):
+            value = node.as_long()
+            if 0 < value < 1 << 32:
+                found.add(value)
+        else:
+            stack.extend(node.children())
+    return sorted(found)
+
+
+def _differs_for_samples(
+    cond: z3.ExprRef, facts: list[z3.ExprRef], constants: list[z3.ExprRef], timeout_ms: int
+) -> bool:
+    """Whether, for each of some values of ``constants`` that are nonzero and apart,
+    inputs exist that make ``cond`` (the versions' difference) hold: a difference for
+    whatever values such constants have, as far as tried (what a quantified query
+    could not decide)."""
+    for values in _sample_values(len(constants), _numbers_in(cond)):
+        fixed = [c == z3.BitVecVal(v, 64) for c, v in zip(constants, values, strict=True)]
+        solver = new_solver(timeout_ms)
+        solver.add(cond, *facts, *fixed)
+        if solver.check() != z3.sat:
+            return False
+    return True
 
 
 def _rests_on_nothing(
@@ -1082,7 +1181,7 @@ def _rests_on_nothing(
     same_inputs.add(z3.Not(model.eval(renamed, model_completion=False)), *facts)
     if same_inputs.check() == z3.unsat:
         return True
-    return _holds_for_all(symbols, facts, renamed, timeout_ms)
+    return bool(symbols) and _holds_for_all(symbols, facts, renamed, timeout_ms)
 
 
 def _holds_for_all(
@@ -1094,6 +1193,10 @@ def _holds_for_all(
     solver.add(z3.ForAll(symbols, z3.Implies(z3.And(*facts), cond)))
     return bool(solver.check() == z3.sat)
 
+
+DEPENDENCE_MS = 1000
+"""How long one query on what a counterexample's constants may be may take (they are
+many, and tried in turn: a timeout counts as "depends on them")."""
 
 # What the layout of types decides and this comparison may not know; and the values
 # of constants it does not see defined (macros of a header not read, enumerators).

@@ -236,11 +236,11 @@ def from_files(
     selected = _with_inlined(changes, every, name, old, new)
     works = []
     for change, reported in selected:
+        # (both versions' lines go by the after file's name, as the changed parts and
+        # the search for a difference pair them; the report names the before file)
         before_text, after_text = (
-            _in_context(light_function_text(text, file, change.function, tree), context)
-            for text, file, context in zip(
-                (old, new), (str(before_path), name), contexts, strict=True
-            )
+            _in_context(light_function_text(text, name, change.function, tree), context)
+            for text, context in zip((old, new), contexts, strict=True)
         )
         work = FunctionWork(change, "light", before_text, after_text, reported=reported)
         work.problem = _variants_problem(old, new, change.function)
