@@ -102,3 +102,50 @@ def test_header_directories_are_checked(pair: Path) -> None:
         "not a directory",
     )
     assert_input_error(run("check", "some.patch", "-I", pair), "-I")
+
+
+# ------------------------------------------------- the compiled code's opinion (--binary)
+
+
+def _binary(func: dict) -> dict:
+    opinion = func["binary"]
+    assert isinstance(opinion, dict), func
+    return opinion
+
+
+@pytest.mark.parametrize("scope", [(), ("--function", "unmap_one")])
+def test_the_compiled_code_agrees_naming_the_reordering(pair: Path, scope: tuple[str, ...]) -> None:
+    pytest.importorskip("angr", reason="angr is not installed")
+    result, funcs = _check(pair, "after.c", "--binary", *scope)
+    assert result.status == 0, result
+    func = funcs["unmap_one"]
+    assert func["verdict"] == "equivalent"
+    opinion = _binary(func)
+    assert opinion["opinion"] == "agree", opinion
+    assert "reordered: folio_set_swapbacked() and set_ptes()" in opinion["reason"]
+
+
+def test_a_flipped_reference_count_test_is_different_and_disagrees(pair: Path) -> None:
+    pytest.importorskip("angr", reason="angr is not installed")
+    flipped = _variant(pair, "ref_count != 1 + map_count", "ref_count > 1 + map_count")
+    result, funcs = _check(pair, flipped, "--binary")
+    func = funcs["unmap_one"]
+    assert (result.status, func["verdict"]) == (1, "different"), result
+    assert _binary(func)["opinion"] == "disagree"
+
+
+def test_a_modelled_call_moved_across_smp_mb_disagrees(pair: Path) -> None:
+    pytest.importorskip("angr", reason="angr is not installed")
+    flush = "\tflush_tlb_range(vma, address, address + nr_pages * PAGE_SIZE);\n"
+    put = "\tfolio_put(folio);"
+    for name, order in (
+        ("before.c", "\tsmp_mb();\n" + flush + put),
+        ("after.c", put + "\n\tsmp_mb();\n" + flush.rstrip("\n")),
+    ):
+        text = (pair / name).read_text()
+        assert flush + put in text
+        (pair / name).write_text(text.replace(flush + put, order))
+    _, funcs = _check(pair, "after.c", "--binary")
+    func = funcs["unmap_one"]
+    assert func["verdict"] != "equivalent", func
+    assert _binary(func)["opinion"] == "disagree", func["binary"]
