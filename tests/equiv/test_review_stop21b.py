@@ -142,21 +142,40 @@ TREE_FIXED = {
 }
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=strict_xfail(r)) for n, r in TWO_FILES.items()]
-)
+# Fixed since the review (the reason above says what was wrong): two-file constants
+# only where the end-of-file answer is the name's value in the function
+# (frontend/fileconstants.py); the headers each version includes compared (a line
+# that differs is a change outside every function); an answer one unit gives alone,
+# each version's own; no part compared alone where the units answer apart.
+FIXED = {
+    *TWO_FILES,
+    *HEADERS_DIFFER,
+    "enumerator-value-one-sided",
+    "sizeof-member-changed",
+    "sizeof-global-changed",
+    "enumerator-changed-outside-region",
+    "sizeof-changed-outside-region",
+}
+
+
+def _cases(table: dict[str, str]) -> list[object]:
+    """The table's cases, a strict xfail each unless fixed."""
+    return [
+        pytest.param(n, marks=() if n in FIXED else strict_xfail(r)) for n, r in table.items()
+    ]
+
+
+@pytest.mark.parametrize("name", _cases(TWO_FILES))
 def test_two_files_do_not_prove_a_real_difference_away(name: str) -> None:
     assert CASES.two_files(name)["f"] != EQ
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=strict_xfail(r)) for n, r in HEADERS_DIFFER.items()]
-)
+@pytest.mark.parametrize("name", _cases(HEADERS_DIFFER))
 def test_headers_that_differ_do_not_prove_a_real_difference_away(name: str) -> None:
     assert _headers_differ(name) != EQ
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=strict_xfail(r)) for n, r in TREE.items()])
+@pytest.mark.parametrize("name", _cases(TREE))
 def test_a_real_difference_is_not_proved_away(name: str) -> None:
     assert CASES.tree_verdict(name) != EQ
 
