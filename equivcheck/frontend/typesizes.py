@@ -75,6 +75,22 @@ def constant_key(fact: str, name: str) -> str:
     return f"{CONSTANT_PREFIX}{fact}:{name}"
 
 
+QUERY_PREFIX = "query-"
+# Compile-time queries a function writes whole (no local or parameter in them), as the
+# compiler answers them: by kind, the expression that asks it of the text.
+QUERY_FORMS = {
+    "offsetof": "__builtin_{t}",
+    "_Alignof": "_Alignof({t})",
+    "__alignof__": "__alignof__({t})",
+    "__builtin_types_compatible_p": "{t}",
+}
+
+
+def query_key(kind: str, text: str) -> str:
+    """How a compile-time query is asked for (``query-_Alignof:struct s``)."""
+    return f"{QUERY_PREFIX}{kind}:{text}"
+
+
 def constant_name(key: str) -> str:
     """The constant a key asks about ("" for a key about something else)."""
     if not key.startswith(CONSTANT_PREFIX):
@@ -162,6 +178,14 @@ def _probe(key: str) -> str | None:
         fact, _, name = key[len(TYPE_PREFIX) :].partition(":")
         known = fact in TYPE_FACTS and _TYPEDEF.match(name)
         return TYPE_FACTS[fact].format(t=name) if known else None
+    if key.startswith(QUERY_PREFIX):
+        kind, _, text = key[len(QUERY_PREFIX) :].partition(":")
+        form = QUERY_FORMS.get(kind)
+        if form is None or "%p" in text or "${" in text or "\n" in text:
+            return None
+        if kind == "offsetof" and not text.startswith("offsetof("):
+            return None
+        return form.format(t=text)
     if key.startswith(CONSTANT_PREFIX):
         fact, _, name = key[len(CONSTANT_PREFIX) :].partition(":")
         # (a negative size is an error, which leaves the answer out)

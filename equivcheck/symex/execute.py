@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import z3
 
 from equivcheck.frontend.model import SourceLocation
+from equivcheck.frontend.typesizes import query_key
 from equivcheck.ir.ctype import array_shape, is_aggregate, pointed_type, spelled
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import (
@@ -716,6 +717,10 @@ class _Explorer:
                 st, text, refs
             ):
                 return self.memory.size_value(spelling)
+            case TypeQuery(kind=kind, text=text, refs=()) if (
+                answer := self.config.type_sizes.get(query_key(kind, text))
+            ) is not None:
+                return V.const(answer, _QUERY_TYPES.get(kind, DEFAULT))
             case TypeQuery(kind=kind, text=text, refs=refs):
                 for number, ref in enumerate(refs):
                     ctype = ref.ctype if isinstance(ref, Local) else "?"

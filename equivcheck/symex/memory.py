@@ -24,10 +24,12 @@ import z3
 from equivcheck.frontend.typesizes import (
     CONSTANT_FACTS,
     MEMBER_FACTS,
+    QUERY_FORMS,
     TYPE_FACTS,
     constant_key,
     member_key,
     offset_key,
+    query_key,
     type_key,
 )
 from equivcheck.ir.canon import graph_nodes
@@ -961,6 +963,8 @@ def layout_keys(graphs: list[Graph], pointers: list[str]) -> set[str]:
         for node in graph_nodes(graph):
             if isinstance(node, Global) and is_constant_name(node.name):
                 keys.update(constant_key(fact, node.name) for fact in CONSTANT_FACTS)
+            if isinstance(node, TypeQuery) and node.kind in QUERY_FORMS and not node.refs:
+                keys.add(query_key(node.kind, node.text))
             if isinstance(node, Field):
                 members.add(node.name)
                 path, _ = _field_path(node)
