@@ -23,6 +23,7 @@ from equivcheck.ir.text import expr_text
 from equivcheck.symex import values as V
 from equivcheck.symex.ctypes import DEFAULT, int_type, unknown
 from equivcheck.symex.memory import (
+    GLOBAL_ADDRESS,
     Evaluate,
     Loc,
     Memory,
@@ -424,7 +425,6 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
     return func(*terms)
 
 
-_GLOBAL_ADDRESS = "addr:global:"
 """How symex/memory.py names the address of a global (``&g``)."""
 
 _REACH_LIMIT = 20000
@@ -472,8 +472,8 @@ class _Reach:
                 continue
             if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
                 name = node.decl().name()
-                if name.startswith(_GLOBAL_ADDRESS):  # (&g: g, and its members seen)
-                    self._global(name.removeprefix(_GLOBAL_ADDRESS))
+                if name.startswith(GLOBAL_ADDRESS):  # (&g: g, and its members seen)
+                    self._global(name.removeprefix(GLOBAL_ADDRESS))
                 continue
             children = node.children()
             if z3.is_select(node) or z3.is_store(node):

@@ -95,6 +95,8 @@ is not given its address (a larger one changes there, which costs precision only
 state a call sees is compared)."""
 # The markers of a path's accesses to members that may share storage: by layout, or
 # in a field array (their layout not known): a path with both is not modelled.
+GLOBAL_ADDRESS = "addr:global:"
+"""The prefix of a global's address (``&g``), one symbol for both versions."""
 _BY_LAYOUT = "#layout"
 _BY_NAME = "#shared-by-name"
 
@@ -249,7 +251,7 @@ class Memory:
             case Global(name=n) if n in self.outer_objects:
                 return _pointing(_outer_address(n), self._outer_spelling(n))
             case Global(name=n):
-                return V.symbol(f"addr:global:{n}", IntType(64, False, pointee=f"?global:{n}"))
+                return V.symbol(f"{GLOBAL_ADDRESS}{n}", IntType(64, False, pointee=f"?global:{n}"))
             case Param(index=i, ctype=t, name=n):
                 # A parameter is a value here, not an object in memory: what is written
                 # through its address would not reach it.
