@@ -23,6 +23,7 @@ from pathlib import Path
 from equivcheck.binary import CompiledFunction, Opinion, binary_opinion, opinion_from_texts
 from equivcheck.binary.compile import FLAG_SETS, compile_tree_file
 from equivcheck.frontend.kbuild import preprocess
+from equivcheck.limits import Limits
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "binary"
@@ -95,9 +96,9 @@ def rmap(tree: Path, budget: float, unmap_budget: float) -> None:
             before_fn = CompiledFunction(first.object_path, function, "before", source=units[0])
             after_fn = CompiledFunction(second.object_path, function, "after", source=units[1])
             limit = unmap_budget if function == "try_to_unmap_one" else budget
-            result = binary_opinion(before_fn, after_fn, limit, 400, shortcut=False)
+            result = binary_opinion(before_fn, after_fn, Limits(budget_s=limit), shortcut=False)
             print(_line(function, result))
-            fast = binary_opinion(before_fn, after_fn, limit, 400)
+            fast = binary_opinion(before_fn, after_fn, Limits(budget_s=limit))
             print(_line(f"  (fast path) {function}", fast))
 
 

@@ -15,6 +15,7 @@ from equivcheck.equiv.check import FunctionResult, Options, check_patches
 from equivcheck.errors import InputError
 from equivcheck.frontend.tree import KernelTree, open_tree
 from equivcheck.frontend.workset import from_files, from_patch_file
+from equivcheck.limits import Limits
 
 from .harness import judge
 
@@ -116,7 +117,7 @@ def run_kernel(task: dict[str, Any]) -> dict[str, Any]:
             task["before_text"],
             task["after_text"],
             task["function"],
-            budget_s=task.get("binary_budget", 60.0),
+            limits=Limits(budget_s=task.get("binary_budget", 60.0)),
         )
         out["binary"] = op.opinion
         out["binary_reason"] = op.reason[:400]

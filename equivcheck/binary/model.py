@@ -30,18 +30,6 @@ class CompiledFunction:
         return SignatureTable(self.source)
 
 
-@dataclass(frozen=True)
-class Budget:
-    """How much exploration an opinion may spend: seconds overall (both versions and the
-    comparison), paths per version, visits of one loop head on one path before the
-    path is cut there, and seconds per solver query."""
-
-    seconds: float = 60.0
-    max_paths: int = 400
-    unroll: int = 2
-    query_timeout_s: float = 10.0
-
-
 @dataclass
 class VersionStats:
     """What the exploration of one version did."""

@@ -9,6 +9,7 @@ works without it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import tempfile
@@ -24,8 +25,9 @@ from equivcheck.binary.compile import (
     compile_tree_file,
     preprocess_plain,
 )
-from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails
+from equivcheck.binary.model import CompiledFunction, Opinion, OpinionDetails
 from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.limits import DEFAULT_LIMITS, Limits
 
 INSTALL_HINT = "angr is not installed (pip install 'equivcheck[binary]')"
 
@@ -67,17 +69,15 @@ def angr_available() -> bool:
 def binary_opinion(
     before: CompiledFunction,
     after: CompiledFunction,
-    budget_s: float = 60.0,
-    max_paths: int = 400,
+    limits: Limits = DEFAULT_LIMITS,
     *,
-    unroll: int = 2,
-    query_timeout_s: float = 10.0,
     shortcut: bool = True,
 ) -> Opinion:
     """angr's opinion on whether two compiled versions of a function behave the same.
 
-    ``budget_s`` bounds the whole opinion, ``max_paths`` the paths of each version;
-    ``unroll`` is how often a loop runs before the inductive rule is tried; ``shortcut``
+    ``limits.budget_s`` bounds the whole opinion, ``max_paths`` the paths of each
+    version; ``unroll`` is how often a loop runs before the inductive rule is tried;
+    ``timeout_s`` bounds one solver query; ``shortcut``
     allows ``agree`` at once for identical machine code. Never raises for what the code
     contains: anything it cannot follow makes the opinion inconclusive, with the reason.
     """
@@ -85,10 +85,9 @@ def binary_opinion(
         return Opinion("inconclusive", INSTALL_HINT, 0.0)
     from equivcheck.binary import run
 
-    budget = Budget(budget_s, max_paths, unroll, query_timeout_s)
     started = time.perf_counter()
     try:
-        return run.opinion(before, after, budget, shortcut)
+        return run.opinion(before, after, limits, shortcut)
     except RecursionError:
         reason = "expressions too deep to follow"
     except Exception as exc:  # angr and CLE fail in many ways on unusual code
@@ -102,7 +101,7 @@ def _compare_compiled(
     texts: tuple[str, str],
     function: str,
     started: float,
-    budget: Budget,
+    budget: Limits,
     shortcut: bool,
 ) -> Opinion:
     """The opinion on two compile results (``sources`` give the prototypes, ``texts``
@@ -115,9 +114,9 @@ def _compare_compiled(
     assert first.object_path is not None and second.object_path is not None
     before = CompiledFunction(first.object_path, function, "before", source=sources[0])
     after = CompiledFunction(second.object_path, function, "after", source=sources[1])
-    remaining = max(1.0, budget.seconds - (time.perf_counter() - started))
+    remaining = max(1.0, budget.budget_s - (time.perf_counter() - started))
     result = binary_opinion(
-        before, after, remaining, budget.max_paths, unroll=budget.unroll, shortcut=shortcut
+        before, after, dataclasses.replace(budget, budget_s=remaining), shortcut=shortcut
     )
     result.details.compile_s = first.seconds + second.seconds
     result.time_s = time.perf_counter() - started
@@ -137,9 +136,7 @@ def opinion_from_texts(
     *,
     flags: Sequence[str] = KERNEL_LIKE,
     after_flags: Sequence[str] | None = None,
-    budget_s: float = 60.0,
-    max_paths: int = 400,
-    unroll: int = 2,
+    limits: Limits = DEFAULT_LIMITS,
     shortcut: bool = True,
     before_dir: Path | None = None,
     after_dir: Path | None = None,
@@ -154,7 +151,6 @@ def opinion_from_texts(
     headers' declarations count.
     """
     started = time.perf_counter()
-    budget = Budget(budget_s, max_paths, unroll)
     with tempfile.TemporaryDirectory(prefix="equivcheck-bin-") as tmp:
         work = Path(tmp)
         first = compile_plain(
@@ -185,7 +181,7 @@ def opinion_from_texts(
             (before_text, after_text),
             function,
             started,
-            budget,
+            limits,
             shortcut,
         )
 
@@ -196,9 +192,7 @@ def opinion_from_files(
     function: str,
     *,
     flag_sets: Sequence[str] = ("kernel", "plain"),
-    budget_s: float = 60.0,
-    max_paths: int = 400,
-    unroll: int = 2,
+    limits: Limits = DEFAULT_LIMITS,
     before_dir: Path | None = None,
     after_dir: Path | None = None,
     include_dirs: tuple[Path, ...] = (),
@@ -212,7 +206,7 @@ def opinion_from_files(
     started = time.perf_counter()
     results: list[tuple[str, Opinion]] = []
     for name in flag_sets:
-        remaining = budget_s - (time.perf_counter() - started)
+        remaining = limits.budget_s - (time.perf_counter() - started)
         if remaining <= 1.0:
             results.append((name, Opinion("inconclusive", "time budget", 0.0)))
             break
@@ -222,9 +216,7 @@ def opinion_from_files(
             after_text,
             function,
             flags=flags,
-            budget_s=remaining,
-            max_paths=max_paths,
-            unroll=unroll,
+            limits=dataclasses.replace(limits, budget_s=remaining),
             before_dir=before_dir,
             after_dir=after_dir,
             include_dirs=include_dirs,
@@ -260,9 +252,7 @@ def opinion_from_tree(
     after_unit: str | None = None,
     overlay_before: Mapping[str, str] | None = None,
     overlay_after: Mapping[str, str] | None = None,
-    budget_s: float = 60.0,
-    max_paths: int = 400,
-    unroll: int = 2,
+    limits: Limits = DEFAULT_LIMITS,
     shortcut: bool = True,
 ) -> Opinion:
     """Compile two versions of the tree file ``rel`` with kbuild's own command (in a
@@ -296,6 +286,6 @@ def opinion_from_tree(
             (before_text, after_text),
             function,
             started,
-            Budget(budget_s, max_paths, unroll),
+            limits,
             shortcut,
         )

@@ -20,10 +20,11 @@ from equivcheck.binary import loops
 from equivcheck.binary.compare import FOOTPRINTED, Comparison, Divergence, compare
 from equivcheck.binary.identical import identical_code, initial_data_difference, same_contents
 from equivcheck.binary.layout import Layout
-from equivcheck.binary.model import Budget, CompiledFunction, Opinion, OpinionDetails, VersionStats
+from equivcheck.binary.model import CompiledFunction, Opinion, OpinionDetails, VersionStats
 from equivcheck.binary.records import Event, Exploration, PathRecord
 from equivcheck.binary.signatures import Signature
 from equivcheck.binary.smt import Translator
+from equivcheck.limits import Limits
 from equivcheck.models.table import MODELS
 
 PURE = frozenset(m.name for m in MODELS.values() if m.kind in ("pure", "identity"))
@@ -45,11 +46,11 @@ ASSUMPTIONS = [
 
 
 def opinion(
-    before: CompiledFunction, after: CompiledFunction, budget: Budget, shortcut: bool = True
+    before: CompiledFunction, after: CompiledFunction, budget: Limits, shortcut: bool = True
 ) -> Opinion:
     """The binary opinion on ``before`` against ``after`` within ``budget``."""
     started = time.perf_counter()
-    deadline = started + budget.seconds
+    deadline = started + budget.budget_s
     details = OpinionDetails()
     details.assumptions = list(ASSUMPTIONS)
 
@@ -86,7 +87,7 @@ def opinion(
     tr = Translator()
     failed_rule = ""
     if loops.has_loops(ctx_a) or loops.has_loops(ctx_b):
-        proof = loops.induction(ctx_a, ctx_b, limits, tr, budget.query_timeout_s)
+        proof = loops.induction(ctx_a, ctx_b, limits, tr, budget.timeout_s)
         details.limits.extend(proof.notes)
         details.before.loop_heads = details.after.loop_heads = proof.heads
         details.before.paths, details.after.paths = proof.paths
@@ -116,7 +117,7 @@ def opinion(
     details.explore_s += run_a.seconds + run_b.seconds
     finished_a = _finished(run_a)
     finished_b = _finished(run_b)
-    result = compare(finished_a, finished_b, tr, deadline, budget.query_timeout_s)
+    result = compare(finished_a, finished_b, tr, deadline, budget.timeout_s)
     details.pairs_checked = result.pairs
     details.compare_s += result.seconds
     if result.outcome == "disagree" and result.divergence is not None:

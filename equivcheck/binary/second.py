@@ -12,14 +12,14 @@ from equivcheck.binary.model import Opinion
 from equivcheck.binary.opinion import opinion_from_files, opinion_from_tree
 from equivcheck.equiv.check import FunctionResult
 from equivcheck.frontend.workset import PatchWork
+from equivcheck.limits import DEFAULT_LIMITS, Limits
 
 
 def add_second_opinions(
     results: list[FunctionResult],
     works: list[PatchWork],
     tree: Path | None,
-    budget_s: float,
-    max_paths: int,
+    limits: Limits = DEFAULT_LIMITS,
     include_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Set ``binary`` on every result whose both versions can be compiled (a changed or
@@ -34,7 +34,7 @@ def add_second_opinions(
         if result.status not in {"changed", "affected"}:
             continue
         work = works[result.patch_index - 1]
-        opinion = _opinion(result, work, tree, budget_s, max_paths, include_dirs)
+        opinion = _opinion(result, work, tree, limits, include_dirs)
         result.binary = opinion.to_json()
         if apply_policy(result, opinion):
             doubted.add((result.patch_index, result.file, result.function))
@@ -91,8 +91,7 @@ def _opinion(
     result: FunctionResult,
     work: PatchWork,
     tree: Path | None,
-    budget_s: float,
-    max_paths: int,
+    limits: Limits,
     include_dirs: tuple[Path, ...],
 ) -> Opinion:
     before = work.source("before", result.file)
@@ -123,8 +122,7 @@ def _opinion(
             after_unit=fw.after.unit if fw is not None and fw.after is not None else None,
             overlay_before=headers_before,
             overlay_after=headers_after,
-            budget_s=budget_s,
-            max_paths=max_paths,
+            limits=limits,
         )
     # Two files: gcc with kernel-like flags and with plain -O2; any disagreement wins.
     # Each file is compiled as if where it lies: its own directory holds its headers.
@@ -133,8 +131,7 @@ def _opinion(
         before,
         after,
         result.function,
-        budget_s=budget_s,
-        max_paths=max_paths,
+        limits=limits,
         before_dir=origins["before"].parent if "before" in origins else None,
         after_dir=origins["after"].parent if "after" in origins else None,
         include_dirs=include_dirs,

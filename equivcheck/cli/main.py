@@ -488,8 +488,7 @@ def check(
             results,
             works,
             root,
-            budget_s=options.budget_s,
-            max_paths=options.max_paths,
+            limits=options,
             include_dirs=inputs.include,
         )
     doc = document(results, works)

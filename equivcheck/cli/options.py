@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from equivcheck.equiv.check import Options
+from equivcheck.limits import DEFAULT_LIMITS
 
 
 class Bounded(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
@@ -70,7 +71,7 @@ PR_NUMBER = Bounded(1, 999_999_999, whole=True)
 def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The engine limits (--timeout, --budget, --max-paths, --unroll), handed to the
     command as one ``options`` value."""
-    defaults = Options()
+    defaults = DEFAULT_LIMITS
 
     @functools.wraps(func)
     def command(**kwargs: Any) -> Any:

@@ -86,6 +86,7 @@ from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.kernel import CONSTANTS
+from equivcheck.limits import DEFAULT_LIMITS, Limits
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config, callees_of, layout_keys
 from equivcheck.symex.solver import SolverTimeout
@@ -99,14 +100,8 @@ COMPILES = (
 )
 
 
-@dataclass(frozen=True)
-class Options:
-    """Engine limits (CLI: --timeout, --max-paths, --unroll)."""
-
-    timeout_s: float = 10.0
-    max_paths: int = 400
-    unroll: int = 2
-    budget_s: float = 60.0
+Options = Limits
+"""The engine limits a check runs with (equivcheck/limits.py)."""
 
 
 @dataclass
@@ -140,7 +135,7 @@ Progress = Callable[[int, str], None]
 
 
 def check_patches(
-    works: list[PatchWork], options: Options = Options(), progress: Progress | None = None
+    works: list[PatchWork], options: Options = DEFAULT_LIMITS, progress: Progress | None = None
 ) -> list[FunctionResult]:
     """Verdicts for every touched function of every patch, in order. ``progress`` is
     told the patch number and function name before each function is compared."""

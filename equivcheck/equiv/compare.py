@@ -23,6 +23,7 @@ from equivcheck.frontend.typesizes import OFFSET_PREFIX
 from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION
+from equivcheck.limits import DEFAULT_LIMITS
 from equivcheck.models.commute import Footprint, disjoint_reason, may_swap
 from equivcheck.symex.execute import (
     BOOL_PREFIX,
@@ -153,7 +154,7 @@ def compare(
     before: Side,
     after: Side,
     label_map: Mapping[str, str] | None = None,
-    timeout_ms: int = 10000,
+    timeout_ms: int = DEFAULT_LIMITS.timeout_ms,
 ) -> Outcome:
     """Compare two versions of a function or region (docs/semantics.md). Running out
     of time (the configs' deadline) or a solver timeout gives UNKNOWN."""
@@ -170,7 +171,7 @@ def find_difference(
     after: Side,
     focus: Focus,
     label_map: Mapping[str, str] | None = None,
-    timeout_ms: int = 10000,
+    timeout_ms: int = DEFAULT_LIMITS.timeout_ms,
 ) -> Outcome | None:
     """A DIFFERENT outcome found by a search steered through ``focus`` (a few paths
     of each version, where unmodelled calls change nothing), or None when the search

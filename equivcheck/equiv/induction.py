@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.ir.cuts import CUT, cut_loops
 from equivcheck.ir.model import Graph
+from equivcheck.limits import DEFAULT_LIMITS
 
 Pairing = str  # "name" or "position"
 
@@ -28,7 +29,7 @@ def compare_with_induction(
     before: Side,
     after: Side,
     label_map: Mapping[str, str] | None = None,
-    timeout_ms: int = 10000,
+    timeout_ms: int = DEFAULT_LIMITS.timeout_ms,
 ) -> Outcome:
     """``compare``, then, when the verdict is UNKNOWN and the versions have loops, the
     inductive rule: EQUIVALENT if it proves them so, else the first verdict with the
@@ -48,7 +49,7 @@ def prove_by_induction(
     before: Side,
     after: Side,
     label_map: Mapping[str, str] | None = None,
-    timeout_ms: int = 10000,
+    timeout_ms: int = DEFAULT_LIMITS.timeout_ms,
 ) -> Outcome | str:
     """An EQUIVALENT outcome proved by the inductive rule, or why it does not apply or
     failed ("" when neither version has a loop)."""

@@ -58,6 +58,7 @@ from equivcheck.ir.model import (
     Unary,
     Unreachable,
 )
+from equivcheck.limits import DEFAULT_LIMITS
 from equivcheck.symex import values as V
 from equivcheck.symex.calls import Mode, ModelRunner, uf
 from equivcheck.symex.ctypes import (
@@ -134,14 +135,14 @@ class Config:
     models: Mapping[str, Model]
     helpers: Mapping[str, Graph] = field(default_factory=dict)
     mode: Mode = "general"
-    loop_bound: int = 2
-    max_paths: int = 400
+    loop_bound: int = DEFAULT_LIMITS.unroll
+    max_paths: int = DEFAULT_LIMITS.max_paths
     version: str = "v"
     own_queries: bool = False
     """Whether the versions' units answer type questions apart (a struct the patch
     changes): then a query the compiler is not asked (``offsetof``, ``_Alignof``) is
     each version's own unknown."""
-    timeout_ms: int = 5000
+    timeout_ms: int = DEFAULT_LIMITS.timeout_ms
     outer: frozenset[str] = frozenset()
     merge: bool = True
     deadline: float | None = None

@@ -12,6 +12,7 @@ import pytest
 
 from equivcheck.binary import opinion_from_files, opinion_from_texts
 from equivcheck.binary.compile import FLAG_SETS
+from equivcheck.limits import Limits
 
 pytest.importorskip(
     "angr", reason="angr is not installed (pip install 'equivcheck[binary]')", exc_type=ImportError
@@ -34,7 +35,7 @@ def _opinion(entry: dict[str, Any], shortcut: bool) -> Any:
         entry["function"],
         flags=FLAG_SETS[entry["flags"]],
         after_flags=FLAG_SETS[entry["after_flags"]],
-        budget_s=60.0,
+        limits=Limits(budget_s=60.0),
         shortcut=shortcut,
     )
 
@@ -99,10 +100,10 @@ void check(int x)
 }
 """
     mutant = base.replace("if (x > 3)", "if (x >= 3)")
-    result = opinion_from_texts(base, mutant, "check", budget_s=60.0, shortcut=False)
+    result = opinion_from_texts(base, mutant, "check", limits=Limits(budget_s=60.0), shortcut=False)
     assert result.opinion == "disagree", result.reason
     assert "BUG" in result.reason
-    same = opinion_from_texts(base, base, "check", budget_s=60.0, shortcut=False)
+    same = opinion_from_texts(base, base, "check", limits=Limits(budget_s=60.0), shortcut=False)
     assert same.opinion == "agree", same.reason
 
 
@@ -121,7 +122,7 @@ void many(void)
 	if (t(6)) u(6);
 }
 """
-    result = opinion_from_texts(text, text, "many", max_paths=40, shortcut=False)
+    result = opinion_from_texts(text, text, "many", limits=Limits(max_paths=40), shortcut=False)
     assert result.opinion == "inconclusive"
     assert "path budget (40 paths per version)" in result.reason
 
@@ -142,10 +143,12 @@ void setup(void)
 """
     changed = base.replace("\tg(x);\n}\nvoid setup", "\th(x);\n}\nvoid setup")
     assert changed != base
-    result = opinion_from_texts(base, changed, "setup", budget_s=60.0, shortcut=False)
+    result = opinion_from_texts(
+        base, changed, "setup", limits=Limits(budget_s=60.0), shortcut=False
+    )
     assert result.opinion == "inconclusive", result.reason
     assert "callback" in result.reason and "contents differ" in result.reason
-    same = opinion_from_texts(base, base, "setup", budget_s=60.0, shortcut=False)
+    same = opinion_from_texts(base, base, "setup", limits=Limits(budget_s=60.0), shortcut=False)
     assert same.opinion == "agree", same.reason
 
 

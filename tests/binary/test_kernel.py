@@ -13,6 +13,7 @@ import pytest
 from equivcheck.binary import CompiledFunction, binary_opinion, opinion_from_tree
 from equivcheck.binary.compile import compile_tree_file
 from equivcheck.frontend.kbuild import preprocess
+from equivcheck.limits import Limits
 
 pytest.importorskip(
     "angr", reason="angr is not installed (pip install 'equivcheck[binary]')", exc_type=ImportError
@@ -84,7 +85,7 @@ def build(kernel_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 )
 def test_rmap_functions_agree_with_themselves(build: Build, function: str) -> None:
     before, after = build.pair(function)
-    result = binary_opinion(before, after, 120.0, 400, shortcut=False)
+    result = binary_opinion(before, after, Limits(budget_s=120.0), shortcut=False)
     assert result.opinion == "agree", result.reason
     assert result.details.method.startswith("symbolic execution")
     assert result.time_s < 120.0
@@ -93,7 +94,7 @@ def test_rmap_functions_agree_with_themselves(build: Build, function: str) -> No
 
 def test_loops_are_proved_by_the_inductive_rule(build: Build) -> None:
     before, after = build.pair("page_vma_mkclean_one")
-    result = binary_opinion(before, after, 120.0, 400, shortcut=False)
+    result = binary_opinion(before, after, Limits(budget_s=120.0), shortcut=False)
     assert result.opinion == "agree", result.reason
     assert "inductive rule" in result.reason
     assert result.details.before.symbol == "page_vma_mkclean_one.constprop.0"
@@ -101,7 +102,7 @@ def test_loops_are_proved_by_the_inductive_rule(build: Build) -> None:
 
 def test_try_to_unmap_one_ends_inconclusive_within_the_budget(build: Build) -> None:
     before, after = build.pair("try_to_unmap_one")
-    result = binary_opinion(before, after, 30.0, 400, shortcut=False)
+    result = binary_opinion(before, after, Limits(budget_s=30.0), shortcut=False)
     assert result.opinion == "inconclusive"
     assert "budget" in result.reason
     assert result.time_s < 45.0
@@ -109,7 +110,7 @@ def test_try_to_unmap_one_ends_inconclusive_within_the_budget(build: Build) -> N
 
 def test_identical_machine_code_is_the_fast_path(build: Build) -> None:
     before, after = build.pair("folio_referenced_one")
-    result = binary_opinion(before, after, 60.0, 400)
+    result = binary_opinion(before, after, Limits(budget_s=60.0))
     assert result.opinion == "agree"
     assert result.details.method == "identical machine code"
     assert result.time_s < 10.0
@@ -124,7 +125,9 @@ def test_a_flipped_test_in_the_tree_disagrees(kernel_tree: Path) -> None:
     mutant = body.replace("if (!pud_present(*pud))", "if (pud_present(*pud))")
     assert mutant != body
     after = text[: match.start()] + mutant + text[end:]
-    result = opinion_from_tree(kernel_tree, RMAP, text, after, "mm_find_pmd", budget_s=60.0)
+    result = opinion_from_tree(
+        kernel_tree, RMAP, text, after, "mm_find_pmd", limits=Limits(budget_s=60.0)
+    )
     assert result.opinion == "disagree", result.reason
     assert "returned value" in result.reason
     assert result.details.before_trace[-1] != result.details.after_trace[-1]

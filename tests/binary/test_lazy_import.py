@@ -11,6 +11,7 @@ import pytest
 
 from equivcheck.binary import CompiledFunction, Opinion, binary_opinion, opinion
 from equivcheck.binary.model import OpinionDetails
+from equivcheck.limits import Limits
 
 
 def test_importing_the_stage_does_not_import_angr() -> None:
@@ -25,7 +26,7 @@ def test_importing_the_stage_does_not_import_angr() -> None:
 def test_without_angr_the_opinion_is_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(opinion, "angr_available", lambda: False)
     fn = CompiledFunction(Path("/nonexistent.o"), "f")
-    result = binary_opinion(fn, fn, 1.0, 10)
+    result = binary_opinion(fn, fn, Limits(budget_s=1.0, max_paths=10))
     assert result.opinion == "inconclusive"
     assert "angr is not installed" in result.reason and "equivcheck[binary]" in result.reason
 

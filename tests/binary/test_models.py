@@ -11,6 +11,7 @@ import pytest
 
 from equivcheck.binary.model import Opinion
 from equivcheck.binary.opinion import opinion_from_texts
+from equivcheck.limits import Limits
 
 pytest.importorskip(
     "angr", reason="angr is not installed (pip install 'equivcheck[binary]')", exc_type=ImportError
@@ -144,7 +145,7 @@ def _opinion(tmp_path: Path, before: str, after: str) -> Opinion:
         (tmp_path / "before.c").read_text(),
         (tmp_path / "after.c").read_text(),
         "unmap_one",
-        budget_s=60.0,
+        limits=Limits(budget_s=60.0),
         shortcut=False,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from equivcheck.binary.opinion import opinion_from_texts
+from equivcheck.limits import Limits
 
 pytest.importorskip("angr", reason="angr is not installed (pip install 'equivcheck[binary]')")
 
@@ -49,7 +50,7 @@ PAIRS = {
 @pytest.mark.parametrize("shortcut", [True, False])
 def test_a_real_difference_never_agrees(name: str, shortcut: bool) -> None:
     before, after = PAIRS[name]
-    opinion = opinion_from_texts(before, after, "f", shortcut=shortcut, budget_s=30)
+    opinion = opinion_from_texts(before, after, "f", shortcut=shortcut, limits=Limits(budget_s=30))
     assert opinion.opinion != "agree", opinion.reason
 
 
