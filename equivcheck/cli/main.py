@@ -502,7 +502,7 @@ def check(
         inputs.include,
     )
     console = Console(highlight=False) if fmt == "table" and output is None else None
-    emit(format_report(doc, fmt, results, works, quiet=quiet, console=console), output)
+    emit(format_report(doc, fmt, works, quiet=quiet, console=console), output)
     return Verdict(doc["verdict"]).exit_status
 
 

@@ -3,9 +3,6 @@ on stderr, the command that reproduces the run, and a saved report's function re
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import json
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -17,12 +14,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from equivcheck.cli.output import write_atomically
-from equivcheck.equiv.check import FunctionResult
-from equivcheck.errors import InputError
 from equivcheck.frontend.workset import PatchWork
-from equivcheck.report.terminal import literal, render
+from equivcheck.report.formats import RENDERERS, RenderContext, render_report
+from equivcheck.report.terminal import literal
 
-FORMATS = ("table", "json", "markdown", "sarif", "email")
+FORMATS = tuple(RENDERERS)
 
 
 def reproduce_command(
@@ -55,39 +51,14 @@ def reproduce_command(
 def format_report(
     doc: Mapping[str, Any],
     fmt: str,
-    results: list[FunctionResult] | None = None,
     works: list[PatchWork] | None = None,
     *,
     quiet: bool = False,
     console: Console | None = None,
 ) -> str | None:
-    """The report in ``fmt`` as text; for ``table`` printed to ``console`` instead
-    when one is given (None is returned then)."""
-    if fmt == "json":
-        return json.dumps(doc) + "\n"
-    if fmt == "markdown":
-        from equivcheck.report.markdown import render_markdown
-
-        return render_markdown(doc)
-    if fmt == "sarif":
-        from equivcheck.report.sarif import render_sarif
-
-        return json.dumps(render_sarif(doc), indent=2) + "\n"
-    if fmt == "email":
-        from equivcheck.report.email import render_email
-
-        return render_email(doc)
-    rows = results if results is not None else results_of(doc)
-    # A saved report: its changes outside every function, since there are no works.
-    outside = doc.get("unattributed", []) if works is None else []
-    verdict = str(doc["verdict"])
-    if console is not None:
-        render(console, rows, works or [], quiet=quiet, verdict=verdict, outside=outside)
-        return None
-    buffer = io.StringIO()
-    plain = Console(file=buffer, width=120, no_color=True, highlight=False, soft_wrap=True)
-    render(plain, rows, works or [], quiet=quiet, verdict=verdict, outside=outside)
-    return buffer.getvalue()
+    """The report in ``fmt`` as text (report/formats.py); for ``table`` printed to
+    ``console`` instead when one is given (None is returned then)."""
+    return render_report(doc, fmt, RenderContext(works, quiet, console))
 
 
 def emit(text: str | None, output: Path | None) -> None:
@@ -98,26 +69,6 @@ def emit(text: str | None, output: Path | None) -> None:
         write_atomically(output, text)
     else:
         sys.stdout.write(text)
-
-
-def results_of(doc: Mapping[str, Any]) -> list[FunctionResult]:
-    """The function results of a report checked against the schema (fields this
-    version does not know are ignored, missing ones take their defaults: an empty
-    text, patch 0)."""
-    fields = dataclasses.fields(FunctionResult)
-    names = {f.name for f in fields}
-    blank: dict[str, object] = {
-        f.name: 0 if f.name == "patch_index" else ""
-        for f in fields
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    rows = []
-    for item in doc["functions"]:
-        if not isinstance(item, dict):
-            raise InputError("report", "has a function entry that is not an object", "run again")
-        given = {k: v for k, v in item.items() if k in names}
-        rows.append(FunctionResult(**{**blank, **given}))
-    return rows
 
 
 @contextmanager

@@ -7,11 +7,14 @@ changes code outside every function). Field names are stable; new ones may be ad
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from equivcheck import __version__
 from equivcheck.equiv.check import FunctionResult
+from equivcheck.errors import InputError
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.verdict import Verdict, VerdictName
 
@@ -39,3 +42,23 @@ def document(results: list[FunctionResult], works: list[PatchWork]) -> dict[str,
             for u in work.unattributed
         ],
     }
+
+
+def results_of(doc: Mapping[str, Any]) -> list[FunctionResult]:
+    """The function results of a report checked against the schema (fields this
+    version does not know are ignored, missing ones take their defaults: an empty
+    text, patch 0)."""
+    fields = dataclasses.fields(FunctionResult)
+    names = {f.name for f in fields}
+    blank: dict[str, object] = {
+        f.name: 0 if f.name == "patch_index" else ""
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    rows = []
+    for item in doc["functions"]:
+        if not isinstance(item, dict):
+            raise InputError("report", "has a function entry that is not an object", "run again")
+        given = {k: v for k, v in item.items() if k in names}
+        rows.append(FunctionResult(**{**blank, **given}))
+    return rows
