@@ -95,5 +95,22 @@ def test_two_files_with_a_changed_macro_are_not_equivalent(tmp_path: Path) -> No
         "check", "--before", before, "--after", after, "--function", "f", "--format", "json"
     )
     doc = json.loads(result.out)
+    # The file compiles on its own: the compiler gives LIMIT in each version (2, 3),
+    # so the changed macro is a counterexample, not only a change outside f.
+    assert result.status == 1 and doc["verdict"] == "different"
+    assert doc["functions"][0]["counterexample"]["inputs"] == {"n": 3}
+    assert {u["text"] for u in doc["unattributed"]} == {"#define LIMIT 2", "#define LIMIT 3"}
+
+
+def test_two_files_that_do_not_compile_with_a_changed_macro_are_unknown(tmp_path: Path) -> None:
+    before = tmp_path / "a.c"
+    after = tmp_path / "b.c"
+    text = '#include "missing.h"\n#define LIMIT 2\nint f(int n)\n{\n\treturn n > LIMIT;\n}\n'
+    before.write_text(text)
+    after.write_text(text.replace("LIMIT 2", "LIMIT 3"))
+    result = run(
+        "check", "--before", before, "--after", after, "--function", "f", "--format", "json"
+    )
+    doc = json.loads(result.out)
     assert result.status == 2 and doc["verdict"] == "unknown"
     assert "outside every function" in doc["functions"][0]["reason"]
