@@ -22,17 +22,14 @@ begin with ``__`` (``__LINE__``) are the compiler's own: never.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.frontend.gnuc.scan import matching_brace
 from equivcheck.frontend.gnuc.typedefs import C_KEYWORDS
+from equivcheck.frontend.typesizes import run_gcc
 
-TIMEOUT_S = 30
 _MARKER = re.compile(r'^#\s+(\d+)\s+"([^"]*)"')
 _DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\()?\s*(.*)$")
 _UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
@@ -186,29 +183,8 @@ def _function_start(text: str, function: str) -> int | None:
 
 @functools.lru_cache(maxsize=8)
 def _preprocess(text: str, include_dirs: tuple[str, ...]) -> Preprocessed | None:
-    with tempfile.TemporaryDirectory(prefix="equivcheck-defines-") as folder:
-        source = Path(folder) / "file.c"
-        source.write_text(text)
-        try:
-            done = subprocess.run(
-                [
-                    "gcc",
-                    "-E",
-                    "-dD",
-                    *(f"-iquote{d}" for d in include_dirs),
-                    "-x",
-                    "c",
-                    str(source),
-                ],
-                capture_output=True,
-                env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                text=True,
-                timeout=TIMEOUT_S,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-    if done.returncode != 0:
+    done, source = run_gcc(text, ("-E", "-dD"), include_dirs)
+    if done is None or done.returncode != 0:
         return None
     definitions: dict[str, list[_Definition]] = {}
     undefined: set[str] = set()
@@ -217,7 +193,7 @@ def _preprocess(text: str, include_dirs: tuple[str, ...]) -> Preprocessed | None
         marker = _MARKER.match(raw)
         if marker:
             line, file = int(marker.group(1)), marker.group(2)
-            file = "" if file == str(source) else file
+            file = "" if file == source else file
             offset += len(raw)
             continue
         defined = _DEFINE.match(raw)

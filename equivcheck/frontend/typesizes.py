@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 _PROBE_FILE = "__equivcheck_sizes__"
@@ -154,6 +154,30 @@ def member_key(fact: str, struct: str, member: str) -> str:
     return f"{MEMBER_PREFIX}{fact}:{struct}:{member}"
 
 
+def run_gcc(
+    text: str, flags: Sequence[str], include_dirs: tuple[str, ...] = ()
+) -> tuple[subprocess.CompletedProcess[str] | None, str]:
+    """gcc with ``flags`` on ``text`` in a scratch file (its quoted includes found in
+    ``include_dirs``), in the C locale: the finished run (None: gcc could not run, or
+    ran out of time) and the scratch file's path as gcc names it."""
+    with tempfile.TemporaryDirectory(prefix="equivcheck-gcc-") as folder:
+        source = Path(folder) / "unit.c"
+        source.write_text(text)
+        argv = ["gcc", *flags, *(f"-iquote{d}" for d in include_dirs), "-x", "c", str(source)]
+        try:
+            done = subprocess.run(
+                argv,
+                capture_output=True,
+                env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                text=True,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None, str(source)
+    return done, str(source)
+
+
 def type_sizes(
     unit: str, keys: frozenset[str], include_dirs: tuple[str, ...] = ()
 ) -> dict[str, int]:
@@ -208,20 +232,9 @@ def _ask(
         f"char (*__ec_size_{i})[{_probe(key)}] = (int (*)(void))0;"
         for i, key in enumerate(spellings)
     ]
-    with tempfile.TemporaryDirectory(prefix="equivcheck-sizes-") as folder:
-        source = Path(folder) / "unit.c"
-        source.write_text(unit + "\n" + "\n".join(probe) + "\n")
-        try:
-            done = subprocess.run(
-                ["gcc", *_FLAGS, *(f"-iquote{d}" for d in include_dirs), "-x", "c", str(source)],
-                capture_output=True,
-                env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                text=True,
-                timeout=TIMEOUT_S,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return ()
+    done, _ = run_gcc(unit + "\n" + "\n".join(probe) + "\n", _FLAGS, include_dirs)
+    if done is None:
+        return ()
     # A line with any other error (sizeof of a bit-field, say) answers nothing: gcc
     # recovers from it with a made-up value.
     troubled = {
