@@ -15,6 +15,12 @@ import re
 from dataclasses import dataclass
 
 from equivcheck.frontend.prototypes import declarations, without_attributes
+from equivcheck.frontend.vocabulary import (
+    FUNCTION_ANNOTATIONS,
+    INLINE_WORDS,
+    KERNEL_ANNOTATIONS,
+    QUALIFIERS,
+)
 
 _WIDTHS = {
     "char": 8,
@@ -31,31 +37,8 @@ _WIDTHS = {
     "loff_t": 64,
 }
 _FIXED = re.compile(r"^(?:__)?([us])(8|16|32|64)$|^u?int(8|16|32|64)_t$")
-_QUALIFIERS = {
-    "const",
-    "volatile",
-    "restrict",
-    "__restrict",
-    "register",
-    "static",
-    "inline",
-    "__inline",
-    "__inline__",
-    "extern",
-    "__always_inline",
-    "noinline",
-    "__user",
-    "__iomem",
-    "__rcu",
-    "__percpu",
-    "__force",
-    "__bitwise",
-    "__must_check",
-    "notrace",
-    "__cold",
-    "__init",
-    "__noreturn",
-}
+# (words of a declaration that are no part of its type)
+_QUALIFIERS = QUALIFIERS | INLINE_WORDS | KERNEL_ANNOTATIONS | FUNCTION_ANNOTATIONS
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 

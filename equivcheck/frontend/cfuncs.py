@@ -13,62 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.vocabulary import ATTRIBUTE_MACROS, INLINE_WORDS, NOT_FUNCTION_NAMES
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|[{}();=\[\]]")
 _STRUCTURE = re.compile(r"[{};]")
-# Macros written like calls that annotate a declaration rather than name it.
-ATTRIBUTE_MACROS = frozenset(
-    {
-        "__attribute__",
-        "__attribute",
-        "__printf",
-        "__scanf",
-        "__section",
-        "__aligned",
-        "__alias",
-        "__malloc",
-        "__must_hold",
-        "__acquires",
-        "__releases",
-        "__cond_acquires",
-        "__cond_releases",
-        "__no_sanitize_address",
-        "__diag_ignore",
-        "__counted_by",
-        "__alloc_size",
-        "__realloc_size",
-        "__assume_aligned",
-        "__weak",
-        "__nonstring",
-        "__access",
-        "__no_context_analysis",
-        "__context__",
-        "asm",
-        "__asm__",
-        "__asm",
-        "alignas",
-        "_Alignas",
-        "__ATTR",
-    }
-)
-_NOT_NAMES = frozenset(
-    {
-        "if",
-        "for",
-        "while",
-        "switch",
-        "return",
-        "sizeof",
-        "do",
-        "else",
-        "case",
-        "typeof",
-        "__typeof__",
-        "_Static_assert",
-        "static_assert",
-    }
-)
-_INLINE = frozenset({"inline", "__inline", "__inline__", "__always_inline"})
 _SYSCALL = re.compile(r"^(COMPAT_)?SYSCALL_DEFINE\d$")
 
 
@@ -147,7 +95,7 @@ def _header(code: str, begin: int, end: int) -> tuple[str, int, bool, bool] | No
     name = name_from_tokens([t.text for t in tokens])
     if name is None:
         return None
-    return name, tokens[0].pos, "static" in words, bool(words & _INLINE)
+    return name, tokens[0].pos, "static" in words, bool(words & INLINE_WORDS)
 
 
 def _ends_in_annotation(tokens: list[_Tok]) -> bool:
@@ -180,7 +128,7 @@ def _usable_name(ident: str) -> bool:
     return (
         (ident[0].isalpha() or ident[0] == "_")
         and ident not in ATTRIBUTE_MACROS
-        and ident not in _NOT_NAMES
+        and ident not in NOT_FUNCTION_NAMES
     )
 
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.frontend.gnuc.scan import matching_brace
-from equivcheck.frontend.gnuc.typedefs import C_KEYWORDS
 from equivcheck.frontend.typesizes import run_gcc
+from equivcheck.frontend.vocabulary import C_KEYWORDS
 
 _MARKER = re.compile(r'^#\s+(\d+)\s+"([^"]*)"')
 _DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\()?\s*(.*)$")

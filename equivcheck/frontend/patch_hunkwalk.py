@@ -16,13 +16,11 @@ from typing import Literal
 from equivcheck.frontend.cfuncs import name_from_tokens
 from equivcheck.frontend.model import Hunk
 from equivcheck.frontend.patch_clex import LineLexer
+from equivcheck.frontend.vocabulary import STATEMENT_KEYWORDS
 
 Side = Literal["old", "new"]
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\S")
 _LABEL = re.compile(r"^[A-Za-z_]\w*\s*:(?!:)")
-_KEYWORDS = frozenset(
-    {"if", "for", "while", "switch", "return", "else", "do", "case", "goto", "sizeof"}
-)
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def starts_in_comment(texts: list[str]) -> bool:
 def section_function(section: str) -> tuple[str | None, bool]:
     """The function a hunk's section header names, and whether it is static."""
     tokens = _TOKEN.findall(section)
-    if "(" not in tokens or "=" in tokens or (tokens and tokens[0] in _KEYWORDS):
+    if "(" not in tokens or "=" in tokens or (tokens and tokens[0] in STATEMENT_KEYWORDS):
         return None, False
     return name_from_tokens(tokens), "static" in tokens
 
@@ -201,7 +199,7 @@ def _header_at(lines: list[SideLine], i: int) -> tuple[str, int, bool] | None:
     if brace is None:
         return None
     tokens = _TOKEN.findall(" ".join(parts))
-    if not tokens or tokens[0] in _KEYWORDS or "(" not in tokens:
+    if not tokens or tokens[0] in STATEMENT_KEYWORDS or "(" not in tokens:
         return None
     name = name_from_tokens(tokens)
     if name is None or (tokens.index("(") < 2 and not tokens[0].isupper()):

@@ -21,58 +21,12 @@ from pathlib import Path
 
 from equivcheck.errors import InputError
 from equivcheck.frontend import kbuild
+from equivcheck.frontend.vocabulary import C_KEYWORDS, KERNEL_ANNOTATIONS
 
 # Folders whose headers hold the typedefs a kernel .c file usually sees (x86_64).
 TYPEDEF_DIRS = ("include/linux", "include/asm-generic", "include/uapi", "arch/x86/include")
 
-_C_WORDS = frozenset(
-    {
-        "auto",
-        "break",
-        "case",
-        "char",
-        "const",
-        "continue",
-        "default",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "extern",
-        "float",
-        "for",
-        "goto",
-        "if",
-        "inline",
-        "int",
-        "long",
-        "register",
-        "restrict",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "typedef",
-        "union",
-        "unsigned",
-        "void",
-        "volatile",
-        "while",
-        "_Bool",
-        "__attribute__",
-        "__aligned",
-        "__packed",
-        "__user",
-        "__iomem",
-        "__rcu",
-        "__percpu",
-        "__force",
-        "__bitwise",
-    }
-)
+_C_WORDS = C_KEYWORDS | KERNEL_ANNOTATIONS
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _TYPEDEF = re.compile(r"\btypedef\b")
 _FUNC_PTR = re.compile(r"\(\s*\*\s*(?:const\s+)?([A-Za-z_]\w*)\s*\)")

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 
 from equivcheck.frontend.gnuc.scan import matching_brace
-from equivcheck.frontend.gnuc.typedefs import C_KEYWORDS
 from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.vocabulary import C_KEYWORDS
 
 _UNION = re.compile(r"\bunion\b")
 _WORD = re.compile(r"[A-Za-z_]\w*")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.gnuc.scan import TOKEN_RE, LineIndex, Tok, matching_brace
-from equivcheck.frontend.gnuc.typedefs import C_KEYWORDS, typedef_names
+from equivcheck.frontend.gnuc.typedefs import typedef_names
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.vocabulary import C_KEYWORDS
 
 _NOT_NAMES = C_KEYWORDS | {"__attribute__", "__attribute"}
 

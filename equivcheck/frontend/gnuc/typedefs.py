@@ -6,104 +6,14 @@ from __future__ import annotations
 import re
 
 from equivcheck.frontend.gnuc.scan import Tok, file_scope_braces, tokens
-
-TYPE_KEYWORDS = frozenset(
-    [
-        "void",
-        "char",
-        "short",
-        "int",
-        "long",
-        "float",
-        "double",
-        "signed",
-        "unsigned",
-        "_Bool",
-        "_Complex",
-        "__int128",
-        "__signed__",
-        "__signed",
-    ]
+from equivcheck.frontend.vocabulary import (
+    BUILTIN_TYPEDEFS,
+    C_KEYWORDS,
+    GROUP_WORDS,
+    TAGS,
+    TYPE_KEYWORDS,
+    TYPEGROUP_WORDS,
 )
-QUALIFIERS = frozenset(
-    [
-        "const",
-        "volatile",
-        "restrict",
-        "__restrict",
-        "__restrict__",
-        "__const",
-        "__const__",
-        "__volatile__",
-        "__volatile",
-        "_Atomic",
-        "__seg_gs",
-        "__seg_fs",
-        "__extension__",
-        "inline",
-        "__inline",
-        "__inline__",
-        "static",
-        "extern",
-        "register",
-        "auto",
-        "typedef",
-        "_Thread_local",
-        "_Noreturn",
-    ]
-)
-TAGS = frozenset({"struct", "union", "enum"})
-# Words followed by a parenthesised group that is not a declarator.
-_GROUP_WORDS = frozenset(
-    [
-        "__attribute__",
-        "__attribute",
-        "typeof",
-        "__typeof__",
-        "__typeof",
-        "_Alignas",
-        "asm",
-        "__asm__",
-        "__asm",
-        "_Atomic",
-        "__typeof_unqual__",
-    ]
-)
-_TYPE_GROUP_WORDS = frozenset(["typeof", "__typeof__", "__typeof", "_Atomic", "__typeof_unqual__"])
-C_KEYWORDS = (
-    TYPE_KEYWORDS
-    | QUALIFIERS
-    | TAGS
-    | _GROUP_WORDS
-    | frozenset(
-        [
-            "if",
-            "else",
-            "while",
-            "do",
-            "for",
-            "switch",
-            "case",
-            "default",
-            "break",
-            "continue",
-            "goto",
-            "return",
-            "sizeof",
-            "_Alignof",
-            "__alignof__",
-            "_Generic",
-            "_Static_assert",
-            "offsetof",
-            "__builtin_offsetof",
-            "__label__",
-            "__auto_type",
-            "__builtin_va_arg",
-            "__builtin_types_compatible_p",
-        ]
-    )
-)
-BUILTIN_TYPEDEFS = frozenset({"__builtin_va_list", "__auto_type"})
 
 
 def _skip_group(toks: list[Tok], i: int) -> int:
@@ -140,8 +50,8 @@ def typedef_declarators(toks: list[Tok], known: set[str] | frozenset[str]) -> li
                 break
             i += 1
             continue
-        if text in _GROUP_WORDS:
-            saw_type = saw_type or text in _TYPE_GROUP_WORDS
+        if text in GROUP_WORDS:
+            saw_type = saw_type or text in TYPEGROUP_WORDS
             i += 1
             if i < len(toks) and toks[i].text == "(":
                 i = _skip_group(toks, i)
