@@ -27,7 +27,11 @@ from equivcheck.frontend.unattributed import unattributed_changes
 
 # The per-file text extraction is shared with ``from_patch_file`` so that both give
 # the same texts; workset keeps it private, so it is imported by name here.
-from equivcheck.frontend.workset import PatchWork, _patch_alone, _with_texts, patch_title
+from equivcheck.frontend.workset import (
+    PatchWork,
+    functions_with_texts,
+    patch_title,
+)
 
 _FLIP: dict[LineKind, LineKind] = {"+": "-", "-": "+", " ": " "}
 
@@ -155,7 +159,7 @@ def works_from_steps(steps: Sequence[Step], tree: KernelTree) -> list[PatchWork]
             for fp in patch.files
             if fp.new_path is not None and fp.new_path in step.after
         }
-        functions = _with_texts(
+        functions = functions_with_texts(
             patch, before, after, tree, _headers(step.before), _headers(step.after)
         )
         outside = unattributed_changes(patch, before, after)
@@ -165,14 +169,6 @@ def works_from_steps(steps: Sequence[Step], tree: KernelTree) -> list[PatchWork]
 
 def _headers(state: Mapping[str, str]) -> dict[str, str]:
     return {path: text for path, text in state.items() if path.endswith(".h")}
-
-
-def works_patch_alone(patches: Sequence[Patch]) -> list[PatchWork]:
-    """Work for each patch from its own text (patch-alone mode)."""
-    return [
-        PatchWork(patch_title(p, len(patches)), p, _patch_alone(p), unattributed_changes(p))
-        for p in patches
-    ]
 
 
 # ---------------------------------------------------------------------- commits

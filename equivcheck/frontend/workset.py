@@ -18,6 +18,7 @@ guessed from use).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -122,6 +123,14 @@ def patch_title(patch: Patch, total: int) -> str:
 # ---------------------------------------------------------------------- input forms
 
 
+def works_patch_alone(patches: Sequence[Patch]) -> list[PatchWork]:
+    """Work for each patch from its own text (patch-alone mode)."""
+    return [
+        PatchWork(patch_title(p, len(patches)), p, functions_alone(p), unattributed_changes(p))
+        for p in patches
+    ]
+
+
 def from_patch_file(
     path: Path, tree: KernelTree | None, *, with_texts: bool = True
 ) -> list[PatchWork]:
@@ -129,10 +138,7 @@ def from_patch_file(
     ``with_texts=False`` only lists the functions (no preprocessing)."""
     patches = load_patches(path)
     if tree is None:
-        return [
-            PatchWork(patch_title(p, len(patches)), p, _patch_alone(p), unattributed_changes(p))
-            for p in patches
-        ]
+        return works_patch_alone(patches)
     state: dict[str, str] = {}
     headers: dict[str, str] = {}
     works = []
@@ -158,7 +164,9 @@ def from_patch_file(
                 if p.endswith(".h"):
                     headers[p] = t
         if with_texts:
-            functions = _with_texts(patch, before, after, tree, before_headers, dict(headers))
+            functions = functions_with_texts(
+                patch, before, after, tree, before_headers, dict(headers)
+            )
         else:
             functions = [
                 FunctionWork(c, _mode(tree, c.file))
@@ -193,7 +201,9 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
         before_headers = {p: t for p, t in before.items() if p.endswith(".h")}
         after_headers = {p: t for p, t in after.items() if p.endswith(".h")}
         if with_texts:
-            functions = _with_texts(patch, before, after, tree, before_headers, after_headers)
+            functions = functions_with_texts(
+                patch, before, after, tree, before_headers, after_headers
+            )
         else:
             functions = [
                 FunctionWork(c, _mode(tree, c.file))
@@ -331,7 +341,7 @@ def _has_function(text: str, name: str) -> bool:
     return any(f.name == name for f in find_functions(text))
 
 
-def _with_texts(
+def functions_with_texts(
     patch: Patch,
     before: dict[str, str],
     after: dict[str, str],
@@ -457,7 +467,7 @@ def light_function_text(
     return None
 
 
-def _patch_alone(patch: Patch) -> list[FunctionWork]:
+def functions_alone(patch: Patch) -> list[FunctionWork]:
     added = {(f.file, f.name): f for f in added_functions(patch)}
     removed = {(f.file, f.name): f for f in removed_functions(patch)}
     works = []

@@ -34,13 +34,12 @@ from equivcheck.frontend.applied import (
     line_kinds,
     read_series_files,
     works_from_steps,
-    works_patch_alone,
 )
 from equivcheck.frontend.model import LineKind, Patch
 from equivcheck.frontend.patch_input import printable
 from equivcheck.frontend.patchfile import read_patches
 from equivcheck.frontend.tree import KernelTree, looks_like_kernel_tree, open_tree
-from equivcheck.frontend.workset import PatchWork, from_rev
+from equivcheck.frontend.workset import PatchWork, from_rev, works_patch_alone
 from equivcheck.integrations.b4_mail import repair_headers
 from equivcheck.report.document import overall
 from equivcheck.verdict import Verdict
