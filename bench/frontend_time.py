@@ -69,7 +69,7 @@ def _steps(tree: Path) -> list[str]:
     for side in ("before", "after"):
         text = kernel.read("mm/rmap.c")
         if side == "after":
-            from equivcheck.frontend.apply import apply_patch
+            from equivcheck.frontend.patch.apply import apply_patch
 
             text = str(apply_patch({"mm/rmap.c": text}, patch)["mm/rmap.c"])
         t0 = time.perf_counter()

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from equivcheck.equiv.check import check_patches
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.apply import apply_patch
 from equivcheck.frontend.model import FunctionChange
+from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.tree import open_tree
 from equivcheck.frontend.workset import FunctionWork, PatchWork, load_patches
 

@@ -1,6 +1,6 @@
 """Kernel mutants and laws: one function of a built mm/*.c file of the 6.12 tree,
 changed at token or line positions found on the masked text (comments, literals and
-``#`` lines blanked, ``equivcheck.frontend.patch_clex.mask``), as a unified diff the
+``#`` lines blanked, ``equivcheck.frontend.patch.clex.mask``), as a unified diff the
 engine checks in tree mode (the tree is only read). A mutant the engine cannot read is
 counted as not generated."""
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from equivcheck.errors import InputError
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.kbuild import compile_command
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch.clex import mask
 
 TREE = Path.home() / ".cache" / "equivcheck" / "linux-source-6.12"
 TOKEN = re.compile(

@@ -56,7 +56,7 @@ from equivcheck.frontend.fragments import Region
 from equivcheck.frontend.functions import is_weak
 from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FileContext, FunctionText, SourceLocation
-from equivcheck.frontend.patch_clex import identifiers, mask
+from equivcheck.frontend.patch.clex import identifiers, mask
 from equivcheck.frontend.prototypes import (
     TYPEDEF,
     Parameters,

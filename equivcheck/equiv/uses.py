@@ -10,7 +10,7 @@ import re
 
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.light import macros_reaching
-from equivcheck.frontend.patch_clex import identifiers, mask
+from equivcheck.frontend.patch.clex import identifiers, mask
 from equivcheck.ir.canon import graph_nodes
 from equivcheck.ir.model import Call, Global, Graph
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from equivcheck.frontend.apply import apply_patch
 from equivcheck.frontend.model import FilePatch, Hunk, HunkLine, LineKind, Patch
+from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.tree import KernelTree
 from equivcheck.frontend.unattributed import unattributed_changes
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch.clex import mask
 from equivcheck.frontend.vocabulary import ATTRIBUTE_MACROS, INLINE_WORDS, NOT_FUNCTION_NAMES
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|[{}();=\[\]]")

@@ -15,8 +15,8 @@ from typing import Literal
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, Patch
-from equivcheck.frontend.patch_hunkwalk import SideLine, SideWalk, walk
-from equivcheck.frontend.patch_indent import reindent
+from equivcheck.frontend.patch.hunkwalk import SideLine, SideWalk, walk
+from equivcheck.frontend.patch.indent import reindent
 
 _MERGE_GAP = 3
 _LABEL = re.compile(r"^\s*([A-Za-z_]\w*)\s*:(?!:)")

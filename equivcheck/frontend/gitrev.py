@@ -7,7 +7,7 @@ from pathlib import Path
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import Patch
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.read import read_patches
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

@@ -14,7 +14,7 @@ import re
 
 from equivcheck.errors import UnsupportedConstruct
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.patch_clex import identifiers
+from equivcheck.frontend.patch.clex import identifiers
 
 _TOKENS = re.compile(
     r"""(?P<keep>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')

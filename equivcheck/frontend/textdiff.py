@@ -13,7 +13,7 @@ import re
 
 from equivcheck.frontend.fragments import Region, function_fragments
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, Patch
-from equivcheck.frontend.patch_clex import identifiers, mask
+from equivcheck.frontend.patch.clex import identifiers, mask
 
 
 def whole_function_patch(

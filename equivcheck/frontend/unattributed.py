@@ -17,7 +17,7 @@ from pathlib import Path
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.light import strip_comments
 from equivcheck.frontend.model import Patch
-from equivcheck.frontend.patch_hunkwalk import starts_in_comment, walk
+from equivcheck.frontend.patch.hunkwalk import starts_in_comment, walk
 
 _C_FILE = re.compile(r"\.[ch]$")
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from equivcheck.frontend.gnuc.scan import matching_brace
-from equivcheck.frontend.patch_clex import mask
+from equivcheck.frontend.patch.clex import mask
 from equivcheck.frontend.vocabulary import C_KEYWORDS
 
 _UNION = re.compile(r"\bunion\b")

@@ -25,7 +25,6 @@ from typing import Literal
 
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.apply import apply_patch
 from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.fragments import (
     Region,
@@ -41,8 +40,9 @@ from equivcheck.frontend.functions import (
 )
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FileContext, FilePatch, FunctionChange, FunctionText, Patch
-from equivcheck.frontend.patch_input import read_file
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.apply import apply_patch
+from equivcheck.frontend.patch.input import read_file
+from equivcheck.frontend.patch.read import read_patches
 from equivcheck.frontend.tree import KernelTree
 from equivcheck.frontend.unattributed import Unattributed, header_changes, unattributed_changes
 from equivcheck.frontend.unions import union_members

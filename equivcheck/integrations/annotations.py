@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch.input import printable
 
 Level = Literal["error", "warning", "notice"]
 

@@ -36,8 +36,8 @@ from equivcheck.frontend.applied import (
     works_from_steps,
 )
 from equivcheck.frontend.model import LineKind, Patch
-from equivcheck.frontend.patch_input import printable
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.input import printable
+from equivcheck.frontend.patch.read import read_patches
 from equivcheck.frontend.tree import KernelTree, looks_like_kernel_tree, open_tree
 from equivcheck.frontend.workset import PatchWork, from_rev, works_patch_alone
 from equivcheck.integrations.b4_mail import repair_headers

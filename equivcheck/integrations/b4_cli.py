@@ -15,7 +15,7 @@ import click
 from equivcheck.cli.options import engine_options
 from equivcheck.equiv.check import Options
 from equivcheck.errors import InputError
-from equivcheck.frontend.patch_input import printable, read_stream
+from equivcheck.frontend.patch.input import printable, read_stream
 from equivcheck.integrations.b4 import STDIN, run_check
 
 

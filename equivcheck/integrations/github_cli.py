@@ -21,7 +21,7 @@ import click
 
 from equivcheck.cli.options import PAUSE, PR_NUMBER, RETRIES
 from equivcheck.errors import InputError
-from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch.input import printable
 from equivcheck.integrations.annotations import escape_data, render_annotations
 from equivcheck.integrations.github import DEFAULT_API_URL, GitHubClient, upsert_comment
 from equivcheck.report.schema import load_report, read_json

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from equivcheck.equiv.check import FunctionResult
-from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch.input import printable
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.report.document import overall
 from equivcheck.report.hints import resolution

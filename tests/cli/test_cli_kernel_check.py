@@ -143,8 +143,6 @@ def test_swap_with_an_inline_callee_uses_its_inferred_footprint(kernel_tree: Pat
     # it writes nothing and returns, a value rather than an event, so nothing moved
     # across anything (no reordering to accept).
     assert func["reorderings"] == []
-    inferred = [
-        a for a in func["assumptions"] if a.startswith("footprint of pte_install_uffd_wp")
-    ]
+    inferred = [a for a in func["assumptions"] if a.startswith("footprint of pte_install_uffd_wp")]
     assert inferred and "mm_inline.h" in inferred[0]
     assert inferred[0].endswith("writes nothing; a value, not an event")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from equivcheck.frontend.apply import apply_patch
+from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.workset import load_patches
 from tests.cli.run import PATCHES, run
 

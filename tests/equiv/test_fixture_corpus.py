@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from equivcheck.equiv.check import FunctionResult, check_patches
-from equivcheck.frontend.apply import apply_patch
+from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.workset import from_files, from_patch_file, load_patches
 
 ROOT = Path(__file__).resolve().parents[2]

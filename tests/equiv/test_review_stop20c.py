@@ -67,7 +67,7 @@ def test_a_real_difference_is_not_proved_away(name: str) -> None:
 
 SIGNATURE_MISSED = {
     "sig-define-alias": "equiv/check.py address_taken searches mask(source), and "
-    "frontend/patch_clex.mask blanks every # line: `#define HANDLER h` then "
+    "frontend/patch/clex.mask blanks every # line: `#define HANDLER h` then "
     "`.fn = HANDLER` stores h in my_ops, yet h is judged through f's h(5) alone",
     "sig-token-paste": "equiv/check.py address_taken: `.fn = MK(h)` with "
     "`#define MK(n) n##_impl` takes h_impl's address; the text never names h_impl but "

@@ -166,9 +166,7 @@ FIXED = {
 
 def _cases(table: dict[str, str]) -> list[object]:
     """The table's cases, a strict xfail each unless fixed."""
-    return [
-        pytest.param(n, marks=() if n in FIXED else strict_xfail(r)) for n, r in table.items()
-    ]
+    return [pytest.param(n, marks=() if n in FIXED else strict_xfail(r)) for n, r in table.items()]
 
 
 @pytest.mark.parametrize("name", _cases(TWO_FILES))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.apply import apply_patch, apply_series
 from equivcheck.frontend.model import Patch
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.apply import apply_patch, apply_series
+from equivcheck.frontend.patch.read import read_patches
 
 SRC = "src/ringbuf.c"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from equivcheck.frontend.apply import apply_patch, apply_series
 from equivcheck.frontend.functions import changed_functions
 from equivcheck.frontend.model import FunctionChange, Patch
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.apply import apply_patch, apply_series
+from equivcheck.frontend.patch.read import read_patches
 
 SRC = "src/ringbuf.c"
 

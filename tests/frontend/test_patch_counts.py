@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import HunkLine, Patch
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.read import read_patches
 
 HEAD = "diff --git a/mm/util.c b/mm/util.c\nindex 1111111..2222222 100644\n"
 FILES = "--- a/mm/util.c\n+++ b/mm/util.c\n"

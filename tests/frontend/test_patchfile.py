@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import HunkLine, Patch
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.read import read_patches
 
 
 def _read(fixtures_dir: Path, name: str) -> list[Patch]:

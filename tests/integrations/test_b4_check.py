@@ -38,8 +38,8 @@ from equivcheck.frontend.applied import (
     forward_steps,
     reverse_patch,
 )
-from equivcheck.frontend.apply import apply_series
-from equivcheck.frontend.patchfile import read_patches
+from equivcheck.frontend.patch.apply import apply_series
+from equivcheck.frontend.patch.read import read_patches
 from equivcheck.frontend.unattributed import Unattributed
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.integrations.b4 import Finding, applied_direction, findings, shorten

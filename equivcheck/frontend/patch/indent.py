@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from equivcheck.frontend.patch_clex import LineLexer
+from equivcheck.frontend.patch.clex import LineLexer
 
 _LABEL = re.compile(r"^[A-Za-z_]\w*:(?!:)\s*(/\*.*)?$")
 _CASE = re.compile(r"^(case\b.*|default\s*):")

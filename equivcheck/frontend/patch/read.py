@@ -19,9 +19,9 @@ from pathlib import Path
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import Patch
-from equivcheck.frontend.patch_diffparse import find_diff_start, parse_diff
-from equivcheck.frontend.patch_input import printable
-from equivcheck.frontend.patch_recount import MBOX_FROM
+from equivcheck.frontend.patch.diffparse import find_diff_start, parse_diff
+from equivcheck.frontend.patch.input import printable
+from equivcheck.frontend.patch.recount import MBOX_FROM
 
 _PATCH_PREFIX = re.compile(r"^\s*\[(?P<tags>[^\]]*)\]\s*")
 _SERIES_NO = re.compile(r"(?:^|\s)(?P<m>\d+)/(?P<n>\d+)\s*$")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.patch_input import printable
+from equivcheck.frontend.patch.input import printable
 
 HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 MBOX_FROM = re.compile(r"^From \S+ .*\d\d:\d\d:\d\d \d{4}")

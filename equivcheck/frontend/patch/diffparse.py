@@ -18,8 +18,8 @@ from unidiff.patch import PatchSet
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import FilePatch, Hunk, HunkLine, LineKind
-from equivcheck.frontend.patch_input import printable
-from equivcheck.frontend.patch_recount import (
+from equivcheck.frontend.patch.input import printable
+from equivcheck.frontend.patch.recount import (
     HUNK_HEADER,
     check_counts,
     check_lenient_hunk,

@@ -15,7 +15,7 @@ from typing import Literal
 
 from equivcheck.frontend.cfuncs import name_from_tokens
 from equivcheck.frontend.model import Hunk
-from equivcheck.frontend.patch_clex import LineLexer
+from equivcheck.frontend.patch.clex import LineLexer
 from equivcheck.frontend.vocabulary import STATEMENT_KEYWORDS
 
 Side = Literal["old", "new"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.model import FilePatch, Hunk, Patch
-from equivcheck.frontend.patch_indent import indent_unit, reindent
+from equivcheck.frontend.patch.indent import indent_unit, reindent
 
 _CONTEXT_HINT = "check that the patch is meant for this tree/revision"
 
