@@ -22,7 +22,7 @@ from pathlib import Path
 
 from equivcheck.binary import CompiledFunction, Opinion, binary_opinion, opinion_from_texts
 from equivcheck.binary.compile import FLAG_SETS, compile_tree_file
-from equivcheck.frontend.kbuild import preprocess
+from equivcheck.frontend.unit.kbuild import preprocess
 from equivcheck.limits import Limits
 
 REPO = Path(__file__).resolve().parent.parent

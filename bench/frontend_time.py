@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.frontend.tree import open_tree
 from equivcheck.frontend.workset import from_patch_file
 from equivcheck.ir.build import build_function

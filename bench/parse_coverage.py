@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from equivcheck.errors import InputError, UnsupportedConstruct
-from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.gnuc import cut_all_functions, parse_function
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.frontend.tree import open_tree
 from equivcheck.ir.build import build_function
 from equivcheck.ir.canon import canonicalize

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pycparser import c_ast
 
-from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.source.cfuncs import find_functions
 
 from .generate import TYPES
 from .mutate import parse, unparse

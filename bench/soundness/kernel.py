@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.cfuncs import find_functions
-from equivcheck.frontend.kbuild import compile_command
 from equivcheck.frontend.patch.clex import mask
+from equivcheck.frontend.source.cfuncs import find_functions
+from equivcheck.frontend.unit.kbuild import compile_command
 
 TREE = Path.home() / ".cache" / "equivcheck" / "linux-source-6.12"
 TOKEN = re.compile(

@@ -3,7 +3,7 @@
 Two ways:
 
 - **tree mode**: kbuild's own compile command for the file
-  (:func:`equivcheck.frontend.kbuild.compile_command`), run from the tree root on a
+  (:func:`equivcheck.frontend.unit.kbuild.compile_command`), run from the tree root on a
   scratch copy of the file: ``-o`` goes to the scratch folder, the dependency file
   option (``-Wp,-MMD,...``) is dropped, ``-iquote DIR`` keeps ``#include "local.h"``
   working and ``-fmacro-prefix-map`` keeps ``__FILE__`` as kbuild has it. Changed
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.kbuild import compile_command
+from equivcheck.frontend.unit.kbuild import compile_command
 
 KERNEL_LIKE = ("-O2", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables")
 PLAIN = ("-O2",)

@@ -26,7 +26,7 @@ from equivcheck.binary.compile import (
     preprocess_plain,
 )
 from equivcheck.binary.model import CompiledFunction, Opinion, OpinionDetails
-from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.limits import DEFAULT_LIMITS, Limits
 
 INSTALL_HINT = "angr is not installed (pip install 'equivcheck[binary]')"
@@ -262,7 +262,7 @@ def opinion_from_tree(
     come from them); when missing the file is preprocessed here. ``overlay_*`` map changed
     headers to their contents.
     """
-    from equivcheck.frontend.kbuild import preprocess
+    from equivcheck.frontend.unit.kbuild import preprocess
 
     started = time.perf_counter()
     units = []

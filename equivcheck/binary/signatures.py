@@ -4,7 +4,7 @@ The compiled code passes arguments in registers whose upper bits are not defined
 the declared width (an ``int`` in ``edi``, a ``bool`` in ``dil``), so events are compared
 at the widths of the prototype. The front end has the text (the preprocessed unit in
 tree mode, the file itself for fixtures) and reads the declarations from it
-(:func:`equivcheck.frontend.prototypes.declarations`, the one reader of prototypes);
+(:func:`equivcheck.frontend.unit.prototypes.declarations`, the one reader of prototypes);
 this module gives each type written there its ABI class, resolving typedefs in the same
 text. A parameter whose type cannot be read makes the whole parameter list unknown.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from equivcheck.frontend.prototypes import declarations, without_attributes
+from equivcheck.frontend.unit.prototypes import declarations, without_attributes
 from equivcheck.frontend.vocabulary import (
     FUNCTION_ANNOTATIONS,
     INLINE_WORDS,

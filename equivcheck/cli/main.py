@@ -33,9 +33,9 @@ from equivcheck.cli.reporting import (
 from equivcheck.equiv.check import Options, changed_c_files, check_patches
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.cfuncs import find_functions
 from equivcheck.frontend.model import FunctionText
 from equivcheck.frontend.prepare import prepare_tree
+from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.frontend.tree import KernelTree, open_tree
 from equivcheck.frontend.workset import (
     FunctionWork,

@@ -51,13 +51,18 @@ from equivcheck.equiv.uses import (
     unsupported,
 )
 from equivcheck.errors import InputError
-from equivcheck.frontend.fileconstants import defines_types, trusted_constants
-from equivcheck.frontend.fragments import Region
-from equivcheck.frontend.functions import is_weak
-from equivcheck.frontend.labels import rename_problems, visible_labels
 from equivcheck.frontend.model import FileContext, FunctionText, SourceLocation
 from equivcheck.frontend.patch.clex import identifiers, mask
-from equivcheck.frontend.prototypes import (
+from equivcheck.frontend.source.fragments import Region
+from equivcheck.frontend.source.functions import is_weak
+from equivcheck.frontend.source.labels import rename_problems, visible_labels
+from equivcheck.frontend.source.textdiff import (
+    mentions,
+    whole_function_patch,
+    whole_function_regions,
+)
+from equivcheck.frontend.unit.fileconstants import defines_types, trusted_constants
+from equivcheck.frontend.unit.prototypes import (
     TYPEDEF,
     Parameters,
     common_return_types,
@@ -65,8 +70,7 @@ from equivcheck.frontend.prototypes import (
     return_types,
     volatile_globals,
 )
-from equivcheck.frontend.textdiff import mentions, whole_function_patch, whole_function_regions
-from equivcheck.frontend.typesizes import (
+from equivcheck.frontend.unit.typesizes import (
     TYPE_FACTS,
     constant_name,
     integer_typedefs,
@@ -74,7 +78,7 @@ from equivcheck.frontend.typesizes import (
     type_key,
     type_sizes,
 )
-from equivcheck.frontend.unions import holding_arrays, holds_array, plain_members
+from equivcheck.frontend.unit.unions import holding_arrays, holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
 from equivcheck.ir.canon import graph_nodes, resolve_typeof, retype
@@ -1167,7 +1171,7 @@ def _file_facts(
     """Two-file mode: the sizes, layouts and constants the compiler gives for both
     files, each read with its own headers: alike, or each version's own. Only what
     means inside ``function`` what it means at the end of the file is kept
-    (frontend/fileconstants.py); nothing when a file does not compile on its own."""
+    (frontend/unit/fileconstants.py); nothing when a file does not compile on its own."""
     bound = frozenset(
         name
         for graph in graphs

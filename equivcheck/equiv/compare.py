@@ -19,7 +19,7 @@ from typing import Literal
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.frontend.typesizes import OFFSET_PREFIX
+from equivcheck.frontend.unit.typesizes import OFFSET_PREFIX
 from equivcheck.ir.cuts import CUT
 from equivcheck.ir.model import Graph
 from equivcheck.ir.regions import REGION

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.prototypes import volatile_globals
-from equivcheck.frontend.unions import union_members
+from equivcheck.frontend.unit.prototypes import volatile_globals
+from equivcheck.frontend.unit.unions import union_members
 from equivcheck.ir.lower import function_graph
 from equivcheck.ir.model import (
     AddrOf,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from equivcheck.frontend.cfuncs import find_functions
-from equivcheck.frontend.light import macros_reaching
 from equivcheck.frontend.patch.clex import identifiers, mask
+from equivcheck.frontend.source.cfuncs import find_functions
+from equivcheck.frontend.source.light import macros_reaching
 from equivcheck.ir.canon import graph_nodes
 from equivcheck.ir.model import Call, Global, Graph
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from equivcheck.frontend.model import FilePatch, Hunk, HunkLine, LineKind, Patch
 from equivcheck.frontend.patch.apply import apply_patch
+from equivcheck.frontend.source.unattributed import unattributed_changes
 from equivcheck.frontend.tree import KernelTree
-from equivcheck.frontend.unattributed import unattributed_changes
 
 # The per-file text extraction is shared with ``from_patch_file`` so that both give
 # the same texts; workset keeps it private, so it is imported by name here.

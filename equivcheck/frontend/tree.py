@@ -20,7 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend import kbuild
+from equivcheck.frontend.unit import kbuild
 from equivcheck.frontend.vocabulary import C_KEYWORDS, KERNEL_ANNOTATIONS
 
 # Folders whose headers hold the typedefs a kernel .c file usually sees (x86_64).

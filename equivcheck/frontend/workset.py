@@ -25,27 +25,31 @@ from typing import Literal
 
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.cfuncs import find_functions
-from equivcheck.frontend.fragments import (
-    Region,
-    added_functions,
-    function_fragments,
-    removed_functions,
-)
-from equivcheck.frontend.functions import (
-    call_graph,
-    changed_functions,
-    defined_times,
-    reaching,
-)
 from equivcheck.frontend.gitrev import commit_patch, commits_in_range, file_at
 from equivcheck.frontend.model import FileContext, FilePatch, FunctionChange, FunctionText, Patch
 from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.patch.input import read_file
 from equivcheck.frontend.patch.read import read_patches
+from equivcheck.frontend.source.cfuncs import find_functions
+from equivcheck.frontend.source.fragments import (
+    Region,
+    added_functions,
+    function_fragments,
+    removed_functions,
+)
+from equivcheck.frontend.source.functions import (
+    call_graph,
+    changed_functions,
+    defined_times,
+    reaching,
+)
+from equivcheck.frontend.source.unattributed import (
+    Unattributed,
+    header_changes,
+    unattributed_changes,
+)
 from equivcheck.frontend.tree import KernelTree
-from equivcheck.frontend.unattributed import Unattributed, header_changes, unattributed_changes
-from equivcheck.frontend.unions import union_members
+from equivcheck.frontend.unit.unions import union_members
 
 Mode = Literal["tree", "light", "patch"]
 Side = Literal["before", "after"]

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from equivcheck.errors import UnsupportedConstruct
 from equivcheck.frontend import gnuc
-from equivcheck.frontend.light import explain_failure, light_code, light_source
 from equivcheck.frontend.model import FunctionText
+from equivcheck.frontend.source.light import explain_failure, light_code, light_source
 from equivcheck.ir.build import build_function, build_region
 from equivcheck.ir.canon import canonicalize
 from equivcheck.ir.model import Graph

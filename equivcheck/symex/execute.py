@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import z3
 
 from equivcheck.frontend.model import SourceLocation
-from equivcheck.frontend.typesizes import query_key
+from equivcheck.frontend.unit.typesizes import query_key
 from equivcheck.ir.ctype import array_shape, is_aggregate, pointed_type, spelled
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import (

@@ -21,7 +21,7 @@ from typing import Literal
 
 import z3
 
-from equivcheck.frontend.typesizes import (
+from equivcheck.frontend.unit.typesizes import (
     CONSTANT_FACTS,
     MEMBER_FACTS,
     QUERY_FORMS,

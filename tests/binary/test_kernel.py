@@ -12,7 +12,7 @@ import pytest
 
 from equivcheck.binary import CompiledFunction, binary_opinion, opinion_from_tree
 from equivcheck.binary.compile import compile_tree_file
-from equivcheck.frontend.kbuild import preprocess
+from equivcheck.frontend.unit.kbuild import preprocess
 from equivcheck.limits import Limits
 
 pytest.importorskip(

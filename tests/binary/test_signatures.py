@@ -60,7 +60,7 @@ def test_variadic_noreturn_and_unknown() -> None:
 
 
 def test_a_call_in_a_body_is_not_a_prototype() -> None:
-    # the front end's reader (frontend/prototypes.py) counts file-scope declarations only
+    # the front end's reader (frontend/unit/prototypes.py) counts file-scope declarations only
     text = "int first(int x)\n{\n\treturn later(x);\n}\nshort later(long x);\n"
     sig = SignatureTable(text).get("later")
     assert sig.params == (CType(64, signed=True),)

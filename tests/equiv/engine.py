@@ -9,7 +9,7 @@ from equivcheck.equiv.compare import Outcome, Side, compare
 from equivcheck.equiv.induction import compare_with_induction
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.unions import union_members
+from equivcheck.frontend.unit.unions import union_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.ir.build import build_function
 from equivcheck.ir.canon import canonicalize

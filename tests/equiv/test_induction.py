@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from equivcheck.frontend.prototypes import return_types
+from equivcheck.frontend.unit.prototypes import return_types
 from equivcheck.ir.cuts import cut_label, cut_loops
 from equivcheck.ir.liveness import live_in
 from equivcheck.ir.model import Exit

@@ -14,7 +14,7 @@ from equivcheck.equiv.check import Options, check_patches
 from equivcheck.equiv.compare import Side, compare
 from equivcheck.equiv.footprints import infer
 from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.prototypes import return_types
+from equivcheck.frontend.unit.prototypes import return_types
 from equivcheck.frontend.workset import FunctionWork, PatchWork, from_patch_file
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config

@@ -15,7 +15,7 @@ import pytest
 from equivcheck.equiv.check import Options, check_patches
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionChange, FunctionText
-from equivcheck.frontend.unions import union_members
+from equivcheck.frontend.unit.unions import union_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from tests.equiv.review import ReviewCases, kernel_results
 

@@ -41,14 +41,14 @@ MISSED = {
     "union-local-slots": "(not new) the same for a local whose address is not taken",
     "union-global": "(not new) symex/memory.py locate: a global's member is "
     "Loc('global', 'g.x'), one global per member path",
-    "union-typedef-chain": "(not new) frontend/unions.py _aliases misses `typedef A_t "
+    "union-typedef-chain": "(not new) frontend/unit/unions.py _aliases misses `typedef A_t "
     "B_t;` (a typedef of a typedef), so struct A is not held in the union and lo is no "
     "union member: q->lo (q = &p->b) is field:lo, p->raw is in layout",
-    "union-comma-members": "(not new) frontend/unions.py _MEMBER needs ; [ : or )( after "
+    "union-comma-members": "(not new) frontend/unit/unions.py _MEMBER needs ; [ : or )( after "
     "a name: `unsigned int lo, hi;` gives hi only, so p->lo is field:lo",
-    "union-member-attribute": "(not new) frontend/unions.py _MEMBER: `unsigned long word "
+    "union-member-attribute": "(not new) frontend/unit/unions.py _MEMBER: `unsigned long word "
     "__attribute__((aligned(8)));` gives no name, so p->word is field:word",
-    "union-attribute-before-brace": "(not new) frontend/unions.py _UNION needs `union "
+    "union-attribute-before-brace": "(not new) frontend/unit/unions.py _UNION needs `union "
     "[TAG] {`: `union __attribute__((aligned(8))) {` is no union, its members no union "
     "members",
     "value-reads-field-address": "(not new) a value's footprint reads 'mem' through "

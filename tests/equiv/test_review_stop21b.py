@@ -24,7 +24,7 @@ CASES = ReviewCases("review-stop21b")
 EQ, DIFF, UNK = "equivalent", "different", "unknown"
 
 PROBE = (
-    "(new in bbfb617) frontend/typesizes.py _ask appends the CONSTANT_FACTS probes at "
+    "(new in bbfb617) frontend/unit/typesizes.py _ask appends the CONSTANT_FACTS probes at "
     "the end of the file, at file scope, and symex/memory.py _constant takes the answer "
     "as the value of the capital name wherever the function uses it: "
 )
@@ -122,7 +122,7 @@ TREE_FIXED = {
     # (not new) `clear(p)`, p the struct s * f was given, clear writes
     # `*(unsigned int *)q = 0` (footprint: mem): p->x's bytes; UNKNOWN, as in f itself
     "struct-pointer-callee-writes": UNK,
-    # (not new) frontend/unions.py _TYPEDEF needed `typedef struct A NAME;`:
+    # (not new) frontend/unit/unions.py _TYPEDEF needed `typedef struct A NAME;`:
     # `typedef struct A A_t, *A_p;` gave no alias, so struct A held in the union as A_t
     # was not shared and lo was no union member
     "union-typedef-comma": DIFF,
@@ -144,7 +144,7 @@ TREE_FIXED = {
 
 # Fixed since the review (the reason above says what was wrong): two-file constants
 # only where the end-of-file answer is the name's value in the function
-# (frontend/fileconstants.py); the headers each version includes compared (a line
+# (frontend/unit/fileconstants.py); the headers each version includes compared (a line
 # that differs is a change outside every function); an answer one unit gives alone,
 # each version's own; no part compared alone where the units answer apart.
 FIXED = {

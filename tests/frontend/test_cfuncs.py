@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from equivcheck.frontend.cfuncs import find_functions, function_at
+from equivcheck.frontend.source.cfuncs import find_functions, function_at
 
 TRICKY = """\
 #define LOOKS_LIKE(x) \\

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.fragments import added_functions, function_fragments
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.patch.read import read_patches
+from equivcheck.frontend.source.fragments import added_functions, function_fragments
 
 
 def _seed(fixtures_dir: Path) -> Patch:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from equivcheck.frontend.functions import changed_functions
 from equivcheck.frontend.model import FunctionChange, Patch
 from equivcheck.frontend.patch.apply import apply_patch, apply_series
 from equivcheck.frontend.patch.read import read_patches
+from equivcheck.frontend.source.functions import changed_functions
 
 SRC = "src/ringbuf.c"
 

@@ -5,8 +5,8 @@ branches), until the function's own body, which is the whole function."""
 from __future__ import annotations
 
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.textdiff import whole_function_regions
-from equivcheck.frontend.unions import plain_members
+from equivcheck.frontend.source.textdiff import whole_function_regions
+from equivcheck.frontend.unit.unions import plain_members
 
 BEFORE = """int f(int a, int n)
 {

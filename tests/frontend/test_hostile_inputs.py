@@ -15,8 +15,8 @@ from equivcheck.errors import InputError
 from equivcheck.frontend.applied import read_series_files
 from equivcheck.frontend.patch.input import MAX_INPUT_BYTES, printable, read_file, read_stream
 from equivcheck.frontend.patch.read import read_patches
+from equivcheck.frontend.source.unattributed import unattributed_changes
 from equivcheck.frontend.tree import open_tree
-from equivcheck.frontend.unattributed import unattributed_changes
 from equivcheck.frontend.workset import from_patch_file
 
 from .test_tree import fake_tree

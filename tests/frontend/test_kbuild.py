@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from equivcheck.errors import InputError
-from equivcheck.frontend import kbuild
+from equivcheck.frontend.unit import kbuild
 
 GCC = (
     "gcc -Wp,-MMD,mm/.rmap.o.d -nostdinc -I./arch/x86/include -I./include "

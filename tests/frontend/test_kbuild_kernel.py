@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from equivcheck.errors import InputError
-from equivcheck.frontend import kbuild
+from equivcheck.frontend.unit import kbuild
 
 pytestmark = pytest.mark.kernel
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from equivcheck.errors import InputError
-from equivcheck.frontend import keepmacros
-from equivcheck.frontend.kbuild import insert_blocks
+from equivcheck.frontend.unit import keepmacros
+from equivcheck.frontend.unit.kbuild import insert_blocks
 
 SOURCE = """\
 #define smp_mb() asm("lock")

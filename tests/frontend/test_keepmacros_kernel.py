@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from equivcheck.frontend import kbuild, keepmacros
+from equivcheck.frontend.unit import kbuild, keepmacros
 
 pytestmark = pytest.mark.kernel
 

@@ -1,9 +1,9 @@
 """Declared parameter and return types read from a unit's file-scope declarations
-(frontend/prototypes.py)."""
+(frontend/unit/prototypes.py)."""
 
 from __future__ import annotations
 
-from equivcheck.frontend.prototypes import (
+from equivcheck.frontend.unit.prototypes import (
     TYPEDEF,
     Declaration,
     declarations,

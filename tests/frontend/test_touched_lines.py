@@ -4,9 +4,9 @@ the callee changed), and light mode finds the macros that reach such a function.
 
 from __future__ import annotations
 
-from equivcheck.frontend.light import macros_reaching
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.textdiff import mentions, whole_function_regions
+from equivcheck.frontend.source.light import macros_reaching
+from equivcheck.frontend.source.textdiff import mentions, whole_function_regions
 
 BEFORE = """int f(int a)
 {

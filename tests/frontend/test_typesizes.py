@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from equivcheck.frontend.typesizes import offset_key, type_sizes
+from equivcheck.frontend.unit.typesizes import offset_key, type_sizes
 
 UNIT = """
 struct small { char c; };

@@ -7,7 +7,7 @@ from pathlib import Path
 from equivcheck.frontend.model import FilePatch, Patch
 from equivcheck.frontend.patch.apply import apply_patch
 from equivcheck.frontend.patch.read import read_patches
-from equivcheck.frontend.unattributed import Unattributed, unattributed_changes
+from equivcheck.frontend.source.unattributed import Unattributed, unattributed_changes
 
 PATCHES = Path(__file__).resolve().parents[2] / "fixtures" / "patches"
 EXPECTED = [

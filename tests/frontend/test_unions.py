@@ -1,11 +1,11 @@
-"""frontend/unions.py: which structs a union may hold by value, whatever the typedef or
+"""frontend/unit/unions.py: which structs a union may hold by value, whatever the typedef or
 ``typeof`` that names them (review stop 21b)."""
 
 from __future__ import annotations
 
 import pytest
 
-from equivcheck.frontend.unions import declared_names, plain_members, union_members
+from equivcheck.frontend.unit.unions import declared_names, plain_members, union_members
 
 STRUCT_A = "struct A { unsigned int lo; unsigned int hi; };\n"
 

@@ -40,7 +40,7 @@ from equivcheck.frontend.applied import (
 )
 from equivcheck.frontend.patch.apply import apply_series
 from equivcheck.frontend.patch.read import read_patches
-from equivcheck.frontend.unattributed import Unattributed
+from equivcheck.frontend.source.unattributed import Unattributed
 from equivcheck.frontend.workset import PatchWork
 from equivcheck.integrations.b4 import Finding, applied_direction, findings, shorten
 from equivcheck.integrations.b4_mail import repair_headers

@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from equivcheck.frontend.unions import holds_array
+from equivcheck.frontend.unit.unions import holds_array
 from equivcheck.ir.escape import Callees, confined_locals
 from equivcheck.ir.model import Graph
 from tests.equiv.engine import graph as gnu_graph

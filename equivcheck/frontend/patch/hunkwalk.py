@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from equivcheck.frontend.cfuncs import name_from_tokens
 from equivcheck.frontend.model import Hunk
 from equivcheck.frontend.patch.clex import LineLexer
+from equivcheck.frontend.source.cfuncs import name_from_tokens
 from equivcheck.frontend.vocabulary import STATEMENT_KEYWORDS
 
 Side = Literal["old", "new"]

@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from equivcheck.frontend.cfuncs import CFunction, find_functions
 from equivcheck.frontend.model import ChangeStatus, FilePatch, FunctionChange, Hunk, Patch
 from equivcheck.frontend.patch.clex import mask
 from equivcheck.frontend.patch.hunkwalk import SideWalk, walk
+from equivcheck.frontend.source.cfuncs import CFunction, find_functions
 
 _C_SUFFIXES = (".c", ".h")
 # A weak definition may be replaced at link time: calls to it are not inlined.

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend import keepmacros
+from equivcheck.frontend.unit import keepmacros
 
 CACHE_FILE = "kbuild-commands.json"
 _CACHE_VERSION = 1
@@ -470,7 +470,7 @@ def preprocess(
     ``text`` replaces the file's content (the before or after version); ``overlay`` maps
     tree-relative paths of changed headers (or other files) to their new content;
     ``keep_macros_for`` names functions inside which the macros of
-    :mod:`equivcheck.frontend.keepmacros` stay visible as ``__ec_NAME(...)`` calls.
+    :mod:`equivcheck.frontend.unit.keepmacros` stay visible as ``__ec_NAME(...)`` calls.
     Line markers name the original paths. The tree is never written to.
     """
     tree = Path(tree)

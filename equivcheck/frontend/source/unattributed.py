@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from equivcheck.frontend.cfuncs import find_functions
-from equivcheck.frontend.light import strip_comments
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.patch.hunkwalk import starts_in_comment, walk
+from equivcheck.frontend.source.cfuncs import find_functions
+from equivcheck.frontend.source.light import strip_comments
 
 _C_FILE = re.compile(r"\.[ch]$")
 

@@ -11,9 +11,9 @@ import dataclasses
 import difflib
 import re
 
-from equivcheck.frontend.fragments import Region, function_fragments
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, Patch
 from equivcheck.frontend.patch.clex import identifiers, mask
+from equivcheck.frontend.source.fragments import Region, function_fragments
 
 
 def whole_function_patch(

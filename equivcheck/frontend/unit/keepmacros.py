@@ -5,7 +5,7 @@ After preprocessing, ``smp_rmb()`` and ``barrier()`` are the same asm on x86_64,
 before a function definition we save each macro (``#pragma push_macro``), redefine it as
 a call of ``__ec_NAME`` with the same arguments, and restore it after the function
 (``#pragma pop_macro``). The rest of the file expands the macros as usual. ``#line``
-directives (added by :func:`equivcheck.frontend.kbuild.insert_blocks`) keep line numbers.
+directives (added by :func:`equivcheck.frontend.unit.kbuild.insert_blocks`) keep line numbers.
 
 The ``__ec_`` names are undeclared: that is fine for preprocessing, not for compiling.
 The macros kept are declared in ``equivcheck/kernel.py`` (``KEPT_MACROS``).
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.cfuncs import find_functions
+from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.kernel import CALL_PREFIX, KEPT_MACROS, KeptMacro
 
 PREFIX = CALL_PREFIX

@@ -2,7 +2,7 @@
 uses them.
 
 Two-file mode asks the compiler for the value of a constant with a probe at the end of
-the file (frontend/typesizes.py). That answer is the name's value inside the function
+the file (frontend/unit/typesizes.py). That answer is the name's value inside the function
 only when the name means the same there as at the end of the file, and when the value
 can stand in for the name's text. ``gcc -E -dD`` shows every definition and ``#undef``
 after the conditionals are decided; a macro is trusted when:
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.frontend.gnuc.scan import matching_brace
-from equivcheck.frontend.typesizes import run_gcc
+from equivcheck.frontend.unit.typesizes import run_gcc
 from equivcheck.frontend.vocabulary import C_KEYWORDS
 
 _MARKER = re.compile(r'^#\s+(\d+)\s+"([^"]*)"')

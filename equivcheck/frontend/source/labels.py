@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from equivcheck.frontend.light import strip_comments
 from equivcheck.frontend.model import Patch
+from equivcheck.frontend.source.light import strip_comments
 
 _LABEL = re.compile(r"^\s*([A-Za-z_]\w*)\s*:(?!:)")
 _GOTO = re.compile(r"\bgoto\s+([A-Za-z_]\w*)\s*;")
