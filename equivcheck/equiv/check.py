@@ -61,7 +61,11 @@ from equivcheck.frontend.source.textdiff import (
     whole_function_patch,
     whole_function_regions,
 )
-from equivcheck.frontend.unit.fileconstants import defines_types, trusted_constants
+from equivcheck.frontend.unit.fileconstants import (
+    declares_own_types,
+    defines_types,
+    trusted_constants,
+)
 from equivcheck.frontend.unit.prototypes import (
     TYPEDEF,
     Parameters,
@@ -652,6 +656,7 @@ class _PatchChecker:
             volatile=volatile,
             confine=_confines(fw),
             files=(fw.before.context, fw.after.context),
+            own_types=_own_types(fw),
         )
         grow_until = time.monotonic() + GROW_FIRST * options.budget_s
         last = 0.0  # how long the latest part took
@@ -1086,6 +1091,9 @@ class Comparison:
     files: tuple[FileContext | None, FileContext | None] = (None, None)
     """Two-file mode: both files as the compiler reads them (for the sizes and the
     constants their headers define)."""
+    own_types: bool = False
+    """Whether the function declares types or constants of its own, which the
+    compiler's answers at file scope do not see (frontend/unit/fileconstants.py)."""
 
 
 @dataclass(frozen=True)
@@ -1205,6 +1213,11 @@ def _file_facts(
     )
 
 
+def _own_types(fw: FunctionWork) -> bool:
+    """Whether either version of the function declares types of its own."""
+    return any(t is not None and declares_own_types(t.text) for t in (fw.before, fw.after))
+
+
 def _units_apart(fw: FunctionWork, before: Graph, after: Graph) -> bool:
     """Whether the compiler answers what the function's types and constants are apart
     in the two versions' units (or files, with their headers)."""
@@ -1302,6 +1315,10 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     graphs = [before, after, *helpers.before.values(), *helpers.after.values()]
     if ctx.unit and ctx.before_unit:
         facts = _unit_facts(graphs, ctx.before_unit, ctx.unit)
+        if ctx.own_types:
+            # (a block's struct s is not the file's: no size, layout or constant from
+            # file scope; prototypes still hold)
+            facts = _UnitFacts(facts.results, facts.parameters)
     elif ctx.files[0] is not None and ctx.files[1] is not None:
         facts = _file_facts(graphs, ctx.name, ctx.files[0], ctx.files[1])
     else:
@@ -1697,6 +1714,7 @@ def _whole_by_regions(
         whole=(before, after),
         confine=_confines(fw),
         files=(fw.before.context, fw.after.context),
+        own_types=_own_types(fw),
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]

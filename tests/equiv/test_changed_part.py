@@ -265,3 +265,21 @@ def test_write_once_to_a_value_is_unknown_not_a_crash() -> None:
     )
     result = two_texts(before, after)
     assert result.verdict == "unknown" and "WRITE_ONCE" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("query", "file_scope_answer"),
+    [
+        ("__builtin_offsetof(struct s, b)", "4"),
+        ("sizeof(struct s)", "8"),
+        ("_Alignof(struct s)", "4"),
+    ],
+)
+def test_a_block_scope_struct_is_not_the_file_scope_one(query: str, file_scope_answer: str) -> None:
+    # the compiler answers at file scope (struct s of ints); inside f struct s is longs
+    code = (
+        "unsigned long f(void)\n{\n\tstruct s { long a; long b; } v;\n\t(void)v;\n\treturn %s;\n}"
+    )
+    prelude = "struct s { int a; int b; };\n"
+    verdict = unit_verdict(prelude, code % query, code % file_scope_answer, frozenset())
+    assert verdict != "equivalent"

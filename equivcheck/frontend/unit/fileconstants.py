@@ -35,7 +35,18 @@ _DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\()?\s*(.*)$")
 _UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
-_OWN_TYPES = re.compile(r"\b(?:enum|extern|typedef)\b|\b(?:struct|union)\s+\w*\s*\{")
+_OWN_TYPES = re.compile(
+    r"\btypedef\b|\b(?:struct|union|enum)\s+\w*\s*\{"
+    r"|\bextern\b[^;{}]*\b[A-Z][A-Z0-9_]*\s*[;,=\[]"
+)
+
+
+def declares_own_types(body: str) -> bool:
+    """Whether a function's text declares types or constants of its own (a struct,
+    union or enumeration with a body, a typedef, an ``extern`` of a name in capitals):
+    what the compiler answers at file scope may then not be what its names mean
+    inside."""
+    return bool(_OWN_TYPES.search(body))
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ def trusted_constants(
     if start is None:
         return None
     body = pre.text[start : matching_brace(pre.text, pre.text.index("{", start))]
-    own_types = bool(_OWN_TYPES.search(body))
+    own_types = declares_own_types(body)
     names = set(_WORD.findall(body)) | set(pre.definitions)
     trusted: set[str] = set()
     for name in sorted(names):
@@ -90,7 +101,7 @@ def defines_types(text: str, include_dirs: tuple[str, ...], function: str) -> bo
     if pre is None or start is None:
         return True
     body = pre.text[start : matching_brace(pre.text, pre.text.index("{", start))]
-    return bool(_OWN_TYPES.search(body))
+    return declares_own_types(body)
 
 
 def _trusted(
