@@ -37,6 +37,7 @@ from equivcheck.symex.execute import (
     Exploration,
     explore,
 )
+from equivcheck.symex.memory import bytes_at
 from equivcheck.symex.solver import Incremental, SolverTimeout, new_solver, possible, satisfying
 from equivcheck.symex.state import (
     LAYOUT,
@@ -971,7 +972,7 @@ def _storage_difference(
     for place in sorted(places, key=lambda p: -p.width):
         start = model.eval(place.address, model_completion=True).as_long()
         values = [
-            model.eval(_bytes(array, place.address, place.width), model_completion=True)
+            model.eval(bytes_at(array, place.address, place.width), model_completion=True)
             for array in (left, right)
         ]
         if all(z3.is_bv_value(v) for v in values):
@@ -988,12 +989,6 @@ def _storage_difference(
     )
     also = "".join(f", shared with {name}" for name in shared)
     return f"union storage at {text} ({before:#x} before, {after:#x} after{also})", model
-
-
-def _bytes(array: z3.ArrayRef, address: z3.BitVecRef, width: int) -> z3.BitVecRef:
-    """``width`` bytes of a byte array at ``address``, little-endian."""
-    data = [z3.Select(array, address + k) for k in range(width)]
-    return z3.Concat(*reversed(data)) if width > 1 else data[0]
 
 
 def _array_name(name: str) -> str:
@@ -1088,7 +1083,7 @@ def _constants_needed(
     apart = [*(x != 0 for x in low), *([z3.Distinct(*low)] if len(low) > 1 else [])]
     if _rests_on_nothing(model, renamed, apart, [], quick):
         return [], named
-    if _differs_for_samples(renamed, [], primed, quick):
+    if _differs_for_samples(renamed, primed, quick):
         return [], named
     return _each_needed(model, symbols, [], quick), []
 
@@ -1153,9 +1148,7 @@ def _numbers_in(cond: z3.ExprRef) -> list[int]:
     return sorted(found)
 
 
-def _differs_for_samples(
-    cond: z3.ExprRef, facts: list[z3.ExprRef], constants: list[z3.ExprRef], timeout_ms: int
-) -> bool:
+def _differs_for_samples(cond: z3.ExprRef, constants: list[z3.ExprRef], timeout_ms: int) -> bool:
     """Whether, for each of some values of ``constants`` that are nonzero and apart,
     inputs exist that make ``cond`` (the versions' difference) hold: a difference for
     whatever values such constants have, as far as tried (what a quantified query
@@ -1163,7 +1156,7 @@ def _differs_for_samples(
     for values in _sample_values(len(constants), _numbers_in(cond)):
         fixed = [c == z3.BitVecVal(v, 64) for c, v in zip(constants, values, strict=True)]
         solver = new_solver(timeout_ms)
-        solver.add(cond, *facts, *fixed)
+        solver.add(cond, *fixed)
         if solver.check() != z3.sat:
             return False
     return True

@@ -425,8 +425,6 @@ def _uf_any(name: str, terms: tuple[z3.ExprRef, ...], result: z3.SortRef) -> z3.
     return func(*terms)
 
 
-"""How symex/memory.py names the address of a global (``&g``)."""
-
 _REACH_LIMIT = 20000
 """Nodes :class:`_Reach` walks before it assumes the worst (a struct reached)."""
 

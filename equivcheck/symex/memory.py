@@ -93,10 +93,10 @@ MAX_SPARED_LAYOUT = 128
 """The largest struct local (bytes) whose union storage a havoc spares when the call
 is not given its address (a larger one changes there, which costs precision only: the
 state a call sees is compared)."""
-# The markers of a path's accesses to members that may share storage: by layout, or
-# in a field array (their layout not known): a path with both is not modelled.
 GLOBAL_ADDRESS = "addr:global:"
 """The prefix of a global's address (``&g``), one symbol for both versions."""
+# The markers of a path's accesses to members that may share storage: by layout, or
+# in a field array (their layout not known): a path with both is not modelled.
 _BY_LAYOUT = "#layout"
 _BY_NAME = "#shared-by-name"
 
@@ -718,9 +718,8 @@ class Memory:
             value = _load(array, where.key[0], where.width, where.ty)
             if where.name == LAYOUT and where.ty.pointee is not None:
                 # (a pointer member: its bytes name the object read, as a field's read)
-                address = where.key[0]
-                for k in range(8):
-                    st.inner[z3.Select(array, address + k).get_id()] = address
+                for byte in byte_selects(array, where.key[0], 8):
+                    st.inner[byte.get_id()] = where.key[0]
         else:
             # (Of a type not known, a value read is not cut to a width: the same object
             # reached through a typed and an untyped pointer would read differently.)
@@ -864,24 +863,34 @@ def declared(ctype: str) -> str:
     return spelled(ctype) if ctype and "typeof" not in ctype and ctype != "?" else ""
 
 
+def byte_selects(memory: z3.ArrayRef, address: z3.BitVecRef, width: int) -> list[z3.ExprRef]:
+    """The reads of ``width`` bytes of byte memory at ``address``, lowest first."""
+    return [z3.Select(memory, address + k) for k in range(width)]
+
+
+def bytes_at(memory: z3.ArrayRef, address: z3.BitVecRef, width: int) -> z3.BitVecRef:
+    """``width`` bytes of byte memory at ``address`` as one value, little-endian."""
+    data = byte_selects(memory, address, width)
+    return z3.Concat(*reversed(data)) if width > 1 else data[0]
+
+
 def _load(
     memory: z3.ArrayRef, address: z3.BitVecRef, width: int | z3.BitVecRef, ty: IntType
 ) -> SymVal:
     """A value of ``width`` bytes read little-endian from byte memory, extended to 64
     bits as its type says (sign unknown for a type not known: a symbol per type). Of
     an object wider than 8 bytes, the first 8 are the value."""
-    data = [z3.Select(memory, address + k) for k in range(8)]
     if isinstance(width, int) and width in _EXTENDED:
-        low = z3.Concat(*reversed(data[:width])) if width > 1 else data[0]
+        low = bytes_at(memory, address, width)
         return V.convert(SymVal(_extend(low, ty.signed)), ty)
-    full = z3.Concat(*reversed(data))
+    full = bytes_at(memory, address, 8)
     if isinstance(width, int):
         return SymVal(full, ty)
     known = not V.is_pointerish(ty)
     signed = z3.BoolVal(ty.signed) if known else z3.Bool(f"{SIGN_PREFIX}{V.type_key(ty)}")
     value = full
     for size in sorted(_EXTENDED, reverse=True):
-        low = z3.Concat(*reversed(data[:size])) if size > 1 else data[0]
+        low = bytes_at(memory, address, size)
         extended = z3.If(signed, z3.SignExt(64 - 8 * size, low), z3.ZeroExt(64 - 8 * size, low))
         value = z3.If(width == size, extended, value)
     return SymVal(value, ty)
