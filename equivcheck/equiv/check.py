@@ -1166,6 +1166,13 @@ def _answers_apart(
     after = type_sizes(unit, wanted, dirs[1])
     same = before_unit == unit and dirs[0] == dirs[1]
     before = after if same else type_sizes(before_unit, wanted, dirs[0])
+    return _split(before, after)
+
+
+def _split(
+    before: dict[str, int], after: dict[str, int]
+) -> tuple[dict[str, int], tuple[dict[str, int], dict[str, int]]]:
+    """Answers both versions give alike, and the others, each version's own."""
     alike = {name: size for name, size in after.items() if before.get(name) == size}
     return alike, (
         {k: v for k, v in before.items() if k not in alike},
@@ -1186,11 +1193,12 @@ def _file_facts(
         for name in (*(v.name for v in graph.locals), *(p.name for p in graph.params))
         if name
     )
+    wanted = frozenset(layout_keys(graphs, []))
+    asked = frozenset(filter(None, map(constant_name, wanted)))
     kept: list[dict[str, int]] = []
     for context in (before, after):
-        wanted = frozenset(layout_keys(graphs, []))
         answers = type_sizes(context.text, wanted, context.include_dirs)
-        names = trusted_constants(context.text, context.include_dirs, function, bound)
+        names = trusted_constants(context.text, context.include_dirs, function, bound, asked)
         own_types = defines_types(context.text, context.include_dirs, function)
         kept.append(
             {
@@ -1203,14 +1211,8 @@ def _file_facts(
                 )
             }
         )
-    alike = {k: v for k, v in kept[1].items() if kept[0].get(k) == v}
-    return _UnitFacts(
-        sizes=alike,
-        apart=(
-            {k: v for k, v in kept[0].items() if k not in alike},
-            {k: v for k, v in kept[1].items() if k not in alike},
-        ),
-    )
+    alike, apart = _split(kept[0], kept[1])
+    return _UnitFacts(sizes=alike, apart=apart)
 
 
 def _own_types(fw: FunctionWork) -> bool:

@@ -71,37 +71,41 @@ class Preprocessed:
 
 
 def trusted_constants(
-    text: str, include_dirs: tuple[str, ...], function: str, bound: frozenset[str]
+    text: str,
+    include_dirs: tuple[str, ...],
+    function: str,
+    bound: frozenset[str],
+    names: frozenset[str],
 ) -> frozenset[str] | None:
-    """The names whose compiler answers stand for them inside ``function`` of the file
-    ``text`` (``bound``: the names the function declares); None when the file does not
-    preprocess on its own or the function is not in it (an inactive conditional)."""
+    """Of ``names``, those whose compiler answers stand for them inside ``function`` of
+    the file ``text`` (``bound``: the names the function declares); None when the file
+    does not preprocess on its own or the function is not in it (an inactive
+    conditional)."""
     pre = _preprocess(text, include_dirs)
-    if pre is None:
+    found = _function_body(pre, function) if pre is not None else None
+    if pre is None or found is None:
         return None
-    start = _function_start(pre.text, function)
-    if start is None:
-        return None
-    body = pre.text[start : matching_brace(pre.text, pre.text.index("{", start))]
+    start, body = found
     own_types = declares_own_types(body)
-    names = set(_WORD.findall(body)) | set(pre.definitions)
-    trusted: set[str] = set()
-    for name in sorted(names):
-        if _trusted(pre, name, start, bound, own_types, set()):
-            trusted.add(name)
-    return frozenset(trusted)
+    return frozenset(n for n in names if _trusted(pre, n, start, bound, own_types, set()))
 
 
 def defines_types(text: str, include_dirs: tuple[str, ...], function: str) -> bool:
-    """Whether ``function`` declares types of its own (a struct, union or enumeration,
-    a typedef, an ``extern``), which the compiler's answers at file scope do not see;
-    True when that cannot be told."""
+    """Whether ``function`` declares types of its own (:func:`declares_own_types`),
+    which the compiler's answers at file scope do not see; True when that cannot be
+    told."""
     pre = _preprocess(text, include_dirs)
-    start = _function_start(pre.text, function) if pre is not None else None
-    if pre is None or start is None:
-        return True
-    body = pre.text[start : matching_brace(pre.text, pre.text.index("{", start))]
-    return declares_own_types(body)
+    found = _function_body(pre, function) if pre is not None else None
+    return found is None or declares_own_types(found[1])
+
+
+def _function_body(pre: Preprocessed, function: str) -> tuple[int, str] | None:
+    """Where ``function``'s definition begins in the preprocessed text, and its text
+    (None: it is not there)."""
+    start = _function_start(pre.text, function)
+    if start is None:
+        return None
+    return start, pre.text[start : matching_brace(pre.text, pre.text.index("{", start))]
 
 
 def _trusted(
