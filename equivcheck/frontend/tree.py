@@ -20,6 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from equivcheck.errors import InputError
+from equivcheck.frontend.gnuc.scan import split_top_level
 from equivcheck.frontend.unit import kbuild
 from equivcheck.frontend.vocabulary import C_KEYWORDS, KERNEL_ANNOTATIONS
 
@@ -97,20 +98,6 @@ def _declarator_name(text: str) -> str | None:
     return None
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
-
-
 def typedef_names_in(source: str) -> set[str]:
     """Names introduced by ``typedef`` in ``source`` (one C header), found lexically, plus
     macros that stand for a basic type (``#define pgoff_t unsigned long`` in 6.12)."""
@@ -135,7 +122,7 @@ def typedef_names_in(source: str) -> set[str]:
         if i >= len(text) or text[i] != ";":
             continue
         body = text[last_brace + 1 : i] if last_brace >= 0 else text[m.end() : i]
-        for piece in _split_top(body, ","):
+        for piece in split_top_level(body):
             name = _declarator_name(piece.replace("\\\n", " "))
             if name:
                 names.add(name)

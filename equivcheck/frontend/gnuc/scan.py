@@ -67,6 +67,34 @@ def matching_brace(text: str, open_pos: int) -> int:
     return len(text)
 
 
+def matching_paren(text: str, open_pos: int) -> int:
+    """Offset just past the ``)`` matching the ``(`` at ``open_pos`` (or len(text))."""
+    depth = 0
+    for i in range(open_pos, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """``text`` split at each ``sep`` outside parentheses, brackets and braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
 def file_scope_braces(text: str) -> Iterator[tuple[int, str]]:
     """``(offset, brace)`` of every brace outside literals and directives."""
     for m in _BRACE_RE.finditer(text):

@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from equivcheck.frontend.gnuc.scan import split_top_level
+
 _SIZES = {"char", "short", "int", "long", "bool", "_Bool"}
 _SIGNS = {"unsigned", "signed"}
 _FIXED_WIDTH = re.compile(r"^(?:__)?[us](?:8|16|32|64)$")
@@ -98,7 +100,7 @@ def _read(unit: str, start: int, open_end: int) -> Declaration | None:
     text = without_attributes(unit[open_end : end - 1])
     if text is None:
         return Declaration(specifiers, None, noreturn=noreturn)
-    items = [item.strip() for item in _split_top(text)]
+    items = [item.strip() for item in split_top_level(text)]
     variadic = bool(items) and items[-1] == "..."
     if variadic:
         items.pop()
@@ -167,18 +169,6 @@ def _parameter_list(declaration: Declaration) -> Parameters | None:
     if declaration.params is None or declaration.variadic:
         return None
     return tuple(_parameter_type(item) for item in declaration.params)
-
-
-def _split_top(text: str) -> list[str]:
-    """``text`` split at the commas outside parentheses, brackets and braces."""
-    parts, depth, last = [], 0, 0
-    for at, char in enumerate(text):
-        depth += {"(": 1, ")": -1, "[": 1, "]": -1, "{": 1, "}": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(text[last:at])
-            last = at + 1
-    parts.append(text[last:])
-    return parts
 
 
 def _parameter_type(item: str) -> str | None:

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from equivcheck.frontend.gnuc.scan import matching_brace
+from equivcheck.frontend.gnuc.scan import matching_brace, matching_paren, split_top_level
 from equivcheck.frontend.patch.clex import mask
 from equivcheck.frontend.vocabulary import C_KEYWORDS
 
@@ -60,25 +60,12 @@ def union_bodies(masked: str) -> list[str]:
             elif ch.isspace():
                 i += 1
             elif ch == "(" and word.startswith("__"):  # (__attribute__((aligned(8))))
-                i = _matching_paren(masked, i)
+                i = matching_paren(masked, i)
             else:
                 break
         if i < len(masked) and masked[i] == "{":
             out.append(masked[i + 1 : matching_brace(masked, i) - 1])
     return out
-
-
-def _matching_paren(text: str, open_pos: int) -> int:
-    """Offset just past the ``)`` matching the ``(`` at ``open_pos``."""
-    depth = 0
-    for i in range(open_pos, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
 
 
 @functools.lru_cache(maxsize=4)
@@ -153,7 +140,7 @@ def _renamed(masked: str) -> list[tuple[str, str]]:
     for match in _TYPEDEF_NAME.finditer(masked):
         out += [(match.group(1), new) for new in declared_names(masked, match.end())]
     for match in _TYPEDEF_TYPEOF.finditer(masked):
-        close = _matching_paren(masked, match.end() - 1)
+        close = matching_paren(masked, match.end() - 1)
         operand = masked[match.end() : close - 1]
         tags = _BY_VALUE.findall(operand)
         words = [w for w in _WORD.findall(operand) if w not in C_KEYWORDS]
@@ -171,7 +158,7 @@ def declared_names(masked: str, start: int) -> list[str]:
     if "{" in text or "}" in text:
         return []
     out: list[str] = []
-    for part in _top_level_commas(text):
+    for part in split_top_level(text):
         part = _QUALIFIER.sub(" ", part).strip()
         if part.startswith(("*", "(")):
             continue  # a pointer or function pointer
@@ -179,21 +166,6 @@ def declared_names(masked: str, start: int) -> list[str]:
         if word and word.group(0) not in C_KEYWORDS:
             out.append(word.group(0))
     return out
-
-
-def _top_level_commas(text: str) -> list[str]:
-    """``text`` split at its commas outside brackets."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
 
 
 _ATTRIBUTE = re.compile(r"\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
@@ -264,7 +236,7 @@ def _typeof_operands(body: str) -> list[str]:
     """The operands of the ``typeof`` groups in ``body``."""
     out: list[str] = []
     for match in _TYPEOF.finditer(body):
-        close = _matching_paren(body, match.end() - 1)
+        close = matching_paren(body, match.end() - 1)
         out.append(body[match.end() : close - 1])
     return out
 
