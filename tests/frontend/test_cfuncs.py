@@ -123,3 +123,48 @@ def test_real_files_find_every_column0_body(kernel_tree: Path, path: str) -> Non
     assert all(lines[f.end_line - 1].rstrip().endswith("}") for f in funcs)
     if path == "mm/mmap.c":
         assert "sys_mmap_pgoff" in {f.name for f in funcs}
+
+
+MACROS_WITHOUT_SEMICOLONS = """\
+DEFINE_LOCK_GUARD_0(no_notify,
+		    _T->flags = save(),
+		    restore(_T->flags),
+		    unsigned int flags)
+
+static inline int pending(struct task *p)
+{
+	return 1;
+}
+
+static enum result {
+	OK,
+	ERR,
+} prepare(struct op *op)
+{
+	return OK;
+}
+
+static int (*pick(int how))(int)
+{
+	return 0;
+}
+
+static inline void BTREE_FN(init)(struct head *head)
+{
+}
+
+static int left_open(void)
+{
+	if (x) {
+"""
+
+
+def test_one_finder_names_and_starts() -> None:
+    """The finder raw source shares with preprocessed text: a macro call without a
+    semicolon does not name the function after it; a declaration that defines its
+    return type starts at that type; a function returning a function pointer is
+    named by the name inside; a body the text never closes is left out."""
+    funcs = {f.name: f for f in find_functions(MACROS_WITHOUT_SEMICOLONS)}
+    assert list(funcs) == ["pending", "prepare", "pick", "BTREE_FN"]
+    assert (funcs["prepare"].start_line, funcs["prepare"].is_static) == (11, True)
+    assert (funcs["pick"].start_line, funcs["pick"].body_start_line) == (19, 20)

@@ -1,96 +1,22 @@
-"""Finding and cutting function definitions out of a whole preprocessed (``.i``) text.
+"""Cutting function definitions out of a whole preprocessed (``.i``) text.
 
-A token scan at file scope: a ``{`` that follows ``name(...)`` (with no ``=`` earlier in
-the declaration) opens a function body, and brace matching finds its end. Struct,
-union, enum and initializer braces are skipped over.
+The definitions are found by the one finder of function definitions,
+:func:`gnuc.scan.function_definitions` (which raw source uses too, through
+``source/cfuncs.py``); this module cuts them out with their place (from the line
+markers) and the translation unit's typedef names.
 """
 
 from __future__ import annotations
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.gnuc.scan import TOKEN_RE, LineIndex, Tok, matching_brace
+from equivcheck.frontend.gnuc.scan import LineIndex, function_definitions
 from equivcheck.frontend.gnuc.typedefs import typedef_names
 from equivcheck.frontend.model import FunctionText
-from equivcheck.frontend.vocabulary import C_KEYWORDS
-
-_NOT_NAMES = C_KEYWORDS | {"__attribute__", "__attribute"}
-
-
-def _function_name(stmt: list[Tok]) -> str | None:
-    """The declared name if ``stmt`` (file-scope tokens before a ``{``) is the head of
-    a function definition."""
-    if not stmt or stmt[-1].text != ")":
-        return None
-    open_at = _matching_open(stmt, len(stmt) - 1)
-    if open_at <= 0:
-        return None
-    before = stmt[open_at - 1]
-    if before.kind == "id":
-        return None if before.text in _NOT_NAMES else before.text
-    if before.text == ")":  # e.g. void (*pick(int how))(int): the name is inside
-        inner = _matching_open(stmt, open_at - 1)
-        for i in range(inner + 1, open_at - 1):
-            tok = stmt[i]
-            if tok.kind == "id" and tok.text not in _NOT_NAMES and stmt[i + 1].text == "(":
-                return tok.text
-    return None
-
-
-def _matching_open(stmt: list[Tok], close_at: int) -> int:
-    depth = 0
-    for i in range(close_at, -1, -1):
-        text = stmt[i].text
-        if text == ")":
-            depth += 1
-        elif text == "(":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
 
 
 def list_function_definitions(preprocessed: str) -> list[tuple[str, int, int]]:
     """``(name, start, end)`` offsets of every function definition in a ``.i`` text."""
-    found: list[tuple[str, int, int]] = []
-    stmt: list[Tok] = []
-    has_init = False
-    parens = 0
-    pos = 0
-    n = len(preprocessed)
-    while pos < n:
-        m = TOKEN_RE.search(preprocessed, pos)
-        if m is None:
-            break
-        pos = m.end()
-        kind = m.lastgroup
-        assert kind is not None
-        if kind == "pp":
-            continue
-        text = m.group()
-        if text == "{":
-            end = matching_brace(preprocessed, m.start())
-            name = None if (has_init or parens) else _function_name(stmt)
-            if name is not None:
-                found.append((name, stmt[0].pos, end))
-                stmt, has_init, parens = [], False, 0
-            else:
-                stmt.append(Tok("punct", "{}", m.start()))
-            pos = end
-            continue
-        if text == ";" and parens == 0:
-            stmt, has_init = [], False
-            continue
-        if text == "}":  # stray: resynchronise
-            stmt, has_init, parens = [], False, 0
-            continue
-        if text == "(":
-            parens += 1
-        elif text == ")":
-            parens = max(0, parens - 1)
-        elif text == "=" and parens == 0:
-            has_init = True
-        stmt.append(Tok(kind, text, m.start()))
-    return found
+    return [(d.name, d.start, d.end) for d in function_definitions(preprocessed)]
 
 
 def cut_all_functions(preprocessed: str, filename: str = "<input>") -> list[FunctionText]:

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from equivcheck.frontend.gnuc.scan import function_name
 from equivcheck.frontend.model import Hunk
 from equivcheck.frontend.patch.clex import LineLexer
-from equivcheck.frontend.source.cfuncs import name_from_tokens
 from equivcheck.frontend.vocabulary import STATEMENT_KEYWORDS
 
 Side = Literal["old", "new"]
@@ -85,7 +85,7 @@ def section_function(section: str) -> tuple[str | None, bool]:
     tokens = _TOKEN.findall(section)
     if "(" not in tokens or "=" in tokens or (tokens and tokens[0] in STATEMENT_KEYWORDS):
         return None, False
-    return name_from_tokens(tokens), "static" in tokens
+    return function_name(tokens), "static" in tokens
 
 
 def walk(hunk: Hunk, side: Side, damaged: bool) -> SideWalk:
@@ -201,7 +201,7 @@ def _header_at(lines: list[SideLine], i: int) -> tuple[str, int, bool] | None:
     tokens = _TOKEN.findall(" ".join(parts))
     if not tokens or tokens[0] in STATEMENT_KEYWORDS or "(" not in tokens:
         return None
-    name = name_from_tokens(tokens)
+    name = function_name(tokens)
     if name is None or (tokens.index("(") < 2 and not tokens[0].isupper()):
         return None
     return name, brace, "static" in tokens
