@@ -127,9 +127,9 @@ def test_real_files_find_every_column0_body(kernel_tree: Path, path: str) -> Non
 
 MACROS_WITHOUT_SEMICOLONS = """\
 DEFINE_LOCK_GUARD_0(no_notify,
-		    _T->flags = save(),
-		    restore(_T->flags),
-		    unsigned int flags)
+		_T->flags = save(),
+		restore(_T->flags),
+		unsigned int flags)
 
 static inline int pending(struct task *p)
 {
