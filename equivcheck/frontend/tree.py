@@ -2,7 +2,8 @@
 
 ``header_typedef_names`` serves an unconfigured tree: without a translation unit the
 parser still needs to know which identifiers are types, so the headers are scanned with
-a fast lexical pass and the result is cached (keyed by the tree path and the mtimes of the
+the token scan a translation unit gets (:mod:`equivcheck.frontend.gnuc.typedefs`) and the
+result is cached (keyed by the scan's version, the tree path and the mtimes of the
 scanned folders).
 """
 
@@ -16,22 +17,20 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.gnuc.scan import split_top_level
+from equivcheck.frontend.gnuc.typedefs import declared_typedef_names
 from equivcheck.frontend.unit import kbuild
-from equivcheck.frontend.vocabulary import C_KEYWORDS, KERNEL_ANNOTATIONS
 
 # Folders whose headers hold the typedefs a kernel .c file usually sees (x86_64).
 TYPEDEF_DIRS = ("include/linux", "include/asm-generic", "include/uapi", "arch/x86/include")
 
-_C_WORDS = C_KEYWORDS | KERNEL_ANNOTATIONS
+# Bumped when the scan finds other names: a cached result of an older scan is not used.
+_SCAN_VERSION = 2
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-_TYPEDEF = re.compile(r"\btypedef\b")
-_FUNC_PTR = re.compile(r"\(\s*\*\s*(?:const\s+)?([A-Za-z_]\w*)\s*\)")
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+# A directive with its continuation lines (a typedef in a macro's body declares nothing).
+_DIRECTIVE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
 _TYPE_MACRO = re.compile(
     r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+"
     r"(?:(?:unsigned|signed|long|int|short|char|_Bool|void)[ \t]*)+$",
@@ -49,84 +48,14 @@ class TypedefScan:
     cached: bool
 
 
-def _top_tokens(text: str) -> list[str]:
-    """Identifiers and whole bracket groups (``(...)``, ``[...]``) at the top level."""
-    tokens: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([":
-            depth, j = 0, i
-            while j < len(text):
-                depth += text[j] in "(["
-                depth -= text[j] in ")]"
-                j += 1
-                if depth == 0:
-                    break
-            tokens.append(text[i:j])
-            i = j
-        elif ch.isalpha() or ch == "_":
-            m = _IDENT.match(text, i)
-            assert m is not None
-            tokens.append(m.group())
-            i = m.end()
-        else:
-            i += 1
-    return tokens
-
-
-def _declarator_name(text: str) -> str | None:
-    """The name a typedef declarator introduces: ``(*NAME)(...)``, ``NAME[...]``,
-    ``NAME(...)``, or the last identifier once ``__attr(...)`` groups are dropped."""
-    m = _FUNC_PTR.search(text)
-    if m:
-        return m.group(1)
-    kept: list[str] = []
-    for tok in _top_tokens(text):
-        if tok[0] == "(" and kept and kept[-1].startswith("__"):
-            kept.pop()  # an attribute macro such as __aligned(8) or __attribute__((...))
-        else:
-            kept.append(tok)
-    if kept and kept[-1][0] not in "([" and kept[-1] not in _C_WORDS:
-        return kept[-1]  # the usual case, also ``typedef MACRO(args) name;``
-    for before, group in pairwise(kept):
-        if group[0] in "([" and before[0] not in "([":
-            if before.isupper() and group[0] == "(":  # typedef DECLARE_BITMAP(name, n);
-                inner = _IDENT.search(group)
-                return inner.group() if inner else None
-            return before if before not in _C_WORDS else None  # NAME(...) or NAME[...]
-    return None
-
-
 def typedef_names_in(source: str) -> set[str]:
-    """Names introduced by ``typedef`` in ``source`` (one C header), found lexically, plus
-    macros that stand for a basic type (``#define pgoff_t unsigned long`` in 6.12)."""
+    """Names introduced by ``typedef`` in ``source`` (one C header), found by the token
+    scan a preprocessed unit gets (:func:`gnuc.typedefs.declared_typedef_names`) once
+    comments are gone, plus macros that stand for a basic type (``#define pgoff_t
+    unsigned long`` in 6.12)."""
     text = _COMMENT.sub(" ", source)
-    names: set[str] = {m.group(1) for m in _TYPE_MACRO.finditer(text)}
-    for m in _TYPEDEF.finditer(text):
-        depth, i, last_brace = 0, m.end(), -1
-        while i < len(text):
-            ch = text[i]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                last_brace = i
-                if depth < 0:
-                    break
-            elif ch == ";" and depth == 0:
-                break
-            elif ch == "#" and depth == 0 and text[i - 1] == "\n":
-                break  # a directive before the ';': a macro's body, not a declaration
-            i += 1
-        if i >= len(text) or text[i] != ";":
-            continue
-        body = text[last_brace + 1 : i] if last_brace >= 0 else text[m.end() : i]
-        for piece in split_top_level(body):
-            name = _declarator_name(piece.replace("\\\n", " "))
-            if name:
-                names.add(name)
-    return names
+    macros = {m.group(1) for m in _TYPE_MACRO.finditer(text)}
+    return macros | declared_typedef_names(_DIRECTIVE.sub("", text), file_scope=False)
 
 
 def _headers(root: Path, dirs: Iterable[str]) -> list[Path]:
@@ -215,7 +144,11 @@ class KernelTree:
         key = _dir_key(self.root, TYPEDEF_DIRS)
         try:
             data = json.loads(path.read_text())
-            if data.get("tree") == str(self.root) and data.get("key") == key:
+            if (data.get("version"), data.get("tree"), data.get("key")) == (
+                _SCAN_VERSION,
+                str(self.root),
+                key,
+            ):
                 names = frozenset(data["names"])
                 return TypedefScan(names, time.perf_counter() - start, True)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -231,7 +164,15 @@ class KernelTree:
             cache.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=cache, prefix=".typedefs-", suffix=".json")
             with os.fdopen(fd, "w") as fh:
-                json.dump({"tree": str(self.root), "key": key, "names": sorted(names)}, fh)
+                json.dump(
+                    {
+                        "version": _SCAN_VERSION,
+                        "tree": str(self.root),
+                        "key": key,
+                        "names": sorted(names),
+                    },
+                    fh,
+                )
             os.replace(tmp, path)
         except OSError:
             pass

@@ -265,6 +265,22 @@ def _first_name(tokens: Sequence[str]) -> str | None:
     return None
 
 
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def group_end(tokens: Sequence[str], open_at: int) -> int:
+    """Index just past the bracket group (``()``, ``[]`` or ``{}``) opening at
+    ``tokens[open_at]`` (``len(tokens)`` when it does not close)."""
+    opener = tokens[open_at]
+    closer = _CLOSERS[opener]
+    depth = 0
+    for i in range(open_at, len(tokens)):
+        depth += (tokens[i] == opener) - (tokens[i] == closer)
+        if depth == 0:
+            return i + 1
+    return len(tokens)
+
+
 def _matching_open(tokens: Sequence[str], close_at: int) -> int:
     """Index of the ``(`` matching the ``)`` at ``tokens[close_at]`` (-1 if none)."""
     depth = 0

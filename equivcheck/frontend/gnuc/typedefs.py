@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from equivcheck.frontend.gnuc.scan import Tok, file_scope_braces, tokens
+from equivcheck.frontend.gnuc.scan import Tok, file_scope_braces, group_end, tokens
 from equivcheck.frontend.vocabulary import (
+    ATTRIBUTE_MACROS,
     BUILTIN_TYPEDEFS,
     C_KEYWORDS,
     GROUP_WORDS,
@@ -15,33 +16,25 @@ from equivcheck.frontend.vocabulary import (
     TYPEGROUP_WORDS,
 )
 
-
-def _skip_group(toks: list[Tok], i: int) -> int:
-    """Index just past the bracket group opening at ``toks[i]``."""
-    opener = toks[i].text
-    closer = {"(": ")", "[": "]", "{": "}"}[opener]
-    depth = 0
-    while i < len(toks):
-        text = toks[i].text
-        if text == opener:
-            depth += 1
-        elif text == closer:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return i
+# Words followed by a parenthesised group that declares no name.
+_GROUP_WORDS = GROUP_WORDS | ATTRIBUTE_MACROS
 
 
 def typedef_declarators(toks: list[Tok], known: set[str] | frozenset[str]) -> list[str]:
-    """The names a ``typedef`` declaration declares; ``toks`` follow the keyword."""
+    """The names a ``typedef`` declaration declares; ``toks`` follow the keyword.
+
+    A name not yet ``known`` (a raw header's ``u64``) is taken for the type when a
+    declarator follows it (``u64 (*fn)(u64)``); annotation macros and their arguments
+    (``__aligned(8)``, ``__printf(1, 2)``) are skipped; ``typedef MACRO(name, ...);``
+    declares the macro's first argument (``DECLARE_BITMAP(mce_banks_t, 64)``)."""
+    texts = [t.text for t in toks]
     names: list[str] = []
     saw_type = False
     candidate: str | None = None
     depth = 0
     i = 0
     while i < len(toks):
-        text = toks[i].text
+        text = texts[i]
         if depth == 0 and text in (";", ","):
             if candidate is not None:
                 names.append(candidate)
@@ -50,27 +43,35 @@ def typedef_declarators(toks: list[Tok], known: set[str] | frozenset[str]) -> li
                 break
             i += 1
             continue
-        if text in GROUP_WORDS:
+        if text in _GROUP_WORDS:
             saw_type = saw_type or text in TYPEGROUP_WORDS
             i += 1
-            if i < len(toks) and toks[i].text == "(":
-                i = _skip_group(toks, i)
+            if i < len(toks) and texts[i] == "(":
+                i = group_end(texts, i)
             continue
         if text in TAGS:
             saw_type = True
             i += 1
-            while i < len(toks) and toks[i].text in ("__attribute__", "__attribute"):
-                i = _skip_group(toks, i + 1)
+            while i < len(toks) and texts[i] in ("__attribute__", "__attribute"):
+                i = group_end(texts, i + 1)
             if i < len(toks) and toks[i].kind == "id":
                 i += 1
             continue
         if text in ("{", "["):
-            i = _skip_group(toks, i)
+            i = group_end(texts, i)
             continue
-        if text == "(":
-            if candidate is not None:  # a parameter list after the declared name
-                i = _skip_group(toks, i)
+        if text == "(" and candidate is not None:
+            end = group_end(texts, i)
+            if texts[i + 1 : i + 2] == ["*"]:  # the type was the candidate: (*name)
+                candidate = None
+            elif i == 1 and candidate.isupper() and texts[end : end + 1] in ([";"], [","]):
+                candidate = next((t.text for t in toks[i:end] if t.kind == "id"), candidate)
+                i = end
                 continue
+            else:  # a parameter list after the declared name
+                i = end
+                continue
+        if text == "(":
             depth += 1
         elif text == ")":
             depth -= 1
@@ -89,21 +90,33 @@ def typedef_declarators(toks: list[Tok], known: set[str] | frozenset[str]) -> li
 
 
 def typedef_names(text: str) -> frozenset[str]:
-    """Typedef names declared at file scope of preprocessed C text (token scan)."""
+    """Typedef names declared at file scope of preprocessed C text (token scan), and
+    the compiler's own (``__builtin_va_list``)."""
+    return BUILTIN_TYPEDEFS | declared_typedef_names(text)
+
+
+def declared_typedef_names(code: str, *, file_scope: bool = True) -> frozenset[str]:
+    """The names the ``typedef`` declarations of C code without comments declare: the
+    one discovery of typedef names, for a preprocessed unit (:func:`typedef_names`)
+    and for a raw header (``tree.typedef_names_in``). With ``file_scope`` (a unit),
+    those inside braces are left out; a raw header's braces do not tell (``extern
+    "C" {``, an ``#ifdef`` that opens a brace twice), so it passes False."""
     known: set[str] = set(BUILTIN_TYPEDEFS)
+    declared: set[str] = set()
     depth = 0
-    braces = list(file_scope_braces(text))
+    braces = list(file_scope_braces(code)) if file_scope else []
     bi = 0
-    for m in re.finditer(r"\btypedef\b", text):
+    for m in re.finditer(r"\btypedef\b", code):
         pos = m.start()
         while bi < len(braces) and braces[bi][0] < pos:
             depth += 1 if braces[bi][1] == "{" else -1
             bi += 1
-        if depth != 0 or _inside_literal_or_directive(text, pos):
+        if depth != 0 or _inside_literal_or_directive(code, pos):
             continue
-        toks = _statement_tokens(text, m.end())
-        known.update(typedef_declarators(toks, known))
-    return frozenset(known)
+        names = typedef_declarators(_statement_tokens(code, m.end()), known)
+        known.update(names)
+        declared.update(names)
+    return frozenset(declared)
 
 
 def _inside_literal_or_directive(text: str, pos: int) -> bool:
