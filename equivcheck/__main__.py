@@ -2,4 +2,6 @@
 
 from equivcheck.entry import main
 
-main()
+# (guarded: a worker process started by --jobs imports this module again)
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A patch's deadline in a worker (Limits.patch_deadline_s): seconds for reading and
+# preprocessing it, and function budgets allowed per function.
+PATCH_SETUP_S = 120.0
+PER_FUNCTION_BUDGETS = 4
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -16,6 +21,15 @@ class Limits:
     max_paths: int = 400
     unroll: int = 2
     budget_s: float = 60.0
+
+    def patch_deadline_s(self, functions: int, binary: bool = False) -> float:
+        """How long a worker may spend on one patch before it is stopped and the
+        patch's functions are UNKNOWN: preprocessing, then each function's budget
+        several times over (a function can be compared, searched for a difference and
+        looked at again through a caller), twice that with the compiled code's opinion.
+        A net for a hang, not a budget: the budgets above stop a function first."""
+        per_function = self.budget_s * (PER_FUNCTION_BUDGETS * (2 if binary else 1))
+        return PATCH_SETUP_S + per_function * max(1, functions)
 
     @property
     def timeout_ms(self) -> int:

@@ -13,6 +13,7 @@ STAGES = [
     "models",
     "equiv",
     "binary",
+    "scale",
     "report",
     "cli",
     "integrations",

@@ -6,6 +6,7 @@ a disagreement over an EQUIVALENT makes it UNKNOWN. Nothing else changes a verdi
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from equivcheck.binary.model import Opinion
@@ -17,13 +18,14 @@ from equivcheck.limits import DEFAULT_LIMITS, Limits
 
 def add_second_opinions(
     results: list[FunctionResult],
-    works: list[PatchWork],
+    works: Mapping[int, PatchWork],
     tree: Path | None,
     limits: Limits = DEFAULT_LIMITS,
     include_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Set ``binary`` on every result whose both versions can be compiled (a changed or
-    affected function of a tree, a git range or two files), and apply the policy
+    affected function of a tree, a git range or two files; its patch's work is
+    ``works[result.patch_index]``), and apply the policy
     (:func:`apply_policy`). ``include_dirs`` are header directories for two-file mode
     (``-I``; each file's own directory is searched for its quoted includes anyway)."""
     for name in ("angr", "cle", "pyvex", "claripy", "archinfo"):
@@ -33,7 +35,7 @@ def add_second_opinions(
     for result in results:
         if result.status not in {"changed", "affected"}:
             continue
-        work = works[result.patch_index - 1]
+        work = works[result.patch_index]
         opinion = _opinion(result, work, tree, limits, include_dirs)
         result.binary = opinion.to_json()
         if apply_policy(result, opinion):

@@ -19,7 +19,6 @@ from rich.table import Table
 
 from equivcheck import __version__
 from equivcheck.binary.opinion import angr_available
-from equivcheck.binary.second import add_second_opinions
 from equivcheck.cli.interrupt import Abandoned, Interrupted, flush_and_leave, interruptible
 from equivcheck.cli.options import JOBS, engine_options
 from equivcheck.cli.output import write_atomically
@@ -27,10 +26,10 @@ from equivcheck.cli.reporting import (
     FORMATS,
     emit,
     format_report,
-    progress_display,
     reproduce_command,
+    run_progress,
 )
-from equivcheck.equiv.check import Options, changed_c_files, check_patches
+from equivcheck.equiv.check import Options, changed_c_files
 from equivcheck.errors import InputError
 from equivcheck.frontend import gnuc
 from equivcheck.frontend.model import FunctionText
@@ -39,13 +38,16 @@ from equivcheck.frontend.source.cfuncs import find_functions
 from equivcheck.frontend.tree import KernelTree, open_tree
 from equivcheck.frontend.workset import (
     FunctionWork,
+    PatchJob,
     PatchWork,
     Side,
+    build_work,
     from_files,
-    from_patch_file,
-    from_rev,
     light_function_text,
+    patch_file_jobs,
     read_c_file,
+    ready_jobs,
+    rev_jobs,
 )
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
@@ -54,6 +56,9 @@ from equivcheck.ir.text import canonical_text, format_dot, format_graph
 from equivcheck.report.document import document
 from equivcheck.report.schema import load_report
 from equivcheck.report.terminal import literal, plain
+from equivcheck.scale.cache import UNITS, ResultCache, cache_root, clear
+from equivcheck.scale.execute import Plan, default_workers, run_jobs
+from equivcheck.scale.jobs import RunConfig
 from equivcheck.verdict import Verdict
 
 EXIT_INPUT_ERROR = 3
@@ -170,7 +175,14 @@ def _open_tree(tree: Path | None) -> KernelTree | None:
 
 def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
     """The work for whichever input form the options name (exactly one)."""
-    patch, tree, rev = inputs.patch, inputs.tree, inputs.rev
+    kernel = _open_tree(inputs.tree)
+    return [build_work(job, kernel, with_texts=with_texts) for job in _jobs(inputs, kernel)]
+
+
+def _jobs(inputs: Inputs, kernel: KernelTree | None) -> list[PatchJob]:
+    """A job per patch of whichever input form the options name (exactly one); the
+    texts are read, nothing is preprocessed yet."""
+    patch, rev = inputs.patch, inputs.rev
     before, after, function = inputs.before, inputs.after, inputs.function
     forms = [patch is not None, rev is not None, before is not None or after is not None]
     if sum(forms) != 1:
@@ -178,7 +190,6 @@ def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
             "arguments",
             "give exactly one of: PATCH, --rev RANGE (with --tree), --before F --after G",
         )
-    kernel = _open_tree(tree)
     for folder in inputs.include:
         if before is None:
             raise InputError("-I", "header directories go with --before F --after G")
@@ -187,21 +198,21 @@ def _gather(inputs: Inputs, with_texts: bool = True) -> list[PatchWork]:
     if before is not None or after is not None:
         if before is None or after is None:
             raise InputError("arguments", "--before and --after go together")
-        return from_files(before, after, function, kernel, inputs.include)
+        return ready_jobs(from_files(before, after, function, kernel, inputs.include))
     if rev is not None:
         if kernel is None:
             raise InputError("--rev", "needs --tree DIR (a git checkout)")
-        return _with_notes(from_rev(kernel, rev, with_texts=with_texts))
+        return _with_notes(rev_jobs(kernel, rev))
     assert patch is not None
-    return _with_notes(from_patch_file(patch, kernel, with_texts=with_texts))
+    return _with_notes(patch_file_jobs(patch, kernel))
 
 
-def _with_notes(works: list[PatchWork]) -> list[PatchWork]:
+def _with_notes(jobs: list[PatchJob]) -> list[PatchJob]:
     """Say on stderr what the front end repaired in the input (a recounted hunk)."""
-    for work in works:
-        for note in work.patch.notes if work.patch is not None else []:
+    for job in jobs:
+        for note in job.patch.notes if job.patch is not None else []:
             print(f"equivcheck: note: {note}", file=sys.stderr)
-    return works
+    return jobs
 
 
 # ---------------------------------------------------------------------- functions
@@ -362,7 +373,8 @@ def ir(
 ) -> None:
     """Print one function (or one side of a patch) as label-free IR."""
     if side is not None:
-        works = _with_notes(from_patch_file(target, _open_tree(tree)))
+        kernel = _open_tree(tree)
+        works = [build_work(j, kernel) for j in _with_notes(patch_file_jobs(target, kernel))]
         chosen: Side = "before" if side == "before" else "after"
         graphs = _graphs_of(_find_work(works, function, str(target)), chosen)
     else:
@@ -459,6 +471,25 @@ def ir_diff(
     is_flag=True,
     help="Also compile both versions and ask angr for a second opinion (needs equivcheck[binary]).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=JOBS,
+    default=default_workers,
+    show_default="the number of cores",
+    help="Patches checked at once, each in a worker process.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither use nor keep verdicts and preprocessed units (~/.cache/equivcheck).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run the patches on a Dask cluster: a scheduler's address (tcp://host:8786), "
+    "or 'local' for one started here with --jobs workers (needs equivcheck[scale]).",
+)
 def check(
     inputs: Inputs,
     fmt: str,
@@ -466,31 +497,38 @@ def check(
     quiet: bool,
     options: Options,
     binary: bool,
+    jobs: int,
+    no_cache: bool,
+    scheduler: str | None,
 ) -> int:
     """Decide, for every function the input touches, whether the change keeps its
     behaviour: EQUIVALENT (proved, with assumptions), DIFFERENT (with a counterexample)
     or UNKNOWN (with the reason). Exit 0 all equivalent, 1 some different, 2 otherwise
     unknown, 3 bad input."""
-    works = _gather(inputs)
-    total = sum(
-        1 for w in works for fw in w.functions if fw.change.status in {"changed", "affected"}
+    if binary and not angr_available():
+        raise InputError("--binary", "angr is not installed", "pip install 'equivcheck[binary]'")
+    kernel = _open_tree(inputs.tree)
+    planned = _jobs(inputs, kernel)
+    root = cache_root()
+    config = RunConfig(
+        limits=options,
+        tree=kernel.root if kernel is not None else None,
+        units=None if no_cache else root / UNITS,
+        binary=binary,
+        include_dirs=inputs.include,
     )
-    with progress_display(total, sys.stderr.isatty() and not quiet) as tell:
-        results = check_patches(works, options, tell)
-    if binary:
-        if not angr_available():
-            raise InputError(
-                "--binary", "angr is not installed", "pip install 'equivcheck[binary]'"
-            )
-        kernel = _open_tree(inputs.tree)
-        root = kernel.root if kernel is not None else None
-        add_second_opinions(
-            results,
-            works,
-            root,
-            limits=options,
-            include_dirs=inputs.include,
+    cache = ResultCache(None if no_cache else root)
+    with run_progress(planned, sys.stderr.isatty() and not quiet) as shown:
+        outcomes = run_jobs(
+            planned,
+            config,
+            Plan(jobs, scheduler),
+            cache,
+            on_done=shown.done,
+            progress=shown.function,
         )
+    works = [o.work for o in outcomes]
+    results = [r for o in outcomes for r in o.results]
     doc = document(results, works)
     doc["command"] = reproduce_command(
         inputs.patch,
@@ -504,6 +542,20 @@ def check(
     console = Console(highlight=False) if fmt == "table" and output is None else None
     emit(format_report(doc, fmt, works, quiet=quiet, console=console), output)
     return Verdict(doc["verdict"]).exit_status
+
+
+@app.group("cache")
+def cache_group() -> None:
+    """The verdicts and preprocessed units kept across runs (~/.cache/equivcheck, or
+    $EQUIVCHECK_CACHE)."""
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Forget every kept verdict and preprocessed unit."""
+    root = cache_root()
+    gone = clear(root)
+    print(f"equivcheck: cache cleared: {gone} entries under {root}")
 
 
 # ---------------------------------------------------------------------- render

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from equivcheck.cli.output import write_atomically
-from equivcheck.frontend.workset import PatchWork
+from equivcheck.frontend.workset import PatchJob, PatchWork
 from equivcheck.report.formats import RENDERERS, RenderContext, render_report
 from equivcheck.report.terminal import literal
+from equivcheck.scale.jobs import JobOutcome
+from equivcheck.verdict import Verdict
 
 FORMATS = tuple(RENDERERS)
 
@@ -71,30 +75,73 @@ def emit(text: str | None, output: Path | None) -> None:
         sys.stdout.write(text)
 
 
+@dataclass
+class RunProgress:
+    """What the progress display is told: each function as this process starts it
+    (:meth:`function`; a run of one patch) and each patch as it is done (:meth:`done`),
+    which shows its last function and verdict. Without a display both do nothing."""
+
+    bar: Progress | None = None
+    task: TaskID | None = None
+    functions: int = 0
+    patches: int = 0
+    counted: Counter[str] = field(default_factory=Counter)
+    slowest: tuple[float, str] = (0.0, "")
+    current: str = ""
+
+    def function(self, patch: int, name: str) -> None:
+        """Patch ``patch`` starts on function ``name`` (in this process)."""
+        self.current = f"patch {patch}: {name}"
+        self._show()
+
+    def done(self, outcome: JobOutcome) -> None:
+        """A patch's outcome is in."""
+        self.patches += 1
+        for result in outcome.results:
+            self.counted[result.verdict] += 1
+            if result.time_s > self.slowest[0]:
+                self.slowest = (result.time_s, result.function)
+        if outcome.results:
+            last = outcome.results[-1]
+            self.current = f"patch {outcome.index}: {last.function} {last.verdict.upper()}"
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=self.patches)
+        self._show()
+
+    def _show(self) -> None:
+        if self.bar is None or self.task is None:
+            return
+        counts = " ".join(f"{v.upper()} {self.counted[v]}" for v in VERDICTS if self.counted[v])
+        parts = [f"functions {sum(self.counted.values())}/{self.functions}"]
+        if counts:
+            parts.append(counts)
+        if self.slowest[1]:
+            parts.append(f"slowest {self.slowest[1]} {self.slowest[0]:.1f} s")
+        if self.current:
+            parts.append(self.current)
+        self.bar.update(self.task, description=literal(" · ".join(parts)))
+
+
+VERDICTS = tuple(v.value for v in Verdict)
+
+
 @contextmanager
-def progress_display(total: int, enabled: bool) -> Iterator[Callable[[int, str], None] | None]:
-    """A transient progress line on stderr while functions are compared (only when
-    ``enabled``: stderr is a terminal and the user did not ask for quiet)."""
-    if not enabled or total < 1:
-        yield None
+def run_progress(jobs: Sequence[PatchJob], enabled: bool) -> Iterator[RunProgress]:
+    """A transient progress display on stderr while patches are checked (only when
+    ``enabled``: stderr is a terminal and the user did not ask for quiet): patches and
+    functions done, verdicts so far, the slowest function."""
+    if not enabled or not jobs:
+        yield RunProgress()
         return
     console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),
+        TextColumn("patches {task.completed}/{task.total}"),
         TextColumn("{task.description}"),
-        TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("checking", total=total)
-        started = False
-
-        def tell(patch: int, function: str) -> None:
-            nonlocal started
-            if started:
-                bar.advance(task)
-            started = True
-            bar.update(task, description=f"patch {patch}: {literal(function)}")
-
-        yield tell
+        task = bar.add_task("", total=len(jobs))
+        shown = RunProgress(bar, task, functions=sum(len(job.changes()) for job in jobs))
+        yield shown

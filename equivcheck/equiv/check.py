@@ -149,7 +149,7 @@ def check_patches(
     told the patch number and function name before each function is compared."""
     results: list[FunctionResult] = []
     for index, work in enumerate(works, start=1):
-        results.extend(_check_patch(work, index, options, progress))
+        results.extend(check_patch(work, index, options, progress))
     return results
 
 
@@ -195,9 +195,11 @@ class _Results(dict[tuple[str, str], FunctionResult]):
         return named[0] if len(named) == 1 else None
 
 
-def _check_patch(
-    work: PatchWork, index: int, options: Options, progress: Progress | None = None
+def check_patch(
+    work: PatchWork, index: int, options: Options = DEFAULT_LIMITS, progress: Progress | None = None
 ) -> list[FunctionResult]:
+    """Verdicts for the touched functions of one patch, numbered ``index`` in its run
+    (a patch is the unit of work: its functions' verdicts lean on each other's)."""
     return _PatchChecker(work, index, options, _helpers(work), progress).run()
 
 

@@ -79,9 +79,11 @@ def _dir_key(root: Path, dirs: Iterable[str]) -> list[float]:
 
 @dataclass(frozen=True)
 class KernelTree:
-    """An opened Linux source tree (``root`` is absolute)."""
+    """An opened Linux source tree (``root`` is absolute); ``units`` is the folder
+    that keeps preprocessed units across runs (None: none kept)."""
 
     root: Path
+    units: Path | None = None
 
     @property
     def is_git(self) -> bool:
@@ -133,7 +135,9 @@ class KernelTree:
         overlay: Mapping[str, str] | None = None,
     ) -> kbuild.Preprocessed:
         """``c_path`` preprocessed as kbuild does (see :func:`kbuild.preprocess`)."""
-        return kbuild.preprocess(self.root, c_path, text, keep_macros_for, overlay)
+        return kbuild.preprocess(
+            self.root, c_path, text, keep_macros_for, overlay, units=self.units
+        )
 
     def scan_typedefs(self, cache_dir: Path | None = None) -> TypedefScan:
         """Typedef names of the tree's headers (:data:`TYPEDEF_DIRS`), cached on disk."""

@@ -135,17 +135,68 @@ def works_patch_alone(patches: Sequence[Patch]) -> list[PatchWork]:
     ]
 
 
+@dataclass
+class PatchJob:
+    """One patch (or commit) before its functions are read: the texts of the files it
+    touches just before and just after it, and the headers the series changed by then.
+    A worker builds the :class:`PatchWork` from it (:func:`build_work`); work that is
+    cheap to build (patch alone, two files) comes ``ready``."""
+
+    title: str
+    patch: Patch | None
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+    before_headers: dict[str, str] = field(default_factory=dict)
+    after_headers: dict[str, str] = field(default_factory=dict)
+    ready: PatchWork | None = None
+
+    def changes(self) -> list[FunctionChange]:
+        """The functions the patch touches, listed from the texts (no preprocessing)."""
+        if self.ready is not None:
+            return [fw.change for fw in self.ready.functions if fw.reported]
+        assert self.patch is not None
+        return changed_functions(self.patch, self.before, self.after)
+
+
+def build_work(job: PatchJob, tree: KernelTree | None, *, with_texts: bool = True) -> PatchWork:
+    """The work of one job: every touched function with its texts (preprocessed as
+    kbuild compiles the file in tree mode). ``with_texts=False`` only lists them."""
+    if job.ready is not None:
+        return job.ready
+    assert job.patch is not None and tree is not None
+    if with_texts:
+        functions = functions_with_texts(
+            job.patch, job.before, job.after, tree, job.before_headers, job.after_headers
+        )
+    else:
+        functions = [FunctionWork(c, file_mode(tree, c.file)) for c in job.changes()]
+    outside = unattributed_changes(job.patch, job.before, job.after)
+    sources = {"before": job.before, "after": job.after}
+    return PatchWork(job.title, job.patch, functions, outside, sources)
+
+
+def ready_jobs(works: Sequence[PatchWork]) -> list[PatchJob]:
+    """Jobs for work already built."""
+    return [PatchJob(w.title, w.patch, ready=w) for w in works]
+
+
 def from_patch_file(
     path: Path, tree: KernelTree | None, *, with_texts: bool = True
 ) -> list[PatchWork]:
     """Work for every patch in ``path``; with a tree, applied in order on its files.
     ``with_texts=False`` only lists the functions (no preprocessing)."""
+    return [build_work(j, tree, with_texts=with_texts) for j in patch_file_jobs(path, tree)]
+
+
+def patch_file_jobs(path: Path, tree: KernelTree | None) -> list[PatchJob]:
+    """A job for every patch in ``path``; with a tree, applied in order on its files
+    (each job holds the files as the patches before it left them)."""
     patches = load_patches(path)
     if tree is None:
-        return works_patch_alone(patches)
+        return ready_jobs(works_patch_alone(patches))
     state: dict[str, str] = {}
     headers: dict[str, str] = {}
-    works = []
+    jobs = []
     for patch in patches:
         before = {}
         for fp in patch.files:
@@ -167,29 +218,23 @@ def from_patch_file(
                 state[p] = t
                 if p.endswith(".h"):
                     headers[p] = t
-        if with_texts:
-            functions = functions_with_texts(
-                patch, before, after, tree, before_headers, dict(headers)
-            )
-        else:
-            functions = [
-                FunctionWork(c, _mode(tree, c.file))
-                for c in changed_functions(patch, before, after)
-            ]
-        outside = unattributed_changes(patch, before, after)
         title = patch_title(patch, len(patches))
-        sources = {"before": before, "after": after}
-        works.append(PatchWork(title, patch, functions, outside, sources))
-    return works
+        jobs.append(PatchJob(title, patch, before, after, before_headers, dict(headers)))
+    return jobs
 
 
 def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[PatchWork]:
     """Work for each commit of ``rev`` (one commit, or ``A..B`` oldest first)."""
+    return [build_work(j, tree, with_texts=with_texts) for j in rev_jobs(tree, rev)]
+
+
+def rev_jobs(tree: KernelTree, rev: str) -> list[PatchJob]:
+    """A job for each commit of ``rev`` (one commit, or ``A..B`` oldest first): the
+    files it touches at its parent and at itself."""
     if not tree.is_git:
         raise InputError(str(tree.root), "is not a git checkout", "--rev needs a git tree")
-    works = []
-    shas = commits_in_range(tree.root, rev)
-    for sha in shas:
+    jobs = []
+    for sha in commits_in_range(tree.root, rev):
         patch = commit_patch(tree.root, sha)
         before: dict[str, str] = {}
         after: dict[str, str] = {}
@@ -204,21 +249,9 @@ def from_rev(tree: KernelTree, rev: str, *, with_texts: bool = True) -> list[Pat
                     after[fp.new_path] = new
         before_headers = {p: t for p, t in before.items() if p.endswith(".h")}
         after_headers = {p: t for p, t in after.items() if p.endswith(".h")}
-        if with_texts:
-            functions = functions_with_texts(
-                patch, before, after, tree, before_headers, after_headers
-            )
-        else:
-            functions = [
-                FunctionWork(c, _mode(tree, c.file))
-                for c in changed_functions(patch, before, after)
-            ]
         title = f"{sha[:12]} {patch.subject}"
-        outside = unattributed_changes(patch, before, after)
-        works.append(
-            PatchWork(title, patch, functions, outside, {"before": before, "after": after})
-        )
-    return works
+        jobs.append(PatchJob(title, patch, before, after, before_headers, after_headers))
+    return jobs
 
 
 def from_files(
@@ -365,7 +398,7 @@ def functions_with_texts(
         selected = _with_inlined(file_changes, file_changes, file, old, new)
         names = [c.function for c, _ in selected]
         sides: dict[Side, tuple[dict[str, FunctionText], dict[str, str]]] = {}
-        mode = _mode(tree, file)
+        mode = file_mode(tree, file)
         side_inputs: list[tuple[Side, dict[str, str], dict[str, str], str | None]] = [
             ("before", before, before_headers, fp.old_path),
             ("after", after, after_headers, fp.new_path),
@@ -396,7 +429,7 @@ def functions_with_texts(
     return works
 
 
-def _mode(tree: KernelTree, file: str) -> Mode:
+def file_mode(tree: KernelTree, file: str) -> Mode:
     """Tree mode for C files of a configured tree; headers and unconfigured trees are
     taken as written."""
     return "tree" if tree.configured and file.endswith(".c") else "light"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.errors import InputError
-from equivcheck.frontend.unit import keepmacros
+from equivcheck.frontend.unit import keepmacros, unitcache
 
 CACHE_FILE = "kbuild-commands.json"
 _CACHE_VERSION = 1
@@ -464,6 +464,7 @@ def preprocess(
     keep_macros_for: Iterable[str] = (),
     overlay: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
+    units: Path | None = None,
 ) -> Preprocessed:
     """Preprocess ``c_path`` exactly as kbuild compiles it.
 
@@ -471,7 +472,9 @@ def preprocess(
     tree-relative paths of changed headers (or other files) to their new content;
     ``keep_macros_for`` names functions inside which the macros of
     :mod:`equivcheck.frontend.unit.keepmacros` stay visible as ``__ec_NAME(...)`` calls.
-    Line markers name the original paths. The tree is never written to.
+    Line markers name the original paths. The tree is never written to. With ``units``
+    (a folder) the result is kept there and taken from there while the tree files it
+    read are unchanged (:mod:`equivcheck.frontend.unit.unitcache`).
     """
     tree = Path(tree)
     rel = _relative(tree, c_path)
@@ -482,10 +485,28 @@ def preprocess(
         text = overlay.pop(rel, None)
     overlay.pop(rel, None)
     start = time.perf_counter()
+    key = unitcache.unit_key(argv, rel, text, names, overlay) if units is not None else ""
+    if units is not None:
+        kept = unitcache.lookup(units, key, tree)
+        if kept is not None:
+            return Preprocessed(kept, rel, time.perf_counter() - start)
+    out = _preprocess_now(tree, rel, argv, text, names, overlay)
+    if units is not None:
+        unitcache.store(units, key, tree, out)
+    return Preprocessed(out, rel, time.perf_counter() - start)
+
+
+def _preprocess_now(
+    tree: Path,
+    rel: str,
+    argv: list[str],
+    text: str | None,
+    names: list[str],
+    overlay: dict[str, str],
+) -> str:
+    """Run the preprocessor as :func:`preprocess` describes (no cache)."""
     if text is None and not names and not overlay:
-        cmd = cpp_argv(argv, rel)
-        out = _run_cpp(tree, cmd, rel)
-        return Preprocessed(out, rel, time.perf_counter() - start)
+        return _run_cpp(tree, cpp_argv(argv, rel), rel)
 
     source_text = text if text is not None else (tree / rel).read_text(errors="surrogateescape")
     blocks = keepmacros.keep_blocks(source_text, names, rel) if names else {}
@@ -513,8 +534,7 @@ def preprocess(
                 forced[word] = f"{root}/{word}"
         cmd = cpp_argv(argv, str(main), include_first=first, include_last=last, forced=forced)
         out = _run_cpp(tree, cmd, rel)
-        out = rewrite_markers(out, {str(main): rel}, {f"{root}/": ""})
-    return Preprocessed(out, rel, time.perf_counter() - start)
+        return rewrite_markers(out, {str(main): rel}, {f"{root}/": ""})
 
 
 def _run_cpp(tree: Path, cmd: list[str], rel: str) -> str:

@@ -1,0 +1,97 @@
+"""What a cached answer read from disk, and whether it still reads the same.
+
+A cache entry that was computed from files (a preprocessed unit from its headers, a
+verdict from its units) keeps a :class:`FileState` of each: a file by its size, mtime
+and content digest, a folder by the digest of its listing (a header added to a folder
+of the include path can shadow another). :func:`still_holds` checks them: a file whose
+size and mtime are unchanged is taken as unchanged (as make and ccache do); one whose
+stat changed is hashed again, so touching a file costs a re-hash, not a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_MISSING = "-"
+_MARKER = re.compile(r'^# \d+ "([^"]+)"', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file or folder as it was read: ``path`` (absolute, or relative to the root the
+    entry was recorded against), and for a file its size, mtime (ns) and sha256; for a
+    folder (``size == -1``) the sha256 of its sorted listing. A path that did not exist
+    has the digest ``-``."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+def _listing_digest(folder: Path) -> str:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return _MISSING
+    return hashlib.sha256("\0".join(names).encode(errors="surrogateescape")).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return _MISSING
+
+
+def state_of(root: Path, path: str) -> FileState:
+    """The state of ``path`` (relative to ``root`` unless absolute) now."""
+    full = root / path
+    try:
+        st = full.stat()
+    except OSError:
+        return FileState(path, 0, 0, _MISSING)
+    if full.is_dir():
+        return FileState(path, -1, 0, _listing_digest(full))
+    return FileState(path, st.st_size, st.st_mtime_ns, _file_digest(full))
+
+
+def record(root: Path, paths: Iterable[str]) -> tuple[FileState, ...]:
+    """The states of ``paths`` and of the folders that hold them, sorted by path."""
+    wanted = set(paths)
+    wanted |= {os.path.dirname(p) or "." for p in list(wanted)}
+    return tuple(state_of(root, p) for p in sorted(wanted))
+
+
+def still_holds(root: Path, states: Sequence[FileState]) -> bool:
+    """True when every recorded file and folder still reads as it did."""
+    for old in states:
+        full = root / old.path
+        if old.size == -1:
+            if _listing_digest(full) != old.digest:
+                return False
+            continue
+        try:
+            st = full.stat()
+        except OSError:
+            if old.digest != _MISSING:
+                return False
+            continue
+        if old.digest == _MISSING:
+            return False
+        if st.st_size == old.size and st.st_mtime_ns == old.mtime_ns:
+            continue
+        if st.st_size != old.size or _file_digest(full) != old.digest:
+            return False
+    return True
+
+
+def marker_files(unit: str) -> set[str]:
+    """The files a preprocessed unit was read from: the paths its line markers name
+    (``# 12 "include/linux/mm.h" 1``), without gcc's pseudo-files."""
+    return {name for name in _MARKER.findall(unit) if not name.startswith("<")}

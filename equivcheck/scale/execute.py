@@ -1,0 +1,245 @@
+"""Where a run's jobs go: this process (one worker), a pool of local worker processes
+(``--jobs N``, pebble), or a Dask cluster (``--scheduler``). Kept verdicts are taken
+first; what is left runs; outcomes come back in input order whatever order they
+finished in. A worker that dies or overruns its patch's deadline is that patch's
+failure alone: its functions are UNKNOWN with the reason, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from equivcheck.equiv.check import Progress
+from equivcheck.errors import InputError
+from equivcheck.frontend.workset import PatchJob
+from equivcheck.scale.cache import ResultCache
+from equivcheck.scale.jobs import JobOutcome, RunConfig, failed, run_job
+
+Execute = Callable[..., JobOutcome]
+"""How a job is run: ``execute(job, index, config)`` (``run_job``, or a stand-in)."""
+Done = Callable[[JobOutcome], None]
+
+LOCAL = "local"
+"""``--scheduler local``: a Dask cluster of this machine, started for the run."""
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many workers, and where: ``scheduler`` None runs on this machine (in this
+    process with one worker), ``local`` on a Dask cluster started here, anything else is
+    the address of a Dask scheduler."""
+
+    workers: int = 1
+    scheduler: str | None = None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    index: int
+    job: PatchJob
+    key: str | None
+    deadline_s: float
+
+
+@dataclass
+class _Run:
+    config: RunConfig
+    cache: ResultCache
+    on_done: Done | None
+    outcomes: dict[int, JobOutcome]
+
+    def finish(self, item: _Pending, outcome: JobOutcome) -> None:
+        self.cache.put(item.key, item.job, outcome, self.config)
+        self.outcomes[item.index] = outcome
+        if self.on_done is not None:
+            self.on_done(outcome)
+
+    def fail(self, item: _Pending, reason: str) -> None:
+        self.finish(item, failed(item.job, item.index, self.config, reason))
+
+
+def run_jobs(
+    jobs: Sequence[PatchJob],
+    config: RunConfig,
+    plan: Plan = Plan(),
+    cache: ResultCache | None = None,
+    *,
+    on_done: Done | None = None,
+    progress: Progress | None = None,
+    execute: Execute = run_job,
+) -> list[JobOutcome]:
+    """Every job's outcome, in input order. ``on_done`` is told of each outcome as it
+    comes (kept ones first); ``progress`` of each function, when jobs run in this
+    process. The first input error (in input order) is raised once all have run."""
+    cache = cache or ResultCache(None)
+    run = _Run(config, cache, on_done, {})
+    pending: list[_Pending] = []
+    for index, job in enumerate(jobs, start=1):
+        key = cache.key(job, config)
+        kept = cache.get(key, job, index, config)
+        if kept is not None:
+            run.outcomes[index] = kept
+            if on_done is not None:
+                on_done(kept)
+            continue
+        deadline = config.limits.patch_deadline_s(len(job.changes()), config.binary)
+        pending.append(_Pending(index, job, key, deadline))
+    if plan.scheduler is not None:
+        _on_dask(pending, run, plan, execute)
+    elif len(pending) > 1:
+        _in_pool(pending, run, plan.workers, execute)
+    else:
+        for item in pending:
+            outcome = execute(item.job, item.index, config, progress)
+            outcome.raise_error()
+            run.finish(item, outcome)
+    ordered = [run.outcomes[i] for i in sorted(run.outcomes)]
+    for outcome in ordered:
+        outcome.raise_error()
+    return ordered
+
+
+def _died(err: ProcessExpired) -> str:
+    code = err.exitcode
+    if code is not None and code < 0:
+        try:
+            how = f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"killed by signal {-code}"
+    else:
+        how = f"exit status {code}"
+    return f"the worker checking this patch died ({how}); not compared"
+
+
+def _in_pool(pending: list[_Pending], run: _Run, workers: int, execute: Execute) -> None:
+    """Run ``pending`` on ``workers`` local processes, each job in a process of its
+    own forked from this one (one worker too: a serial run of many jobs).
+
+    Why a fresh fork per job: the solver's choices (which counterexample it finds)
+    depend on what the process asked it before. A job forked from this process, which
+    has asked nothing, finds what it finds run alone here; so the report is the same
+    with any number of workers, in any order, and the same as a one-patch run."""
+    context = multiprocessing.get_context("fork")
+    size = max(1, min(workers, len(pending)))
+    with ProcessPool(max_workers=size, max_tasks=1, context=context) as pool:
+        futures: dict[Future[Any], _Pending] = {
+            pool.schedule(
+                execute, args=(item.job, item.index, run.config), timeout=item.deadline_s
+            ): item
+            for item in pending
+        }
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                outcome = future.result()
+            except FutureTimeout:
+                run.fail(
+                    item,
+                    f"the worker checking this patch ran past its deadline "
+                    f"({item.deadline_s:.0f} s) and was stopped; not compared",
+                )
+                continue
+            except ProcessExpired as err:
+                run.fail(item, _died(err))
+                continue
+            except Exception as err:  # an error the worker could not return as a result
+                run.fail(
+                    item,
+                    f"the worker checking this patch failed ({type(err).__name__}: {err}); "
+                    "not compared",
+                )
+                continue
+            run.finish(item, outcome)
+
+
+def _on_dask(pending: list[_Pending], run: _Run, plan: Plan, execute: Execute) -> None:
+    """Run ``pending`` on a Dask cluster: one started here (``local``, ``plan.workers``
+    single-threaded worker processes) or the scheduler at ``plan.scheduler``."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(
+            "--scheduler", "Dask is not installed", "pip install 'equivcheck[scale]'"
+        ) from None
+    # (distributed is typed in part only: its objects are Any here)
+    dask: Any = distributed
+    address = plan.scheduler
+    cluster: Any = None
+    client: Any
+    try:
+        if address == LOCAL:
+            cluster = dask.LocalCluster(
+                n_workers=max(1, plan.workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = dask.Client(cluster)
+        else:
+            client = dask.Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as err:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(
+            f"--scheduler {address}",
+            f"cannot reach the Dask scheduler ({err})",
+            "start one with 'dask scheduler' and workers with 'dask worker ADDRESS', "
+            "or give --scheduler local",
+        ) from None
+    try:
+        if not pending:
+            return
+        futures = {
+            client.submit(execute, item.job, item.index, run.config, pure=False): item
+            for item in pending
+        }
+        # The cluster has no per-task deadline: the run has one, every patch's deadline
+        # spread over the workers the cluster has now.
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        total = sum(item.deadline_s for item in pending) / workers
+        left = set(futures)
+        try:
+            for future in dask.as_completed(futures, timeout=total):
+                left.discard(future)
+                item = futures[future]
+                if future.status == "error":
+                    problem = future.exception()
+                    name = type(problem).__name__
+                    if name == "KilledWorker":
+                        run.fail(item, "the worker checking this patch died; not compared")
+                    else:
+                        run.fail(
+                            item,
+                            f"the worker checking this patch failed ({name}: {problem}); "
+                            "not compared",
+                        )
+                    continue
+                run.finish(item, future.result())
+        except TimeoutError:
+            for future in left:
+                future.cancel()
+                run.fail(
+                    futures[future],
+                    f"the cluster did not finish this patch within the run's deadline "
+                    f"({total:.0f} s); not compared",
+                )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

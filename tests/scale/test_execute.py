@@ -1,0 +1,91 @@
+"""Running jobs in workers: the same report as in one process, in input order, and a
+worker that dies or hangs costs its patch alone (UNKNOWN with the reason)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from equivcheck.limits import Limits
+from equivcheck.report.document import document
+from equivcheck.scale import execute
+from equivcheck.scale.execute import Plan, run_jobs
+from equivcheck.scale.jobs import JobOutcome, RunConfig
+from tests.scale import workers
+from tests.scale.conftest import callee_jobs
+
+LIMITS = Limits(budget_s=30)
+
+
+def report(outcomes: list[JobOutcome]) -> str:
+    """The JSON report of a run, the per-function times left out (they are measured)."""
+    results = [r for o in outcomes for r in o.results]
+    for r in results:
+        r.time_s = 0.0
+    return json.dumps(document(results, [o.work for o in outcomes]), sort_keys=True)
+
+
+def verdicts(outcomes: list[JobOutcome]) -> list[tuple[int, str, str]]:
+    return [(o.index, r.function, r.verdict) for o in outcomes for r in o.results]
+
+
+@pytest.mark.parametrize("with_tree", [False, True], ids=["patch-alone", "tree"])
+def test_pool_gives_the_serial_report(small_tree: Path, with_tree: bool) -> None:
+    tree = small_tree if with_tree else None
+    jobs = callee_jobs(tree)
+    config = RunConfig(limits=LIMITS, tree=tree)
+    serial = run_jobs(jobs, config, Plan(workers=1))
+    pooled = run_jobs(jobs, config, Plan(workers=2))
+    assert [o.index for o in pooled] == [1, 2, 3, 4]
+    assert report(pooled) == report(serial)
+    # every verdict is there, so the comparison means something
+    assert {v for _, _, v in verdicts(serial)} == {"equivalent", "different", "unknown"}
+
+
+def test_a_killed_worker_is_its_patch_unknown(small_tree: Path) -> None:
+    jobs = callee_jobs(small_tree)
+    config = RunConfig(limits=LIMITS, tree=small_tree)
+    serial = run_jobs(jobs, config, Plan(workers=1))
+    outcomes = run_jobs(jobs, config, Plan(workers=2), execute=workers.killed_on_second)
+    assert [o.index for o in outcomes] == [1, 2, 3, 4]
+    doomed = outcomes[workers.DOOMED - 1]
+    assert [r.function for r in doomed.results] == [
+        r.function for r in serial[workers.DOOMED - 1].results
+    ]
+    for result in doomed.results:
+        assert result.verdict == "unknown"
+        assert "died (killed by SIGKILL)" in result.reason
+    others = [v for v in verdicts(outcomes) if v[0] != workers.DOOMED]
+    assert others == [v for v in verdicts(serial) if v[0] != workers.DOOMED]
+
+
+def test_a_hung_worker_is_stopped_at_its_deadline(
+    small_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("equivcheck.limits.PATCH_SETUP_S", 3.0)
+    jobs = callee_jobs(small_tree)
+    config = RunConfig(limits=Limits(budget_s=0.5), tree=small_tree)
+    outcomes = run_jobs(jobs, config, Plan(workers=2), execute=workers.hangs_on_second)
+    doomed = outcomes[workers.DOOMED - 1]
+    assert doomed.results
+    for result in doomed.results:
+        assert result.verdict == "unknown"
+        assert "ran past its deadline" in result.reason
+    assert all(o.results for o in outcomes)
+
+
+def test_an_input_error_stops_the_run_after_the_others_ran(small_tree: Path) -> None:
+    """A job stopped by bad input is raised as the input error (exit 3), as a serial
+    run would, never turned into a verdict."""
+    from equivcheck.errors import InputError
+
+    jobs = callee_jobs(small_tree)
+    config = RunConfig(limits=LIMITS, tree=small_tree / "gone")
+    with pytest.raises(InputError):
+        run_jobs(jobs[:2], config, Plan(workers=2))
+
+
+def test_default_workers_is_the_cores() -> None:
+    assert 1 <= execute.default_workers() <= 1024
