@@ -21,6 +21,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from equivcheck.equiv.check import Progress
 from equivcheck.errors import InputError
+from equivcheck.fingerprint import tool_fingerprint
 from equivcheck.frontend.workset import PatchJob
 from equivcheck.scale.cache import ResultCache
 from equivcheck.scale.jobs import JobOutcome, RunConfig, failed, run_job
@@ -64,6 +65,14 @@ class _Run:
     outcomes: dict[int, JobOutcome]
 
     def finish(self, item: _Pending, outcome: JobOutcome) -> None:
+        if outcome.tool != tool_fingerprint():
+            # (a cluster's worker with another build: its verdicts are not this tool's)
+            self.fail(
+                item,
+                f"the worker that checked this patch runs another build of equivcheck "
+                f"({outcome.tool}; this one is {tool_fingerprint()}); not compared",
+            )
+            return
         self.cache.put(item.key, item.job, outcome, self.config)
         self.outcomes[item.index] = outcome
         if self.on_done is not None:
@@ -136,12 +145,15 @@ def _in_pool(pending: list[_Pending], run: _Run, workers: int, execute: Execute)
     with any number of workers, in any order, and the same as a one-patch run."""
     context = multiprocessing.get_context("fork")
     size = max(1, min(workers, len(pending)))
+    # The patches touching most functions go first, so that no long one is left to run
+    # alone at the end (the outcomes are put back in input order).
+    largest_first = sorted(pending, key=lambda item: -item.deadline_s)
     with ProcessPool(max_workers=size, max_tasks=1, context=context) as pool:
         futures: dict[Future[Any], _Pending] = {
             pool.schedule(
                 execute, args=(item.job, item.index, run.config), timeout=item.deadline_s
             ): item
-            for item in pending
+            for item in largest_first
         }
         for future in as_completed(futures):
             item = futures[future]

@@ -16,6 +16,7 @@ from pathlib import Path
 from equivcheck.binary.second import add_second_opinions
 from equivcheck.equiv.check import FunctionResult, Progress, check_patch
 from equivcheck.errors import InputError
+from equivcheck.fingerprint import tool_fingerprint
 from equivcheck.frontend.tree import KernelTree, open_tree
 from equivcheck.frontend.unit.filestate import marker_files
 from equivcheck.frontend.workset import FunctionWork, PatchJob, PatchWork, build_work, file_mode
@@ -47,7 +48,8 @@ class JobOutcome:
     work without the preprocessed units, the tree files those units read (relative to
     the tree: what a kept verdict depends on besides the job), whether a function was
     read from the tree as written (light mode: it depends on the tree's typedef
-    names), its wall time, and the input error that stopped it, if one did."""
+    names), its wall time, the input error that stopped it, if one did, and the build of
+    the tool that ran it (a cluster's worker may run another)."""
 
     index: int
     work: PatchWork
@@ -57,6 +59,7 @@ class JobOutcome:
     light_in_tree: bool = False
     error: tuple[str, str, str] | None = None
     cached: bool = False
+    tool: str = field(default_factory=tool_fingerprint)
 
     def raise_error(self) -> None:
         """Raise the input error that stopped the job, if one did."""

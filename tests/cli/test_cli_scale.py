@@ -62,5 +62,6 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
 
 def test_jobs_must_be_a_positive_count(tmp_path: Path) -> None:
     result = _run(tmp_path, "check", str(MBOX), "--jobs", "0")
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert "'--jobs'" in result.stderr and "at least 1" in result.stderr

@@ -89,3 +89,15 @@ def test_an_input_error_stops_the_run_after_the_others_ran(small_tree: Path) -> 
 
 def test_default_workers_is_the_cores() -> None:
     assert 1 <= execute.default_workers() <= 1024
+
+
+def test_a_worker_of_another_build_is_not_believed(small_tree: Path) -> None:
+    """A cluster's worker may run another equivcheck: its verdicts are not this tool's."""
+    jobs = callee_jobs(small_tree)
+    config = RunConfig(limits=LIMITS, tree=small_tree)
+    outcomes = run_jobs(jobs, config, Plan(workers=2), execute=workers.another_build)
+    doomed = outcomes[workers.DOOMED - 1]
+    assert doomed.results
+    for result in doomed.results:
+        assert result.verdict == "unknown"
+        assert "another build of equivcheck (0.0.1+another" in result.reason

@@ -26,3 +26,11 @@ def hangs_on_second(job: Any, index: int, config: Any, progress: Any = None) -> 
     if index == DOOMED:
         time.sleep(3600)
     return run_job(job, index, config, progress)
+
+
+def another_build(job: Any, index: int, config: Any, progress: Any = None) -> JobOutcome:
+    """Job 2 comes back from a worker that runs another build of the tool."""
+    outcome = run_job(job, index, config, progress)
+    if index == DOOMED:
+        outcome.tool = "0.0.1+another"
+    return outcome
