@@ -46,6 +46,7 @@ _CODE_RE = re.compile(f"{_ID}|{_NUM}|{_PUNCT}")
 
 _BRACE_RE = re.compile(rf"(?P<q>{_STRING}|{_CHAR}|{_DIRECTIVE})|(?P<b>[{{}}])", re.MULTILINE)
 _MASKED_BRACE_RE = re.compile(r"[{}]")
+_PAREN_RE = re.compile(r"[()]")
 
 _MARKER_RE = re.compile(r'^#(?:line)?[ \t]+(\d+)[ \t]+"((?:\\.|[^"\\])*)"[^\n]*$', re.MULTILINE)
 
@@ -91,17 +92,22 @@ def matching_brace(text: str, open_pos: int) -> int:
     return len(text) if end is None else end
 
 
+def closing_paren(text: str, open_pos: int) -> int | None:
+    """Offset just past the ``)`` matching the ``(`` at ``open_pos`` (every
+    parenthesis counts: give masked text where literals may hold one), or None when
+    the text ends first."""
+    depth = 0
+    for m in _PAREN_RE.finditer(text, open_pos):
+        depth += 1 if m.group() == "(" else -1
+        if depth == 0:
+            return m.end()
+    return None
+
+
 def matching_paren(text: str, open_pos: int) -> int:
     """Offset just past the ``)`` matching the ``(`` at ``open_pos`` (or len(text))."""
-    depth = 0
-    for i in range(open_pos, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
+    end = closing_paren(text, open_pos)
+    return len(text) if end is None else end
 
 
 def split_top_level(text: str, sep: str = ",") -> list[str]:
@@ -119,12 +125,31 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
     return parts
 
 
-def file_scope_braces(text: str) -> Iterator[tuple[int, str]]:
-    """``(offset, brace)`` of every brace outside literals and directives."""
-    for m in _BRACE_RE.finditer(text):
-        brace = m.group("b")
-        if brace is not None:
-            yield m.start(), brace
+class FileScope:
+    """Where a text is at file scope: outside braces, literals and directives (a
+    stray ``}`` is passed over)."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]  # where each run of file-scope text starts
+        self._ends: list[int] = []  # and where it ends (the last may run to the end)
+        depth = 0
+        for m in _BRACE_RE.finditer(text):
+            brace = m.group("b")
+            if brace == "{":
+                if depth == 0:
+                    self._ends.append(m.start())
+                depth += 1
+            elif brace == "}":
+                if depth == 1:
+                    self._starts.append(m.end())
+                depth = max(depth - 1, 0)
+            elif depth == 0:  # a literal or a directive at file scope
+                self._ends.append(m.start())
+                self._starts.append(m.end())
+
+    def __contains__(self, offset: int) -> bool:
+        run = bisect.bisect_right(self._starts, offset) - 1
+        return run >= len(self._ends) or offset < self._ends[run]
 
 
 _FILE_SCOPE = re.compile(r"[{}();]")

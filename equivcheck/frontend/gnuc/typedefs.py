@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from equivcheck.frontend.gnuc.scan import Tok, file_scope_braces, group_end, tokens
+from equivcheck.frontend.gnuc.scan import FileScope, Tok, group_end, tokens
 from equivcheck.frontend.vocabulary import (
     ATTRIBUTE_MACROS,
     BUILTIN_TYPEDEFS,
@@ -103,15 +103,10 @@ def declared_typedef_names(code: str, *, file_scope: bool = True) -> frozenset[s
     "C" {``, an ``#ifdef`` that opens a brace twice), so it passes False."""
     known: set[str] = set(BUILTIN_TYPEDEFS)
     declared: set[str] = set()
-    depth = 0
-    braces = list(file_scope_braces(code)) if file_scope else []
-    bi = 0
+    scope = FileScope(code) if file_scope else None
     for m in re.finditer(r"\btypedef\b", code):
         pos = m.start()
-        while bi < len(braces) and braces[bi][0] < pos:
-            depth += 1 if braces[bi][1] == "{" else -1
-            bi += 1
-        if depth != 0 or _inside_literal_or_directive(code, pos):
+        if (scope is not None and pos not in scope) or _inside_literal_or_directive(code, pos):
             continue
         names = typedef_declarators(_statement_tokens(code, m.end()), known)
         known.update(names)

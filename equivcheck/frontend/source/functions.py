@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from equivcheck.frontend.gnuc.scan import matching_paren
 from equivcheck.frontend.model import ChangeStatus, FilePatch, FunctionChange, Hunk, Patch
 from equivcheck.frontend.patch.clex import mask
 from equivcheck.frontend.patch.hunkwalk import SideWalk, walk
@@ -34,12 +35,8 @@ def is_weak(header: str) -> bool:
     if _WEAK_MACRO.search(header):
         return True
     for match in _ATTRIBUTE.finditer(header):
-        depth, end = 0, match.end() - 1
-        for end in range(match.end() - 1, len(header)):
-            depth += {"(": 1, ")": -1}.get(header[end], 0)
-            if depth == 0:
-                break
-        if _WEAK_WORD.search(header[match.end() : end]):
+        end = matching_paren(header, match.end() - 1)
+        if _WEAK_WORD.search(header[match.end() : end - 1]):
             return True
     return False
 

@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import re
 
+from equivcheck.frontend.gnuc.scan import closing_paren
 from equivcheck.frontend.model import FilePatch, FunctionText, Hunk, HunkLine, Patch
 from equivcheck.frontend.patch.clex import identifiers, mask
 from equivcheck.frontend.source.fragments import Region, function_fragments
@@ -127,12 +128,8 @@ def _opens_loop_body(head: str) -> bool:
     keyword = re.match(r"(for|while)\s*\(", text)
     if keyword is None:
         return False
-    depth = 0
-    for at in range(keyword.end() - 1, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[at], 0)
-        if depth == 0:
-            return text[at + 1 :].strip() == "{"
-    return False
+    end = closing_paren(text, keyword.end() - 1)
+    return end is not None and text[end:].strip() == "{"
 
 
 def source_lines(func: FunctionText) -> list[int]:

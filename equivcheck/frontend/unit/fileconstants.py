@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from equivcheck.frontend.gnuc.scan import matching_brace
+from equivcheck.frontend.gnuc.scan import closing_paren, matching_brace
 from equivcheck.frontend.unit.typesizes import run_gcc
 from equivcheck.frontend.vocabulary import C_KEYWORDS
 
@@ -148,15 +148,7 @@ def _closed(body: str) -> bool:
         return False
     if re.fullmatch(r"[\w.]+|'(?:\\.|[^'\\])+'", body):
         return True
-    if not (body.startswith("(") and body.endswith(")")):
-        return False
-    depth = 0
-    for i, ch in enumerate(body):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(body) - 1:
-            return False
-    return depth == 0
+    return body.startswith("(") and closing_paren(body, 0) == len(body)
 
 
 @functools.lru_cache(maxsize=64)

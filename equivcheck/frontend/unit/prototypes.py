@@ -18,22 +18,19 @@ engine reads argument widths (``binary/signatures.py``).
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from equivcheck.frontend.gnuc.scan import split_top_level
+from equivcheck.frontend.gnuc.scan import FileScope, closing_paren, split_top_level
 
 _SIZES = {"char", "short", "int", "long", "bool", "_Bool"}
 _SIGNS = {"unsigned", "signed"}
 _FIXED_WIDTH = re.compile(r"^(?:__)?[us](?:8|16|32|64)$")
 _BEFORE_TYPE = {"static", "inline", "__inline", "__inline__", "extern", "__always_inline"}
-# Strings, character constants and braces: enough to know the brace depth anywhere.
 # storage words, then ``struct NAME *`` (one or more stars)
 _STRUCT_POINTER = re.compile(r"((?:\w+\s+)*?)(struct|union)\s+(\w+)\s*((?:\*\s*)+)")
-_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[{}]')
 
 
 @dataclass(frozen=True)
@@ -85,11 +82,8 @@ def _read(unit: str, start: int, open_end: int) -> Declaration | None:
     None when the text there does not read as one."""
     if not _declares_function(unit, start):
         return None
-    depth, end = 1, open_end
-    while end < len(unit) and depth:
-        depth += {"(": 1, ")": -1}.get(unit[end], 0)
-        end += 1
-    if depth:
+    end = closing_paren(unit, open_end - 1)
+    if end is None:
         return None
     after = unit[end : end + 200].lstrip()
     if not after.startswith((";", "{", "__")) and not after[:1].isalpha():
@@ -189,8 +183,7 @@ def _integer_word(word: str) -> bool:
 
 
 class _Scope:
-    """Where a unit's text is at file scope (outside braces, strings and characters),
-    and the types found so far."""
+    """Where a unit's text is at file scope, and the types found so far."""
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
@@ -199,28 +192,10 @@ class _Scope:
         self.sites: dict[str, list[tuple[int, int]]] = {}
         self.declarations: dict[str, tuple[Declaration, ...]] = {}
         self.volatile: frozenset[str] | None = None
-        self.starts: list[int] = []  # positions where file scope starts again
-        self.ends: list[int] = []  # positions where it ends
-        depth = 0
-        for token in _TOKENS.finditer(unit):
-            text = token.group()
-            if text == "{":
-                if depth == 0:
-                    self.ends.append(token.start())
-                depth += 1
-            elif text == "}":
-                depth = max(depth - 1, 0)
-                if depth == 0:
-                    self.starts.append(token.end())
-            elif depth == 0:
-                # a string at file scope: not file-scope code either
-                self.ends.append(token.start())
-                self.starts.append(token.end())
+        self.file_scope = FileScope(unit)
 
     def at_file_scope(self, position: int) -> bool:
-        last_end = bisect.bisect_right(self.ends, position)
-        last_start = bisect.bisect_right(self.starts, position)
-        return last_end == last_start
+        return position in self.file_scope
 
 
 # The units last asked about (a function's before and after units come in turns, one
@@ -301,27 +276,20 @@ def _canonical(words: list[str]) -> str | None:
     return base if sign != "unsigned " else f"unsigned {base}"
 
 
+_ATTRIBUTE = re.compile(r"__attribute__\s*\(")
+
+
 def without_attributes(text: str) -> str | None:
-    """``text`` with each ``__attribute__((...))`` removed (None if unbalanced)."""
-    while True:
-        at = text.find("__attribute__")
-        if at < 0:
-            return text
-        open_at = text.find("(", at)
-        if open_at < 0:
+    """``text`` with each ``__attribute__((...))`` taken out (None if unbalanced)."""
+    while (m := _ATTRIBUTE.search(text)) is not None:
+        end = closing_paren(text, m.end() - 1)
+        if end is None:
             return None
-        depth = 0
-        for end in range(open_at, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        else:
-            return None
-        text = text[:at] + " " + text[end + 1 :]
+        text = text[: m.start()] + " " + text[end:]
+    return text
 
 
 _VOLATILE = re.compile(r"\bvolatile\b")
-_ATTRIBUTE = re.compile(r"__attribute__\s*\(\(")
 
 
 def volatile_globals(unit: str) -> frozenset[str]:
@@ -342,7 +310,7 @@ def _volatile_globals(unit: str, scope: _Scope) -> frozenset[str]:
         end = unit.find(";", match.end())
         if end < 0:
             continue
-        text = _without_attribute_groups(unit[begin:end])
+        text = without_attributes(unit[begin:end])
         if text is None or "(" in text or "{" in text or "}" in text:
             continue  # a function, a pointer to one, or not a plain declaration
         for part in text.split(","):
@@ -350,18 +318,3 @@ def _volatile_globals(unit: str, scope: _Scope) -> frozenset[str]:
             if names and names[-1] not in {"volatile", "const"}:
                 found.add(names[-1])
     return frozenset(found)
-
-
-def _without_attribute_groups(text: str) -> str | None:
-    """``text`` with every ``__attribute__((...))`` taken out (None if unbalanced)."""
-    while (m := _ATTRIBUTE.search(text)) is not None:
-        depth, at = 0, m.end() - 2
-        while at < len(text):
-            depth += {"(": 1, ")": -1}.get(text[at], 0)
-            at += 1
-            if depth == 0:
-                break
-        if depth:
-            return None
-        text = text[: m.start()] + " " + text[at:]
-    return text

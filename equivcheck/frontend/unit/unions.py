@@ -255,20 +255,13 @@ def _direct_members(body: str) -> list[str]:
     """Names of the depth-0 declarations of a struct body with no braces of their own
     and no ``union`` in their type."""
     out: list[str] = []
-    depth, start = 0, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == ";" and depth == 0:
-            decl, start = body[start:i], i + 1
-            if "{" in decl or "}" in decl or re.search(r"\bunion\b", decl) or "(" in decl:
-                continue
-            for part in decl.split(","):
-                m = _DECLARATOR.search(part.strip())
-                if m:
-                    out.append(m.group(1))
+    for decl in split_top_level(body, ";")[:-1]:  # what follows the last ";" is none
+        if "{" in decl or "}" in decl or re.search(r"\bunion\b", decl) or "(" in decl:
+            continue
+        for part in decl.split(","):
+            m = _DECLARATOR.search(part.strip())
+            if m:
+                out.append(m.group(1))
     return out
 
 
