@@ -463,22 +463,16 @@ class GnuCParser(CParser):
             comp = self._parse_compound_statement()
             self._expect("RPAREN")
             return comp
-        if tok.type == "TYPES_COMPATIBLE":
+        if tok.type in ("TYPES_COMPATIBLE", "VA_ARG"):  # builtin(type or expr, type)
+            compatible = tok.type == "TYPES_COMPATIBLE"
             self._advance()
             self._expect("LPAREN")
-            type1 = self._parse_type_name()
+            first = self._parse_type_name() if compatible else self._parse_assignment_expression()
             self._expect("COMMA")
-            type2 = self._parse_type_name()
+            second = self._parse_type_name()
             self._expect("RPAREN")
-            return nodes.TypesCompatible(type1, type2, self._tok_coord(tok))
-        if tok.type == "VA_ARG":
-            self._advance()
-            self._expect("LPAREN")
-            expr = self._parse_assignment_expression()
-            self._expect("COMMA")
-            typ = self._parse_type_name()
-            self._expect("RPAREN")
-            return nodes.VaArg(expr, typ, self._tok_coord(tok))
+            node = nodes.TypesCompatible if compatible else nodes.VaArg
+            return node(first, second, self._tok_coord(tok))
         return cast(c_ast.Node, super()._parse_primary_expression())
 
     def _parse_designator(self) -> c_ast.Node:

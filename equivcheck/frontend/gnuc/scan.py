@@ -71,19 +71,26 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[Tok]:
             yield Tok(kind, m.group(), m.start())
 
 
-def closing_brace(text: str, open_pos: int, *, masked: bool = False) -> int | None:
-    """Offset just past the ``}`` matching the ``{`` at ``open_pos`` (braces in
-    literals and directives ignored), or None when the text ends first. ``masked``
-    text has no literals or directives left (see ``patch.clex.mask``)."""
+def _closing(pattern: re.Pattern[str], text: str, open_pos: int) -> int | None:
+    """Offset just past the bracket that closes the one at ``open_pos``, counting the
+    brackets ``pattern`` finds (anything else it finds is passed over)."""
     depth = 0
-    for m in (_MASKED_BRACE_RE if masked else _BRACE_RE).finditer(text, open_pos):
-        if m.group() == "{":
+    for m in pattern.finditer(text, open_pos):
+        found = m.group()
+        if found in ("{", "("):
             depth += 1
-        elif m.group() == "}":
+        elif found in ("}", ")"):
             depth -= 1
             if depth == 0:
                 return m.end()
     return None
+
+
+def closing_brace(text: str, open_pos: int, *, masked: bool = False) -> int | None:
+    """Offset just past the ``}`` matching the ``{`` at ``open_pos`` (braces in
+    literals and directives ignored), or None when the text ends first. ``masked``
+    text has no literals or directives left (see ``patch.clex.mask``)."""
+    return _closing(_MASKED_BRACE_RE if masked else _BRACE_RE, text, open_pos)
 
 
 def matching_brace(text: str, open_pos: int) -> int:
@@ -96,12 +103,7 @@ def closing_paren(text: str, open_pos: int) -> int | None:
     """Offset just past the ``)`` matching the ``(`` at ``open_pos`` (every
     parenthesis counts: give masked text where literals may hold one), or None when
     the text ends first."""
-    depth = 0
-    for m in _PAREN_RE.finditer(text, open_pos):
-        depth += 1 if m.group() == "(" else -1
-        if depth == 0:
-            return m.end()
-    return None
+    return _closing(_PAREN_RE, text, open_pos)
 
 
 def matching_paren(text: str, open_pos: int) -> int:

@@ -220,26 +220,22 @@ def _enclosing(old: list[int], braces: dict[int, str], start: int, end: int) -> 
     """The lines of the ``{`` and the ``}`` of the block around lines ``start..end``
     (before side); (-1, -1) when there is none. (``} else {``: the ``{`` opens the
     block below it, the ``}`` closes the one above.)"""
-    first = last = -1
-    balance = 0
-    for i in reversed([j for j in old if j < start]):
-        for c in reversed(braces[i]):
-            balance += 1 if c == "}" else -1
-            if balance < 0:
-                first = i
-                break
-        if first >= 0:
-            break
-    balance = 0
-    for i in [j for j in old if j > end]:
-        for c in braces[i]:
-            balance += 1 if c == "{" else -1
-            if balance < 0:
-                last = i
-                break
-        if last >= 0:
-            break
+    first = _unbalanced([j for j in old if j < start][::-1], braces, "}")
+    last = _unbalanced([j for j in old if j > end], braces, "{")
     return (first, last) if first >= 0 and last >= 0 else (-1, -1)
+
+
+def _unbalanced(lines: list[int], braces: dict[int, str], ahead: str) -> int:
+    """The first of ``lines`` (read in their order, each line's braces in that
+    direction too) with a brace that closes more than was opened since: ``ahead`` is
+    the brace that opens in that direction; -1 when none."""
+    balance = 0
+    for i in lines:
+        for c in braces[i] if ahead == "{" else braces[i][::-1]:
+            balance += 1 if c == ahead else -1
+            if balance < 0:
+                return i
+    return -1
 
 
 def _statement(braces: dict[int, str], first: int, last: int) -> tuple[int, int]:

@@ -35,10 +35,16 @@ OFFSET_PREFIX = "offsetof:"
 _MEMBER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 
+def _key(prefix: str, *parts: str) -> str:
+    """How something is asked for: the prefix of its kind, then its parts joined by
+    ``:`` (the one spelling of every key below)."""
+    return prefix + ":".join(parts)
+
+
 def offset_key(struct: str, member: str) -> str:
     """How a member's offset is asked for (and named by the engine when not known):
     ``offsetof:struct folio:mapping``."""
-    return f"{OFFSET_PREFIX}{struct}:{member}"
+    return _key(OFFSET_PREFIX, struct, member)
 
 
 MEMBER_FACTS = {
@@ -72,7 +78,7 @@ CONSTANT_FACTS = {
 
 def constant_key(fact: str, name: str) -> str:
     """How a fact about a constant is asked for (``constant-value:HELPER_K``)."""
-    return f"{CONSTANT_PREFIX}{fact}:{name}"
+    return _key(CONSTANT_PREFIX, fact, name)
 
 
 QUERY_PREFIX = "query-"
@@ -88,7 +94,7 @@ QUERY_FORMS = {
 
 def query_key(kind: str, text: str) -> str:
     """How a compile-time query is asked for (``query-_Alignof:struct s``)."""
-    return f"{QUERY_PREFIX}{kind}:{text}"
+    return _key(QUERY_PREFIX, kind, text)
 
 
 def constant_name(key: str) -> str:
@@ -130,7 +136,7 @@ def respell(typedefs: dict[str, str]) -> Callable[[str], str]:
 
 def type_key(fact: str, name: str) -> str:
     """How a fact about a typedef name (``class``, ``signed``) is asked for."""
-    return f"{TYPE_PREFIX}{fact}:{name}"
+    return _key(TYPE_PREFIX, fact, name)
 
 
 def integer_typedefs(answers: dict[str, int]) -> dict[str, str]:
@@ -151,7 +157,7 @@ def integer_typedefs(answers: dict[str, int]) -> dict[str, str]:
 
 def member_key(fact: str, struct: str, member: str) -> str:
     """How a fact about a member (``size``, ``class``, ``signed``) is asked for."""
-    return f"{MEMBER_PREFIX}{fact}:{struct}:{member}"
+    return _key(MEMBER_PREFIX, fact, struct, member)
 
 
 def run_gcc(
