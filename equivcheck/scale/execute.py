@@ -11,8 +11,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ from equivcheck.scale.jobs import JobOutcome, RunConfig, failed, run_job
 Execute = Callable[..., JobOutcome]
 """How a job is run: ``execute(job, index, config)`` (``run_job``, or a stand-in)."""
 Done = Callable[[JobOutcome], None]
+
+_POLL_S = 0.2
 
 LOCAL = "local"
 """``--scheduler local``: a Dask cluster of this machine, started for the run."""
@@ -148,35 +151,67 @@ def _in_pool(pending: list[_Pending], run: _Run, workers: int, execute: Execute)
     # The patches touching most functions go first, so that no long one is left to run
     # alone at the end (the outcomes are put back in input order).
     largest_first = sorted(pending, key=lambda item: -item.deadline_s)
-    with ProcessPool(max_workers=size, max_tasks=1, context=context) as pool:
+    pool: Any = ProcessPool(max_workers=size, max_tasks=1, context=context)  # (untyped)
+    try:
         futures: dict[Future[Any], _Pending] = {
             pool.schedule(
                 execute, args=(item.job, item.index, run.config), timeout=item.deadline_s
             ): item
             for item in largest_first
         }
-        for future in as_completed(futures):
-            item = futures[future]
-            try:
-                outcome = future.result()
-            except FutureTimeout:
-                run.fail(
-                    item,
-                    f"the worker checking this patch ran past its deadline "
-                    f"({item.deadline_s:.0f} s) and was stopped; not compared",
-                )
-                continue
-            except ProcessExpired as err:
-                run.fail(item, _died(err))
-                continue
-            except Exception as err:  # an error the worker could not return as a result
-                run.fail(
-                    item,
-                    f"the worker checking this patch failed ({type(err).__name__}: {err}); "
-                    "not compared",
-                )
-                continue
-            run.finish(item, outcome)
+        waiting = set(futures)
+        while waiting:
+            # (in short waits: Ctrl-C reaches this thread between them, cli/interrupt.py)
+            done, waiting = wait(waiting, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: futures[f].index):
+                _collect(future, futures[future], run)
+    except BaseException:
+        pool.stop()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+
+
+def _collect(future: Future[Any], item: _Pending, run: _Run) -> None:
+    """Record a finished job's outcome, or its failure."""
+    try:
+        outcome = future.result()
+    except FutureTimeout:
+        run.fail(
+            item,
+            f"the worker checking this patch ran past its deadline "
+            f"({item.deadline_s:.0f} s) and was stopped; not compared",
+        )
+        return
+    except ProcessExpired as err:
+        run.fail(item, _died(err))
+        return
+    except Exception as err:  # an error the worker could not return as a result
+        run.fail(
+            item,
+            f"the worker checking this patch failed ({type(err).__name__}: {err}); "
+            "not compared",
+        )
+        return
+    run.finish(item, outcome)
+
+
+def _collect_dask(future: Any, item: _Pending, run: _Run) -> None:
+    """Record a finished task's outcome, or its failure (a worker that died past the
+    cluster's retries is ``KilledWorker``)."""
+    if future.status != "error":
+        run.finish(item, future.result())
+        return
+    problem = future.exception()
+    name = type(problem).__name__
+    if name == "KilledWorker":
+        run.fail(item, "the worker checking this patch died; not compared")
+    else:
+        run.fail(
+            item,
+            f"the worker checking this patch failed ({name}: {problem}); not compared",
+        )
 
 
 def _on_dask(pending: list[_Pending], run: _Run, plan: Plan, execute: Execute) -> None:
@@ -225,32 +260,25 @@ def _on_dask(pending: list[_Pending], run: _Run, plan: Plan, execute: Execute) -
         # spread over the workers the cluster has now.
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         total = sum(item.deadline_s for item in pending) / workers
-        left = set(futures)
-        try:
-            for future in dask.as_completed(futures, timeout=total):
-                left.discard(future)
-                item = futures[future]
-                if future.status == "error":
-                    problem = future.exception()
-                    name = type(problem).__name__
-                    if name == "KilledWorker":
-                        run.fail(item, "the worker checking this patch died; not compared")
-                    else:
-                        run.fail(
-                            item,
-                            f"the worker checking this patch failed ({name}: {problem}); "
-                            "not compared",
-                        )
-                    continue
-                run.finish(item, future.result())
-        except TimeoutError:
-            for future in left:
-                future.cancel()
-                run.fail(
-                    futures[future],
-                    f"the cluster did not finish this patch within the run's deadline "
-                    f"({total:.0f} s); not compared",
+        ends = time.monotonic() + total
+        waiting = set(futures)
+        while waiting and time.monotonic() < ends:
+            # (in short waits: Ctrl-C reaches this thread between them)
+            try:
+                done, waiting = dask.wait(
+                    waiting, timeout=_POLL_S, return_when="FIRST_COMPLETED"
                 )
+            except TimeoutError:
+                continue
+            for future in sorted(done, key=lambda f: futures[f].index):
+                _collect_dask(future, futures[future], run)
+        for future in waiting:
+            future.cancel()
+            run.fail(
+                futures[future],
+                f"the cluster did not finish this patch within the run's deadline "
+                f"({total:.0f} s); not compared",
+            )
     finally:
         client.close()
         if cluster is not None:

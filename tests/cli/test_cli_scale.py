@@ -65,3 +65,39 @@ def test_jobs_must_be_a_positive_count(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert result.stdout == ""
     assert "'--jobs'" in result.stderr and "at least 1" in result.stderr
+
+
+@pytest.mark.kernel
+def test_ctrl_c_stops_a_run_of_many_patches_and_its_workers(
+    tmp_path: Path, kernel_tree: Path
+) -> None:
+    """SIGINT to the terminal's process group (the command and its workers): exit 130
+    at once, nothing on stdout, no worker left behind."""
+    import signal
+    import time
+
+    kernel = REPO / "fixtures" / "patches" / "kernel"
+    names = ("filemap-lock-async-trylock-first", "mlock-count-decrement-once", "rmap-rename-label")
+    mbox = tmp_path / "three.mbox"
+    mbox.write_text("".join((kernel / f"{n}.patch").read_text() for n in names))
+    env = {**os.environ, "EQUIVCHECK_CACHE": str(tmp_path / "cache")}
+    cmd = [sys.executable, "-m", "equivcheck", "check", str(mbox), "--tree", str(kernel_tree)]
+    proc = subprocess.Popen(
+        [*cmd, "--jobs", "2", "--no-cache", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+    )
+    time.sleep(6)
+    os.killpg(proc.pid, signal.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - start < 5
+    assert out == b""
+    assert err.decode().strip() == "equivcheck: interrupted"
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # the group is gone: no worker outlived the command

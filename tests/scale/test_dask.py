@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,14 +31,29 @@ def _rows(outcomes: list[JobOutcome]) -> list[tuple[int, str, str, str]]:
     return [(o.index, r.function, r.verdict, r.reason) for o in outcomes for r in o.results]
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
+def _start() -> object:
     """A scheduler and two single-threaded worker processes; a task whose worker dies
-    is not tried again (so the test sees the death at once)."""
+    is not tried again (so a test sees the death at once)."""
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        local = distributed.LocalCluster(
+        return distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         )
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A cluster the tests share (no test kills its workers)."""
+    local: Any = _start()
+    try:
+        yield local.scheduler_address
+    finally:
+        local.close()
+
+
+@pytest.fixture
+def doomed_cluster() -> Iterator[str]:
+    """A cluster of the test's own: one of its workers is killed."""
+    local: Any = _start()
     try:
         yield local.scheduler_address
     finally:
@@ -53,11 +69,13 @@ def test_the_cluster_gives_the_serial_verdicts(small_tree: Path, cluster: str) -
     assert _rows(remote) == _rows(serial)
 
 
-def test_a_killed_cluster_worker_is_its_patch_unknown(small_tree: Path, cluster: str) -> None:
+def test_a_killed_cluster_worker_is_its_patch_unknown(
+    small_tree: Path, doomed_cluster: str
+) -> None:
     jobs = callee_jobs(small_tree)
     config = RunConfig(limits=LIMITS, tree=small_tree)
     outcomes = run_jobs(
-        jobs, config, Plan(workers=2, scheduler=cluster), execute=workers.killed_on_second
+        jobs, config, Plan(workers=2, scheduler=doomed_cluster), execute=workers.killed_on_second
     )
     doomed = outcomes[workers.DOOMED - 1]
     assert doomed.results
