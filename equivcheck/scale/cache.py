@@ -28,11 +28,12 @@ from typing import Any
 
 import diskcache
 
-from equivcheck.fingerprint import tool_fingerprint
+from equivcheck.fingerprint import library_version, tool_fingerprint
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.tree import KernelTree
 from equivcheck.frontend.unit.filestate import FileState, record, still_holds
 from equivcheck.frontend.unit.kbuild import default_cache_dir
+from equivcheck.frontend.unit.unitcache import compiler_version
 from equivcheck.frontend.workset import PatchJob
 from equivcheck.scale.jobs import JobOutcome, RunConfig
 
@@ -112,6 +113,9 @@ class ResultCache:
             return None
         parts = {
             "tool": tool_fingerprint(),
+            # the compiler answers sizes, layouts and constants (and compiles --binary)
+            "compiler": compiler_version("gcc"),
+            "angr": library_version("angr") if config.binary else "",
             "limits": config.limits,
             "binary": config.binary,
             "tree": str(config.tree) if config.tree else None,

@@ -185,3 +185,14 @@ def test_the_key_ignores_the_patch_name_not_its_content(small_tree: Path) -> Non
     changed = dataclasses.replace(job, after={"counter.c": "int x;\n"})
     assert cache.key(changed, config) != cache.key(job, config)
     assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
+
+
+def test_another_compiler_is_checked_again(
+    small_tree: Path, cache: ResultCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiler answers sizes, layouts and constants: another one, another key."""
+    [job] = callee_jobs(small_tree)[:1]
+    config = RunConfig(limits=LIMITS, tree=small_tree)
+    before = cache.key(job, config)
+    monkeypatch.setattr("equivcheck.scale.cache.compiler_version", lambda _: "gcc 99")
+    assert cache.key(job, config) != before
