@@ -2,12 +2,13 @@
 
 A patch's verdicts are a pure function of the job (the patch and the texts of the
 files it touches before and after it, with the headers the series changed), the tree's
-files its preprocessed units read, the limits and options, and the tool. The key is a
-digest of everything but the tree files, which are recorded with the entry (with
-``.config`` and the Makefiles that choose the compile commands) and checked on every
-hit (:mod:`equivcheck.frontend.unit.filestate`). A function read from a tree as written
-(light mode) also depends on the tree's typedef names: their digest is kept and
-checked too. The patch is the unit: its functions' verdicts lean on each other's.
+files its preprocessed units read, the compile commands, the limits and options, the
+compiler and the tool. The key is a digest of everything but the tree files, which are
+recorded with the entry (with ``.config`` and the Makefiles on the way to each file)
+and checked on every hit (:mod:`equivcheck.frontend.unit.filestate`). A function read
+from a tree as written (light mode) also depends on the tree's typedef names: their
+digest is kept and checked too. The patch is the unit: its functions' verdicts lean on
+each other's.
 
 Not kept: two-file work, whose headers are found by the compiler at check time (they
 are not recorded anywhere before the run), and a job that failed or was stopped by
@@ -28,6 +29,7 @@ from typing import Any
 
 import diskcache
 
+from equivcheck.errors import InputError
 from equivcheck.fingerprint import library_version, tool_fingerprint
 from equivcheck.frontend.model import Patch
 from equivcheck.frontend.tree import KernelTree
@@ -119,6 +121,7 @@ class ResultCache:
             "limits": config.limits,
             "binary": config.binary,
             "tree": str(config.tree) if config.tree else None,
+            "commands": _commands(job, config),
             "job": _meaning(job),
         }
         return digest(parts)
@@ -162,6 +165,22 @@ class ResultCache:
                 c.set(key, entry)
         except (OSError, diskcache.Timeout):
             pass  # a cache that cannot be written only costs time
+
+
+def _commands(job: PatchJob, config: RunConfig) -> dict[str, list[str] | str]:
+    """kbuild's compile command for each C file of a job in a configured tree (its
+    flags choose what the preprocessor and the compiler answer)."""
+    tree = config.open_tree()
+    if tree is None or not tree.configured:
+        return {}
+    commands: dict[str, list[str] | str] = {}
+    for path in sorted({*job.before, *job.after}):
+        if path.endswith(".c"):
+            try:
+                commands[path] = tree.compile_command(path)
+            except InputError as err:
+                commands[path] = err.one_line()
+    return commands
 
 
 def _unnamed(patch: Patch | None) -> Patch | None:

@@ -196,3 +196,24 @@ def test_another_compiler_is_checked_again(
     before = cache.key(job, config)
     monkeypatch.setattr("equivcheck.scale.cache.compiler_version", lambda _: "gcc 99")
     assert cache.key(job, config) != before
+
+
+@pytest.mark.kernel
+def test_another_compile_command_is_checked_again(
+    kernel_tree: Path, cache: ResultCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kbuild's flags choose what the preprocessor and compiler answer (a Makefile far
+    from the file can change them): the command is in the key."""
+    from equivcheck.frontend.tree import KernelTree
+
+    patch = Path(__file__).resolve().parents[2] / "fixtures/patches/kernel/rmap-rename-label.patch"
+    [job] = patch_file_jobs(patch, open_tree(kernel_tree))
+    config = RunConfig(limits=LIMITS, tree=kernel_tree)
+    before = cache.key(job, config)
+    real = KernelTree.compile_command
+
+    def more_flags(self: KernelTree, path: str | Path) -> list[str]:
+        return [*real(self, path), "-DEXTRA_FLAG=1"]
+
+    monkeypatch.setattr(KernelTree, "compile_command", more_flags)
+    assert cache.key(job, config) != before
