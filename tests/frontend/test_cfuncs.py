@@ -161,10 +161,15 @@ static int left_open(void)
 
 def test_one_finder_names_and_starts() -> None:
     """The finder raw source shares with preprocessed text: a macro call without a
-    semicolon does not name the function after it; a declaration that defines its
-    return type starts at that type; a function returning a function pointer is
-    named by the name inside; a body the text never closes is left out."""
+    semicolon neither names the function after it nor starts it; a declaration that
+    defines its return type starts at that type; a function returning a function
+    pointer is named by the name inside; a body the text never closes is left out."""
     funcs = {f.name: f for f in find_functions(MACROS_WITHOUT_SEMICOLONS)}
     assert list(funcs) == ["pending", "prepare", "pick", "BTREE_FN"]
+    # the macro call's lines belong to no function: a change there is outside them all
+    assert (funcs["pending"].start_line, funcs["pending"].header_text) == (
+        6,
+        "static inline int pending(struct task *p)",
+    )
     assert (funcs["prepare"].start_line, funcs["prepare"].is_static) == (11, True)
     assert (funcs["pick"].start_line, funcs["pick"].body_start_line) == (19, 20)

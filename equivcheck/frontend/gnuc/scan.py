@@ -199,19 +199,20 @@ def function_definitions(text: str) -> list[Definition]:
             end = closing_brace(code, at, masked=True)
             pos = n if end is None else end
             head = None if parens else _header(code, pieces)
-            name = None if head is None else _definition_name(head[0])
+            name = None if head is None else _definition_name(head)
             if head is not None and name is not None:
-                words = frozenset(t for t in head[0] if t[0].isalpha() or t[0] == "_")
-                found.append(Definition(name, head[1], at, pos, end is not None, words))
+                first = _declaration_start(head, name)
+                start = _token_offset(code, pieces, first)
+                words = frozenset(t for t in head[first:] if t[0].isalpha() or t[0] == "_")
+                found.append(Definition(name, start, at, pos, end is not None, words))
                 pieces, parens = [], 0
             begin = pos
     return found
 
 
-def _header(code: str, pieces: list[tuple[int, int]]) -> tuple[list[str], int] | None:
-    """The tokens of a declaration that may head a function body (earlier brace groups
-    as one ``{}`` token) and the offset of the first; None for one that cannot (no
-    ``)`` since the last group)."""
+def _header(code: str, pieces: list[tuple[int, int]]) -> list[str] | None:
+    """The tokens of a declaration that may head a function body, earlier brace groups
+    as one ``{}`` token; None for one that cannot (no ``)`` since the last group)."""
     last_from, last_to = pieces[-1]
     if code.rfind(")", last_from, last_to) < 0:
         return None
@@ -220,8 +221,44 @@ def _header(code: str, pieces: list[tuple[int, int]]) -> tuple[list[str], int] |
         if i:
             head.append("{}")
         head += _CODE_RE.findall(code, start, stop)
-    first = _CODE_RE.search(code, *pieces[0])
-    return head, pieces[0][1] if first is None else first.start()
+    return head
+
+
+def _token_offset(code: str, pieces: list[tuple[int, int]], index: int) -> int:
+    """The offset of ``_header(code, pieces)[index]``."""
+    for i, (start, stop) in enumerate(pieces):
+        if i:
+            if index == 0:
+                return pieces[i - 1][1]  # a brace group
+            index -= 1
+        for m in _CODE_RE.finditer(code, start, stop):
+            if index == 0:
+                return m.start()
+            index -= 1
+    return pieces[-1][1]
+
+
+def _declaration_start(head: list[str], name: str) -> int:
+    """Where the declaration of ``name`` starts in ``head``: past every macro call
+    written without a semicolon before it (``DEFINE_LOCK_GUARD_0(...)`` on the lines
+    above ``static inline int signal_pending(...)``), so that those lines belong to no
+    function; annotations (``__printf(2, 3)``) stay part of it."""
+    first = depth = 0
+    for i, tok in enumerate(head):
+        if tok == "(" and depth == 0 and i > 0:
+            word = head[i - 1]
+            end = group_end(head, i)
+            after = head[end : end + 1]
+            if (
+                _usable_name(word)
+                and word[:2] != "__"
+                and after
+                and (after[0][0].isalpha() or after[0][0] == "_")  # a word: static, int...
+                and name in head[end:]
+            ):
+                first = end
+        depth += (tok == "(") - (tok == ")")
+    return first
 
 
 def _definition_name(head: list[str]) -> str | None:
