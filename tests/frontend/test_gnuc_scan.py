@@ -11,6 +11,7 @@ from equivcheck.frontend.gnuc import (
     list_function_definitions,
     typedef_names,
 )
+from equivcheck.frontend.gnuc.scan import FileScope, closing_brace, closing_paren
 
 I_TEXT = """\
 # 1 "include/linux/types.h" 1
@@ -104,3 +105,17 @@ static int foo(struct page *page, pgoff_t idx, unsigned long addr)
     names = guess_typedef_names(code)
     assert {"pgoff_t", "spinlock_t", "pte_t", "swp_entry_t", "u64", "foo_t"} <= names
     assert not names & {"page", "folio", "struct", "int", "a", "b", "count", "ptl", "foo"}
+
+
+def test_one_bracket_matcher() -> None:
+    text = 'f(a, (b), "(") { int x[] = { 1 }; } tail'
+    assert closing_paren("(a(b)c)d", 0) == 7
+    assert closing_paren("(a(b", 0) is None
+    assert closing_brace(text, text.index("{")) == text.index(" tail")
+    assert closing_brace("{ {", 0) is None
+    unit = 'int a; "x" struct s { int b; } c;\n# 1 "t.h"\nint d;'
+    scope = FileScope(unit)
+    assert 0 in scope and unit.index("c;") in scope and unit.index("int d") in scope
+    assert unit.index("x") not in scope  # a literal
+    assert unit.index("int b") not in scope  # inside braces
+    assert unit.index("# 1") not in scope  # a directive

@@ -99,3 +99,28 @@ def test_typedef_scan_of_the_real_tree(kernel_tree: Path, tmp_path: Path) -> Non
     assert not {"int", "struct", "if", "unsigned"} & scan.names
     assert scan.seconds < 10
     assert tree.scan_typedefs(tmp_path).cached
+
+
+HEADER_MORE = """\
+#ifdef __cplusplus
+extern "C" {
+#endif
+typedef u64 (*bpf_callback_t)(u64, u64);
+typedef void (bh_end_io_t)(struct buffer_head *bh, int uptodate);
+typedef __printf(1, 2) int (*kdb_printf_t)(const char *, ...);
+typedef enum rq_end_io_ret (rq_end_io_fn)(struct request *, blk_status_t);
+#define DECLARE_THING(name) \\
+	typedef struct { int x; } name##_t;
+"""
+
+
+def test_typedef_names_in_reads_headers_as_units_are_read() -> None:
+    """The header scan is the unit's scan: an unknown return type before ``(*name)``,
+    a parenthesised function type, an annotation macro; a tag is no typedef name, a
+    macro's body declares nothing, and ``extern "C" {`` hides nothing."""
+    assert typedef_names_in(HEADER_MORE) == {
+        "bpf_callback_t",
+        "bh_end_io_t",
+        "kdb_printf_t",
+        "rq_end_io_fn",
+    }
