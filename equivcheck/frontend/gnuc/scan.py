@@ -226,6 +226,8 @@ def _header(code: str, pieces: list[tuple[int, int]]) -> list[str] | None:
 
 def _token_offset(code: str, pieces: list[tuple[int, int]], index: int) -> int:
     """The offset of ``_header(code, pieces)[index]``."""
+    if index == 0 and (first := _CODE_RE.search(code, *pieces[0])) is not None:
+        return first.start()
     for i, (start, stop) in enumerate(pieces):
         if i:
             if index == 0:
