@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "patches" / "kernel"
-NOT_LINKED = {"mm", ".git", ".gitignore"}
+NOT_LINKED = {"mm", ".git", ".gitignore", ".mailmap"}
 
 
 def _git(repo: Path, *args: str, stdin: str | None = None) -> str:

@@ -150,8 +150,11 @@ class ResultCache:
         return _renumbered(outcome, job, index)
 
     def put(self, key: str | None, job: PatchJob, outcome: JobOutcome, config: RunConfig) -> None:
-        """Keep ``outcome`` under ``key`` (not a failed or stopped one)."""
+        """Keep ``outcome`` under ``key`` (not one whose worker failed, nor one stopped
+        by bad input)."""
         if key is None or self.folder is None or outcome.error is not None:
+            return
+        if not outcome.complete:
             return
         states: Iterable[FileState] = ()
         typedefs = ""

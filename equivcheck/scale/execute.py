@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
@@ -62,12 +62,17 @@ class _Pending:
 
 @dataclass
 class _Run:
+    """A run's outcomes so far, and those to keep in the cache once the workers are
+    gone: no thread of this process may be inside sqlite while the pool forks a worker
+    (the child would inherit its lock held, and hang at its first use of the cache)."""
+
     config: RunConfig
     cache: ResultCache
     on_done: Done | None
     outcomes: dict[int, JobOutcome]
+    to_keep: list[tuple[_Pending, JobOutcome]] = field(default_factory=list)
 
-    def finish(self, item: _Pending, outcome: JobOutcome) -> None:
+    def finish(self, item: _Pending, outcome: JobOutcome, *, keep: bool = True) -> None:
         if outcome.tool != tool_fingerprint():
             # (a cluster's worker with another build: its verdicts are not this tool's)
             self.fail(
@@ -76,13 +81,21 @@ class _Run:
                 f"({outcome.tool}; this one is {tool_fingerprint()}); not compared",
             )
             return
-        self.cache.put(item.key, item.job, outcome, self.config)
+        if keep:
+            self.to_keep.append((item, outcome))
         self.outcomes[item.index] = outcome
         if self.on_done is not None:
             self.on_done(outcome)
 
     def fail(self, item: _Pending, reason: str) -> None:
-        self.finish(item, failed(item.job, item.index, self.config, reason))
+        """The job did not finish: its functions UNKNOWN, and nothing kept."""
+        self.finish(item, failed(item.job, item.index, self.config, reason), keep=False)
+
+    def keep(self) -> None:
+        """Write what is to be kept to the cache."""
+        for item, outcome in self.to_keep:
+            self.cache.put(item.key, item.job, outcome, self.config)
+        self.to_keep.clear()
 
 
 def run_jobs(
@@ -120,6 +133,7 @@ def run_jobs(
             outcome = execute(item.job, item.index, config, progress)
             outcome.raise_error()
             run.finish(item, outcome)
+    run.keep()
     ordered = [run.outcomes[i] for i in sorted(run.outcomes)]
     for outcome in ordered:
         outcome.raise_error()

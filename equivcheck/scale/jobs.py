@@ -49,7 +49,8 @@ class JobOutcome:
     the tree: what a kept verdict depends on besides the job), whether a function was
     read from the tree as written (light mode: it depends on the tree's typedef
     names), its wall time, the input error that stopped it, if one did, and the build of
-    the tool that ran it (a cluster's worker may run another)."""
+    the tool that ran it (a cluster's worker may run another); not ``complete`` when
+    its worker did not finish (:func:`failed`)."""
 
     index: int
     work: PatchWork
@@ -60,6 +61,7 @@ class JobOutcome:
     error: tuple[str, str, str] | None = None
     cached: bool = False
     tool: str = field(default_factory=tool_fingerprint)
+    complete: bool = True
 
     def raise_error(self) -> None:
         """Raise the input error that stopped the job, if one did."""
@@ -130,7 +132,7 @@ def failed(job: PatchJob, index: int, config: RunConfig, reason: str) -> JobOutc
         work = build_work(job, tree, with_texts=False)
         rows = work.functions
     results = [_unknown(fw, job.title, index, tree, reason) for fw in rows]
-    return JobOutcome(index, without_units(work), results)
+    return JobOutcome(index, without_units(work), results, complete=False)
 
 
 def _unknown(

@@ -11,6 +11,7 @@ import pytest
 from equivcheck.limits import Limits
 from equivcheck.report.document import document
 from equivcheck.scale import execute
+from equivcheck.scale.cache import ResultCache
 from equivcheck.scale.execute import Plan, run_jobs
 from equivcheck.scale.jobs import JobOutcome, RunConfig
 from tests.scale import workers
@@ -44,11 +45,13 @@ def test_pool_gives_the_serial_report(small_tree: Path, with_tree: bool) -> None
     assert {v for _, _, v in verdicts(serial)} == {"equivalent", "different", "unknown"}
 
 
-def test_a_killed_worker_is_its_patch_unknown(small_tree: Path) -> None:
+def test_a_killed_worker_is_its_patch_unknown(small_tree: Path, cache: ResultCache) -> None:
     jobs = callee_jobs(small_tree)
     config = RunConfig(limits=LIMITS, tree=small_tree)
     serial = run_jobs(jobs, config, Plan(workers=1))
-    outcomes = run_jobs(jobs, config, Plan(workers=2), execute=workers.killed_on_second)
+    outcomes = run_jobs(
+        jobs, config, Plan(workers=2), cache, execute=workers.killed_on_second
+    )
     assert [o.index for o in outcomes] == [1, 2, 3, 4]
     doomed = outcomes[workers.DOOMED - 1]
     assert [r.function for r in doomed.results] == [
@@ -59,6 +62,11 @@ def test_a_killed_worker_is_its_patch_unknown(small_tree: Path) -> None:
         assert "died (killed by SIGKILL)" in result.reason
     others = [v for v in verdicts(outcomes) if v[0] != workers.DOOMED]
     assert others == [v for v in verdicts(serial) if v[0] != workers.DOOMED]
+    # the UNKNOWNs of a dead worker are not kept: the next run checks the patch again
+    again = run_jobs(jobs, config, Plan(workers=2), cache)
+    assert not again[workers.DOOMED - 1].cached
+    assert again[0].cached
+    assert verdicts(again) == verdicts(serial)
 
 
 def test_a_hung_worker_is_stopped_at_its_deadline(
