@@ -108,3 +108,84 @@ def test_a_corrupt_cache_is_one_line_or_ignored(
     else:
         assert "Traceback" not in result.err
         assert result.status == 0, result
+
+
+# ---------------------------------------------------------------- the configured tree
+
+# init_user_reserve (mm/mmap.c, built by the configuration): after preprocessing, the
+# first patch changes nothing (SZ_128K is 0x00020000) and the second adds a return only
+# a CONFIG_REVIEW22 defined on the command line keeps.
+CASES = Path(__file__).resolve().parents[2] / "fixtures" / "review-stop22"
+SZ_PATCH = CASES / "mmap-sz128k.diff"
+FLAG_PATCH = CASES / "mmap-config-flag.diff"
+
+
+def _farm(tree: Path, where: Path) -> Path:
+    """A view of the configured tree: every entry a link to the tree's, but ``mm/``
+    (copied), ``arch/x86/Makefile`` (copied) and the folders ``arch/``, ``arch/x86/``
+    and ``arch/x86/include/`` (real folders of links), so a test may add or edit there
+    without writing into the tree."""
+    import os
+    import shutil
+
+    farm = where / "farm"
+    farm.mkdir()
+    for name in os.listdir(tree):
+        if name not in {"mm", "arch", ".git"}:
+            (farm / name).symlink_to(tree / name)
+    shutil.copytree(tree / "mm", farm / "mm", symlinks=True)
+    for folder, keep in (("arch", {"x86"}), ("arch/x86", {"include", "Makefile"})):
+        (farm / folder).mkdir()
+        for name in os.listdir(tree / folder):
+            if name not in keep:
+                (farm / folder / name).symlink_to(tree / folder / name)
+    shutil.copy2(tree / "arch/x86/Makefile", farm / "arch/x86/Makefile")
+    (farm / "arch/x86/include").mkdir()
+    for name in os.listdir(tree / "arch/x86/include"):
+        (farm / "arch/x86/include" / name).symlink_to(tree / "arch/x86/include" / name)
+    return farm
+
+
+def _by_function(*args: str | Path) -> dict[str, str]:
+    result = run("check", *args, "--format", "json", "-q")
+    return {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a header added in an earlier folder of the include path "
+    "(arch/x86/include/linux/sizes.h shadows include/linux/sizes.h) is not seen: only "
+    "the folders of the files read are recorded, so the kept EQUIVALENT (and the kept "
+    "units) are served",
+)
+def test_a_header_that_shadows_one_read_is_not_served_a_kept_equivalent(
+    kernel_tree: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    farm = _farm(kernel_tree, tmp_path)
+    patch = SZ_PATCH
+    assert _by_function(patch, "--tree", farm)["init_user_reserve"] == "equivalent"
+    shadow = farm / "arch/x86/include/linux/sizes.h"
+    shadow.parent.mkdir()
+    text = (kernel_tree / "include/linux/sizes.h").read_text()
+    shadow.write_text(text.replace("0x00020000", "0x00040000"))
+    assert _by_function(patch, "--tree", farm)["init_user_reserve"] != "equivalent"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kbuild-commands.json keys a directory's commands by .config's and that "
+    "directory's Makefile's mtimes only: a flag added in arch/x86/Makefile keeps the old "
+    "command, so the verdict key does not change (the kept EQUIVALENT is served, and "
+    "--no-cache reads the same stale command)",
+)
+def test_a_flag_from_the_arch_makefile_is_not_served_a_kept_equivalent(
+    kernel_tree: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    farm = _farm(kernel_tree, tmp_path)
+    patch = FLAG_PATCH
+    assert _by_function(patch, "--tree", farm)["init_user_reserve"] == "equivalent"
+    with (farm / "arch/x86/Makefile").open("a") as makefile:
+        makefile.write("KBUILD_CFLAGS += -DCONFIG_REVIEW22\n")
+    warm = _by_function(patch, "--tree", farm)["init_user_reserve"]
+    uncached = _by_function(patch, "--tree", farm, "--no-cache")["init_user_reserve"]
+    assert (warm, uncached) == ("different", "different")
