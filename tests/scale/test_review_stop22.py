@@ -233,3 +233,34 @@ def test_a_header_edited_during_the_run_is_not_served_a_kept_equivalent(
     verdict = {r.function: r.verdict for r in fresh[0].results}["init_user_reserve"]
     assert verdict == "different"  # the header as it is now
     assert {r.function: r.verdict for r in again[0].results}["init_user_reserve"] == verdict
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="results/cache.db that is a folder is a sqlite3.OperationalError traceback "
+    "(ResultCache catches OSError and diskcache.Timeout only)",
+)
+def test_a_cache_db_that_is_a_folder_is_ignored(tmp_path: Path, own_cache: Path) -> None:
+    root, diff = _tree(tmp_path)
+    (own_cache / "results" / "cache.db").mkdir(parents=True)
+    result = run("check", diff, "--tree", root, "-q")
+    assert "Traceback" not in result.err
+    assert result.status == 0, result
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a corrupt units/cache.db: one patch is a DatabaseError traceback (exit 1); "
+    "two patches with --jobs 2 are every function UNKNOWN ('the worker checking this "
+    "patch failed (DatabaseError...)'), where an unreadable cache should only cost time",
+)
+def test_a_corrupt_unit_cache_only_costs_time(
+    kernel_tree: Path, tmp_path: Path, own_cache: Path
+) -> None:
+    farm = _farm(kernel_tree, tmp_path)
+    (own_cache / "units").mkdir(parents=True)
+    (own_cache / "units" / "cache.db").write_text("garbage\n")
+    result = run("check", SZ_PATCH, "--tree", farm, "-q", "--format", "json")
+    assert "Traceback" not in result.err
+    verdicts = {f["function"]: f["verdict"] for f in json.loads(result.out)["functions"]}
+    assert verdicts["init_user_reserve"] == "equivalent"
