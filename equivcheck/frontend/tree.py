@@ -27,7 +27,9 @@ from equivcheck.frontend.unit import kbuild
 TYPEDEF_DIRS = ("include/linux", "include/asm-generic", "include/uapi", "arch/x86/include")
 
 # Bumped when the scan finds other names: a cached result of an older scan is not used.
-_SCAN_VERSION = 2
+_SCAN_VERSION = 3
+# The folder (in the cache folder) of the typedef names kept per tree.
+TYPEDEF_CACHE = "typedefs"
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 # A directive with its continuation lines (a typedef in a macro's body declares nothing).
 _DIRECTIVE = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
@@ -67,14 +69,17 @@ def _headers(root: Path, dirs: Iterable[str]) -> list[Path]:
     return found
 
 
-def _dir_key(root: Path, dirs: Iterable[str]) -> list[float]:
-    keys = []
-    for rel in ("include", *dirs):
+def _headers_key(root: Path, dirs: Iterable[str]) -> str:
+    """A digest of every scanned header's path, size and mtime: a header edited in
+    place, added or removed (in any subfolder) is another key."""
+    digest = hashlib.sha256()
+    for header in _headers(root, dirs):
         try:
-            keys.append((root / rel).stat().st_mtime)
+            st = header.stat()
         except OSError:
-            keys.append(0.0)
-    return keys
+            continue
+        digest.update(f"{header}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(errors="replace"))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -142,10 +147,10 @@ class KernelTree:
     def scan_typedefs(self, cache_dir: Path | None = None) -> TypedefScan:
         """Typedef names of the tree's headers (:data:`TYPEDEF_DIRS`), cached on disk."""
         start = time.perf_counter()
-        cache = (cache_dir or kbuild.default_cache_dir()) / "typedefs"
+        cache = (cache_dir or kbuild.default_cache_dir()) / TYPEDEF_CACHE
         digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
         path = cache / f"{digest}.json"
-        key = _dir_key(self.root, TYPEDEF_DIRS)
+        key = _headers_key(self.root, TYPEDEF_DIRS)
         try:
             data = json.loads(path.read_text())
             if (data.get("version"), data.get("tree"), data.get("key")) == (
@@ -163,7 +168,7 @@ class KernelTree:
                 found |= typedef_names_in(header.read_text(errors="replace"))
             except OSError:
                 continue
-        names = frozenset(found)
+        names = frozenset(sorted(found))  # (one order, however found: see docs/scale.md)
         try:
             cache.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=cache, prefix=".typedefs-", suffix=".json")

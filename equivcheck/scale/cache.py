@@ -17,13 +17,12 @@ bad input. ``--no-cache`` reads and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
 import json
-import os
 import shutil
-from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -32,12 +31,12 @@ import diskcache
 from equivcheck.errors import InputError
 from equivcheck.fingerprint import library_version, tool_fingerprint
 from equivcheck.frontend.model import Patch
-from equivcheck.frontend.tree import KernelTree
-from equivcheck.frontend.unit.filestate import FileState, record, still_holds
-from equivcheck.frontend.unit.kbuild import default_cache_dir
+from equivcheck.frontend.tree import TYPEDEF_CACHE
+from equivcheck.frontend.unit.filestate import still_holds
+from equivcheck.frontend.unit.kbuild import CACHE_FILE, default_cache_dir
 from equivcheck.frontend.unit.unitcache import compiler_version
 from equivcheck.frontend.workset import PatchJob
-from equivcheck.scale.jobs import JobOutcome, RunConfig
+from equivcheck.scale.jobs import JobOutcome, RunConfig, typedef_digest
 
 # Each folder of the cache, and the most it may hold before the least recently used
 # entries go.
@@ -87,22 +86,6 @@ def _two_file(job: PatchJob) -> bool:
     return bool(work.origins) or any(t.context is not None for t in texts)
 
 
-def _typedef_digest(tree: KernelTree) -> str:
-    return digest(sorted(tree.scan_typedefs().names))
-
-
-def _build_files(job: PatchJob) -> set[str]:
-    """The files that choose how a job's files are compiled: the configuration and
-    the Makefiles from the top down to each file's folder."""
-    found = {".config", "Makefile"}
-    for path in [*job.before, *job.after]:
-        parts = PurePath(path).parts[:-1]
-        for depth in range(1, len(parts) + 1):
-            folder = os.path.join(*parts[:depth])
-            found |= {f"{folder}/Makefile", f"{folder}/Kbuild"}
-    return found
-
-
 @dataclasses.dataclass
 class ResultCache:
     """The kept verdicts (``folder`` None: nothing kept, nothing read)."""
@@ -136,17 +119,19 @@ class ResultCache:
         try:
             with diskcache.Cache(str(self.folder / RESULTS), size_limit=RESULTS_LIMIT) as c:
                 entry = c.get(key)
-        except (OSError, diskcache.Timeout):
+            outcome = entry["outcome"]
+            files = entry["files"]
+            typedefs = entry["typedefs"]
+        except Exception:  # a cache that cannot be read (corrupt, a folder...) only costs time
             return None
-        if not isinstance(entry, dict) or "outcome" not in entry:
+        if not isinstance(outcome, JobOutcome) or not isinstance(files, tuple):
             return None
         tree = config.open_tree()
         if tree is not None:
-            if not still_holds(tree.root, entry["files"]):
+            if not still_holds(tree.root, files):
                 return None
-            if entry["typedefs"] and entry["typedefs"] != _typedef_digest(tree):
+            if typedefs and typedefs != typedef_digest(tree):
                 return None
-        outcome: JobOutcome = entry["outcome"]
         return _renumbered(outcome, job, index)
 
     def put(self, key: str | None, job: PatchJob, outcome: JobOutcome, config: RunConfig) -> None:
@@ -156,17 +141,13 @@ class ResultCache:
             return
         if not outcome.complete:
             return
-        states: Iterable[FileState] = ()
-        typedefs = ""
-        tree = config.open_tree()
-        if tree is not None:
-            states = record(tree.root, {*outcome.read_files, *_build_files(job)})
-            typedefs = _typedef_digest(tree) if outcome.light_in_tree else ""
-        entry = {"outcome": outcome, "files": tuple(states), "typedefs": typedefs}
+        if outcome.tree_files is None:
+            return  # (a tree file changed while the job ran)
+        entry = {"outcome": outcome, "files": outcome.tree_files, "typedefs": outcome.typedefs}
         try:
             with diskcache.Cache(str(self.folder / RESULTS), size_limit=RESULTS_LIMIT) as c:
                 c.set(key, entry)
-        except (OSError, diskcache.Timeout):
+        except Exception:
             pass  # a cache that cannot be written only costs time
 
 
@@ -219,7 +200,9 @@ def _renumbered(outcome: JobOutcome, job: PatchJob, index: int) -> JobOutcome:
 
 
 def clear(root: Path) -> int:
-    """Empty the verdict and unit caches under ``root``; the number of entries gone."""
+    """Empty the caches under ``root``: verdicts, units, and what is kept of trees (their
+    typedef names and compile commands); the number of verdicts and units gone (a
+    folder that cannot be read is removed all the same)."""
     gone = 0
     for name in (RESULTS, UNITS):
         folder = root / name
@@ -228,7 +211,10 @@ def clear(root: Path) -> int:
         try:
             with diskcache.Cache(str(folder)) as c:
                 gone += len(c)
-        except (OSError, diskcache.Timeout):
+        except Exception:
             pass
         shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(root / TYPEDEF_CACHE, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (root / CACHE_FILE).unlink()
     return gone

@@ -8,17 +8,19 @@ gives a row per function it touches, each UNKNOWN with the reason (:func:`failed
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from equivcheck.binary.second import add_second_opinions
 from equivcheck.equiv.check import FunctionResult, Progress, check_patch
 from equivcheck.errors import InputError
 from equivcheck.fingerprint import tool_fingerprint
 from equivcheck.frontend.tree import KernelTree, open_tree
-from equivcheck.frontend.unit.filestate import marker_files
+from equivcheck.frontend.unit.filestate import FileState, include_dirs, marker_files, record
 from equivcheck.frontend.workset import FunctionWork, PatchJob, PatchWork, build_work, file_mode
 from equivcheck.limits import DEFAULT_LIMITS, Limits
 
@@ -45,10 +47,11 @@ class RunConfig:
 @dataclass
 class JobOutcome:
     """A job's results in input order (``index`` is its place in the run, from 1), its
-    work without the preprocessed units, the tree files those units read (relative to
-    the tree: what a kept verdict depends on besides the job), whether a function was
-    read from the tree as written (light mode: it depends on the tree's typedef
-    names), its wall time, the input error that stopped it, if one did, and the build of
+    work without the preprocessed units, the state of the tree files it read (what a
+    kept verdict depends on besides the job: :func:`read_from_tree`; None when one
+    changed while the job ran, and the outcome is not to be kept), the digest of the
+    tree's typedef names when a function was read from the tree as written (light
+    mode), its wall time, the input error that stopped it, if one did, and the build of
     the tool that ran it (a cluster's worker may run another); not ``complete`` when
     its worker did not finish (:func:`failed`)."""
 
@@ -56,8 +59,8 @@ class JobOutcome:
     work: PatchWork
     results: list[FunctionResult]
     seconds: float = 0.0
-    read_files: list[str] = field(default_factory=list)
-    light_in_tree: bool = False
+    tree_files: tuple[FileState, ...] | None = ()
+    typedefs: str = ""
     error: tuple[str, str, str] | None = None
     cached: bool = False
     tool: str = field(default_factory=tool_fingerprint)
@@ -75,9 +78,11 @@ def run_job(
     """Run one job to its end (in a worker, or in this process when ``progress`` is
     told of each function)."""
     start = time.perf_counter()
+    started_ns = time.time_ns()
     try:
         tree = config.open_tree()
         work = build_work(job, tree)
+        files, typedefs = read_from_tree(job, work, tree, started_ns)
         results = check_patch(work, index, config.limits, progress)
         if config.binary:
             add_second_opinions(
@@ -91,20 +96,54 @@ def run_job(
         stopped = PatchWork(job.title, job.patch, [])
         error = (err.subject, err.problem, err.hint)
         return JobOutcome(index, stopped, [], time.perf_counter() - start, error=error)
-    read: set[str] = set()
+    return JobOutcome(
+        index, without_units(work), results, time.perf_counter() - start, files, typedefs
+    )
+
+
+def build_files(job: PatchJob) -> set[str]:
+    """The files that choose how a job's files are compiled: the configuration and
+    the Makefiles from the top down to each file's folder."""
+    found = {".config", "Makefile", "include/config/auto.conf"}
+    for path in [*job.before, *job.after]:
+        parts = PurePath(path).parts[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            found |= {f"{folder}/Makefile", f"{folder}/Kbuild"}
+    return found
+
+
+def typedef_digest(tree: KernelTree) -> str:
+    """A digest of the typedef names of the tree's headers (light mode's parse)."""
+    names = "\0".join(sorted(tree.scan_typedefs().names))
+    return hashlib.sha256(names.encode()).hexdigest()
+
+
+def read_from_tree(
+    job: PatchJob, work: PatchWork, tree: KernelTree | None, since_ns: int
+) -> tuple[tuple[FileState, ...] | None, str]:
+    """What the job's work read from the tree, recorded now (right after it was
+    read): the files its preprocessed units name, the files that choose the compile
+    commands, and the folders the include path looks in first (a header created there
+    would be found instead); None when one of them changed since ``since_ns`` or just
+    before. With the digest of the tree's typedef names when a function was read as
+    written."""
+    if tree is None:
+        return (), ""
+    read = build_files(job)
     for fw in work.functions:
         for text in (fw.before, fw.after):
             if text is not None and text.unit:
                 read |= marker_files(text.unit)
-    light = tree is not None and any(fw.mode == "light" for fw in work.functions)
-    return JobOutcome(
-        index,
-        without_units(work),
-        results,
-        time.perf_counter() - start,
-        sorted(read),
-        light,
-    )
+    search: list[str] = []
+    if tree.configured:
+        for path in sorted({*job.before, *job.after}):
+            if path.endswith(".c"):
+                with contextlib.suppress(InputError):
+                    search += include_dirs(tree.compile_command(path))
+    files = record(tree.root, read, search, since_ns)
+    light = any(fw.mode == "light" for fw in work.functions)
+    return files, typedef_digest(tree) if light else ""
 
 
 def without_units(work: PatchWork) -> PatchWork:

@@ -4,7 +4,9 @@ read as written) that the callee patches apply to, and a cache folder per test."
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,14 @@ def callee_jobs(tree: Path | None = None) -> list[PatchJob]:
     return jobs
 
 
+def settle(root: Path) -> None:
+    """Date every file under ``root`` an hour back: the cache keeps nothing read from a
+    file changed in the last seconds (it may have changed while it was read)."""
+    then = time.time() - 3600
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (then, then))
+
+
 @pytest.fixture
 def small_tree(tmp_path: Path) -> Path:
     """A tree holding ``counter.c`` (Makefile, mm/ and include/linux/ make it a tree
@@ -38,6 +48,7 @@ def small_tree(tmp_path: Path) -> Path:
     (root / "Makefile").write_text("# a tree for the tests\n")
     (root / "include" / "linux" / "types.h").write_text("typedef unsigned int u32;\n")
     shutil.copy(CALLEE / "counter.c", root / "counter.c")
+    settle(root)
     return root
 
 

@@ -4,18 +4,20 @@ its callees' bodies, a header its unit read, the options or the tool."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
 
 from equivcheck import fingerprint
 from equivcheck.frontend.tree import open_tree
+from equivcheck.frontend.unit.filestate import record
 from equivcheck.frontend.workset import patch_file_jobs
 from equivcheck.limits import Limits
 from equivcheck.scale.cache import ResultCache, clear, digest
 from equivcheck.scale.execute import Plan, run_jobs
-from equivcheck.scale.jobs import JobOutcome, RunConfig
-from tests.scale.conftest import CALLEE, callee_jobs
+from equivcheck.scale.jobs import JobOutcome, RunConfig, build_files
+from tests.scale.conftest import CALLEE, callee_jobs, settle
 from tests.scale.test_execute import report
 
 LIMITS = Limits(budget_s=30)
@@ -29,6 +31,7 @@ def _with_record(tree: Path, body: str) -> None:
     assert lines[6].startswith("extern void record")
     lines[6] = body + "\n"
     (tree / "counter.c").write_text("".join(lines))
+    settle(tree)
 
 
 def _run(jobs: list, config: RunConfig, cache: ResultCache) -> list[JobOutcome]:
@@ -127,26 +130,35 @@ def test_the_tool_fingerprint_follows_its_code(
 
 
 def test_a_header_the_units_read_is_checked_again(small_tree: Path, cache: ResultCache) -> None:
-    """A kept outcome records the tree files its units read: an edited header, or a new
-    header beside them (it may shadow another), is a miss."""
+    """A kept outcome records the tree files its units read: an edited header, a new
+    header beside them (it may shadow another), or a Makefile is a miss; and nothing is
+    kept from a file changed while it was read."""
     config = RunConfig(limits=LIMITS, tree=small_tree)
     [job] = callee_jobs(small_tree)[:1]
     header = small_tree / "include" / "linux" / "types.h"
-    outcome = JobOutcome(1, job.ready or _work(job, small_tree), [], read_files=[
-        "include/linux/types.h"
-    ])
+    work = job.ready or _work(job, small_tree)
+
+    def kept_now() -> JobOutcome:
+        files = record(small_tree, {"include/linux/types.h", *build_files(job)}, (), None)
+        return JobOutcome(1, work, [], tree_files=files)
+
     key = cache.key(job, config)
-    cache.put(key, job, outcome, config)
+    cache.put(key, job, kept_now(), config)
     assert cache.get(key, job, 1, config) is not None
     header.write_text(header.read_text() + "typedef int s32;\n")
     assert cache.get(key, job, 1, config) is None
-    cache.put(key, job, outcome, config)
+    cache.put(key, job, kept_now(), config)
     assert cache.get(key, job, 1, config) is not None
     (header.parent / "new.h").write_text("/* shadows nothing yet */\n")
     assert cache.get(key, job, 1, config) is None
-    cache.put(key, job, outcome, config)
+    cache.put(key, job, kept_now(), config)
+    assert cache.get(key, job, 1, config) is not None
     (small_tree / "Makefile").write_text("ccflags-y += -DMORE\n")
     assert cache.get(key, job, 1, config) is None
+    # read just now: the file may have changed while it was read
+    assert record(small_tree, {"Makefile"}, (), time.time_ns()) is None
+    settle(small_tree)
+    assert record(small_tree, {"Makefile"}, (), time.time_ns()) is not None
 
 
 def _work(job, tree):  # type: ignore[no-untyped-def]

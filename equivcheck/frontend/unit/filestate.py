@@ -61,11 +61,59 @@ def state_of(root: Path, path: str) -> FileState:
     return FileState(path, st.st_size, st.st_mtime_ns, _file_digest(full))
 
 
-def record(root: Path, paths: Iterable[str]) -> tuple[FileState, ...]:
-    """The states of ``paths`` and of the folders that hold them, sorted by path."""
+# A file changed this recently before a read may have changed during it (timestamps
+# are coarse on some file systems): what was read from it is not kept.
+RECENT_NS = 2_000_000_000
+
+
+def search_folders(paths: Iterable[str], search_dirs: Sequence[str]) -> set[str]:
+    """For each file found under a folder of the include search path (``-I``), the
+    folder at the same place under every other folder of the path: a header created
+    there later would be found first (or instead)."""
+    dirs = [d.removeprefix("./").rstrip("/") for d in search_dirs if d]
+    found: set[str] = set()
+    for path in paths:
+        clean = path.removeprefix("./")
+        for base in dirs:
+            if clean.startswith(base + "/"):
+                sub = os.path.dirname(clean[len(base) + 1 :])
+                found |= {os.path.join(other, sub) if sub else other for other in dirs}
+    return found
+
+
+def record(
+    root: Path,
+    paths: Iterable[str],
+    search_dirs: Sequence[str] = (),
+    since_ns: int | None = None,
+) -> tuple[FileState, ...] | None:
+    """The states of ``paths``, of the folders that hold them and of the folders the
+    include search path would look in first (:func:`search_folders`), sorted by path.
+    None when a file changed less than :data:`RECENT_NS` before ``since_ns`` or after
+    it (it may have changed while it was read)."""
     wanted = set(paths)
     wanted |= {os.path.dirname(p) or "." for p in list(wanted)}
-    return tuple(state_of(root, p) for p in sorted(wanted))
+    wanted |= search_folders(list(wanted), search_dirs)
+    states = tuple(state_of(root, p) for p in sorted(wanted))
+    if since_ns is not None and any(
+        st.size >= 0 and st.mtime_ns >= since_ns - RECENT_NS for st in states
+    ):
+        return None
+    return states
+
+
+def include_dirs(argv: Sequence[str]) -> list[str]:
+    """The folders a compile command searches for headers (``-I``, ``-iquote``,
+    ``-isystem``), in order."""
+    found: list[str] = []
+    words = list(argv)
+    for at, word in enumerate(words):
+        for flag in ("-I", "-iquote", "-isystem"):
+            if word == flag and at + 1 < len(words):
+                found.append(words[at + 1])
+            elif word.startswith(flag) and len(word) > len(flag) and flag == "-I":
+                found.append(word[2:])
+    return found
 
 
 def still_holds(root: Path, states: Sequence[FileState]) -> bool:

@@ -29,7 +29,7 @@ from equivcheck.errors import InputError
 from equivcheck.frontend.unit import keepmacros, unitcache
 
 CACHE_FILE = "kbuild-commands.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,34 @@ def _kbuild_file(tree: Path, directory: str) -> Path | None:
     return None
 
 
+# Besides a folder's own Makefile, the files whose change can change every compile
+# command of the tree (its configuration, the top and architecture Makefiles, kbuild's
+# own rules); ``arch/*/Makefile`` stands for the architecture's.
+_FLAG_FILES = (
+    ".config",
+    "include/config/auto.conf",
+    "Makefile",
+    "scripts/Kbuild.include",
+    "scripts/Makefile.build",
+    "scripts/Makefile.lib",
+    "scripts/Makefile.compiler",
+)
+
+
+def _flags_key(tree: Path) -> str:
+    """The sizes and mtimes of :data:`_FLAG_FILES` and the architectures' Makefiles:
+    the commands kept for a tree are stale when it differs."""
+    files = [tree / name for name in _FLAG_FILES] + sorted(tree.glob("arch/*/Makefile"))
+    parts = []
+    for path in files:
+        try:
+            st = path.stat()
+            parts.append(f"{path.relative_to(tree)}:{st.st_size}:{st.st_mtime_ns}")
+        except (OSError, ValueError):
+            parts.append(f"{path}:-")
+    return ";".join(parts)
+
+
 class _CommandCache:
     """The per-tree JSON cache of compile commands (``{source: argv}`` per directory)."""
 
@@ -243,7 +271,7 @@ class _CommandCache:
         self.tree = tree.resolve()
         self.path = cache_dir / CACHE_FILE
         self.key = str(self.tree)
-        self.config_mtime = _mtime(tree / ".config")
+        self.config_mtime = _flags_key(self.tree)
 
     def _load_all(self) -> dict[str, object]:
         try:
@@ -485,6 +513,7 @@ def preprocess(
         text = overlay.pop(rel, None)
     overlay.pop(rel, None)
     start = time.perf_counter()
+    started_ns = time.time_ns()
     key = unitcache.unit_key(argv, rel, text, names, overlay) if units is not None else ""
     if units is not None:
         kept = unitcache.lookup(units, key, tree)
@@ -492,7 +521,7 @@ def preprocess(
             return Preprocessed(kept, rel, time.perf_counter() - start)
     out = _preprocess_now(tree, rel, argv, text, names, overlay)
     if units is not None:
-        unitcache.store(units, key, tree, out)
+        unitcache.store(units, key, tree, out, argv, started_ns)
     return Preprocessed(out, rel, time.perf_counter() - start)
 
 

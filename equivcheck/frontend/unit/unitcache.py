@@ -23,7 +23,13 @@ from pathlib import Path
 import diskcache
 
 from equivcheck.fingerprint import tool_fingerprint
-from equivcheck.frontend.unit.filestate import FileState, marker_files, record, still_holds
+from equivcheck.frontend.unit.filestate import (
+    FileState,
+    include_dirs,
+    marker_files,
+    record,
+    still_holds,
+)
 
 # Units are large (megabytes of text, a tenth of that compressed): the folder is kept
 # under this many bytes, least recently used first out.
@@ -71,24 +77,33 @@ def lookup(folder: Path, key: str, root: Path) -> str | None:
     try:
         with open_units(folder) as cache:
             entry = cache.get(key)
-    except OSError:
+    except Exception:  # a cache that cannot be read (corrupt, a folder...) only costs time
         return None
     if not isinstance(entry, dict):
         return None
     states: Sequence[FileState] = entry.get("files", ())
-    if not still_holds(root, states):
+    if not isinstance(states, tuple) or not still_holds(root, states):
         return None
-    text: str = zlib.decompress(entry["text"]).decode("utf-8", errors="surrogateescape")
+    try:
+        text: str = zlib.decompress(entry["text"]).decode("utf-8", errors="surrogateescape")
+    except (KeyError, TypeError, zlib.error):
+        return None
     return text
 
 
-def store(folder: Path, key: str, root: Path, unit: str) -> None:
-    """Keep ``unit`` under ``key`` with the states of the tree files it read (a cache
-    that cannot be written only costs time)."""
-    states = record(root, marker_files(unit))
+def store(
+    folder: Path, key: str, root: Path, unit: str, argv: Sequence[str], since_ns: int
+) -> None:
+    """Keep ``unit`` under ``key`` with the states of the tree files it read and of the
+    folders the search path of ``argv`` looks in first; not when one of those files
+    changed since ``since_ns`` (when the preprocessor started) or just before. A
+    cache that cannot be written only costs time."""
+    states = record(root, marker_files(unit), include_dirs(argv), since_ns)
+    if states is None:
+        return
     blob = zlib.compress(unit.encode("utf-8", errors="surrogateescape"), 6)
     try:
         with open_units(folder) as cache:
             cache.set(key, {"text": blob, "files": states})
-    except OSError:
+    except Exception:
         pass
