@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from equivcheck.cli.output import write_atomically
 from equivcheck.frontend.workset import PatchJob, PatchWork
@@ -136,6 +143,7 @@ def run_progress(jobs: Sequence[PatchJob], enabled: bool) -> Iterator[RunProgres
     console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),
+        BarColumn(bar_width=20),
         TextColumn("patches {task.completed}/{task.total}"),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
