@@ -546,13 +546,14 @@ def check(
 
 @app.group("cache")
 def cache_group() -> None:
-    """The verdicts and preprocessed units kept across runs (~/.cache/equivcheck, or
-    $EQUIVCHECK_CACHE)."""
+    """The verdicts, preprocessed units and tree facts kept across runs
+    (~/.cache/equivcheck, or $EQUIVCHECK_CACHE)."""
 
 
 @cache_group.command("clear")
 def cache_clear() -> None:
-    """Forget every kept verdict and preprocessed unit."""
+    """Forget every kept verdict and preprocessed unit, and what is kept of trees (their
+    typedef names and compile commands)."""
     root = cache_root()
     gone = clear(root)
     print(f"equivcheck: cache cleared: {gone} entries under {root}")
