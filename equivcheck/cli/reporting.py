@@ -151,5 +151,5 @@ def run_progress(jobs: Sequence[PatchJob], enabled: bool) -> Iterator[RunProgres
         transient=True,
     ) as bar:
         task = bar.add_task("", total=len(jobs))
-        shown = RunProgress(bar, task, functions=sum(len(job.changes()) for job in jobs))
+        shown = RunProgress(bar, task, functions=sum(len(job.changes) for job in jobs))
         yield shown

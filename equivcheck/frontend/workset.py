@@ -18,6 +18,7 @@ guessed from use).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,8 +151,11 @@ class PatchJob:
     after_headers: dict[str, str] = field(default_factory=dict)
     ready: PatchWork | None = None
 
+    @functools.cached_property
     def changes(self) -> list[FunctionChange]:
-        """The functions the patch touches, listed from the texts (no preprocessing)."""
+        """The functions the patch touches, listed from the texts (no preprocessing;
+        worked out once: the deadline, the progress display and a failed worker's rows
+        all ask)."""
         if self.ready is not None:
             return [fw.change for fw in self.ready.functions if fw.reported]
         assert self.patch is not None
@@ -169,7 +173,7 @@ def build_work(job: PatchJob, tree: KernelTree | None, *, with_texts: bool = Tru
             job.patch, job.before, job.after, tree, job.before_headers, job.after_headers
         )
     else:
-        functions = [FunctionWork(c, file_mode(tree, c.file)) for c in job.changes()]
+        functions = [FunctionWork(c, file_mode(tree, c.file)) for c in job.changes]
     outside = unattributed_changes(job.patch, job.before, job.after)
     sources = {"before": job.before, "after": job.after}
     return PatchWork(job.title, job.patch, functions, outside, sources)

@@ -122,7 +122,7 @@ def run_jobs(
             if on_done is not None:
                 on_done(kept)
             continue
-        deadline = config.limits.patch_deadline_s(len(job.changes()), config.binary)
+        deadline = config.limits.patch_deadline_s(len(job.changes), config.binary)
         pending.append(_Pending(index, job, key, deadline))
     if plan.scheduler is not None:
         _on_dask(pending, run, plan, execute)
@@ -202,30 +202,30 @@ def _collect(future: Future[Any], item: _Pending, run: _Run) -> None:
         run.fail(item, _died(err))
         return
     except Exception as err:  # an error the worker could not return as a result
-        run.fail(
-            item,
-            f"the worker checking this patch failed ({type(err).__name__}: {err}); "
-            "not compared",
-        )
+        run.fail(item, _failed_with(err))
         return
     run.finish(item, outcome)
+
+
+def _failed_with(err: BaseException) -> str:
+    """Why a patch has no verdicts when its worker raised ``err``."""
+    return f"the worker checking this patch failed ({type(err).__name__}: {err}); not compared"
 
 
 def _collect_dask(future: Any, item: _Pending, run: _Run) -> None:
     """Record a finished task's outcome, or its failure (a worker that died past the
     cluster's retries is ``KilledWorker``)."""
-    if future.status != "error":
+    if future.status == "finished":
         run.finish(item, future.result())
         return
+    if future.status != "error":  # (cancelled, or lost with its scheduler)
+        run.fail(item, f"the cluster gave no result for this patch ({future.status}); not compared")
+        return
     problem = future.exception()
-    name = type(problem).__name__
-    if name == "KilledWorker":
+    if type(problem).__name__ == "KilledWorker":
         run.fail(item, "the worker checking this patch died; not compared")
     else:
-        run.fail(
-            item,
-            f"the worker checking this patch failed ({name}: {problem}); not compared",
-        )
+        run.fail(item, _failed_with(problem))
 
 
 def _on_dask(pending: list[_Pending], run: _Run, plan: Plan, execute: Execute) -> None:

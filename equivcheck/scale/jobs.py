@@ -163,7 +163,7 @@ def without_units(work: PatchWork) -> PatchWork:
 def failed(job: PatchJob, index: int, config: RunConfig, reason: str) -> JobOutcome:
     """The outcome of a job whose worker did not finish: its functions, listed from
     the texts alone, each UNKNOWN with ``reason``."""
-    tree = config.open_tree() if config.tree is not None else None
+    tree = config.open_tree()
     if job.ready is not None:
         work = job.ready
         rows = [fw for fw in work.functions if fw.reported]

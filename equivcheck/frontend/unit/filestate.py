@@ -108,11 +108,10 @@ def include_dirs(argv: Sequence[str]) -> list[str]:
     found: list[str] = []
     words = list(argv)
     for at, word in enumerate(words):
-        for flag in ("-I", "-iquote", "-isystem"):
-            if word == flag and at + 1 < len(words):
-                found.append(words[at + 1])
-            elif word.startswith(flag) and len(word) > len(flag) and flag == "-I":
-                found.append(word[2:])
+        if word in ("-I", "-iquote", "-isystem") and at + 1 < len(words):
+            found.append(words[at + 1])
+        elif word.startswith("-I") and len(word) > 2:
+            found.append(word[2:])
     return found
 
 
