@@ -97,7 +97,7 @@ from equivcheck.kernel import CONSTANTS
 from equivcheck.limits import DEFAULT_LIMITS, Limits
 from equivcheck.models.table import MODELS
 from equivcheck.symex.execute import Config, callees_of, layout_keys
-from equivcheck.symex.solver import SolverTimeout
+from equivcheck.symex.solver import SolverTimeout, own_context
 from equivcheck.symex.spec import Model
 from equivcheck.symex.state import LAYOUT, MEM
 from equivcheck.verdict import Verdict, VerdictName
@@ -282,7 +282,10 @@ class _PatchChecker:
             # helpers carry the verdict that matters.
             chosen = self.short if fw.change.status == "affected" else self.options
             try:
-                result = self.check_function(fw, scoped, chosen)
+                # (a z3 context of its own: the verdict does not depend on what was
+                # compared before in this process)
+                with own_context():
+                    result = self.check_function(fw, scoped, chosen)
             except (
                 RecursionError,
                 TypeError,

@@ -953,21 +953,19 @@ def _state_difference(
     return None
 
 
-_DIFFERS_AT = z3.BitVec("differs-at", 64)
-
-
 def _storage_difference(
     left: z3.ArrayRef, right: z3.ArrayRef, pc: z3.BoolRef, timeout_ms: int, places: list[Place]
 ) -> tuple[str, z3.ModelRef] | None:
     """A byte of union storage that can differ under ``pc``, named by the members
     accessed there, each with its value in both versions: what one version's write
     to a member clobbered of another."""
+    differs_at = z3.BitVec("differs-at", 64)
     model = _witness(
-        z3.And(pc, z3.Select(left, _DIFFERS_AT) != z3.Select(right, _DIFFERS_AT)), timeout_ms
+        z3.And(pc, z3.Select(left, differs_at) != z3.Select(right, differs_at)), timeout_ms
     )
     if model is None:
         return None
-    at = model.eval(_DIFFERS_AT, model_completion=True).as_long()
+    at = model.eval(differs_at, model_completion=True).as_long()
     spans = []
     for place in sorted(places, key=lambda p: -p.width):
         start = model.eval(place.address, model_completion=True).as_long()

@@ -235,7 +235,7 @@ class ModelRunner:
         terms: list[z3.ExprRef] = [a.term for a in args]
         for component in read_parts:
             terms.append(self._whole(st, component))
-        result = _uf_any(f"inferred:{model.name}", tuple(terms), V.BV)
+        result = _uf_any(f"inferred:{model.name}", tuple(terms), V.word_sort())
         read_terms = terms[len(args) :]
         for component in write_parts:
             old = self._whole(st, component)
@@ -405,7 +405,7 @@ def uf(name: str, terms: tuple[z3.ExprRef, ...]) -> z3.BitVecRef:
     """An uninterpreted function ``name`` applied to 64-bit terms (a constant if none)."""
     if not terms:
         return z3.BitVec(name, 64)
-    func = z3.Function(name, *([V.BV] * len(terms)), V.BV)
+    func = z3.Function(name, *([V.word_sort()] * len(terms)), V.word_sort())
     return func(*terms)
 
 

@@ -15,11 +15,34 @@ exploration reuses a state's model for the branch it agrees with).
 
 :class:`Incremental` asks :func:`possible` of many formulas that share a part, keeping
 what the solver learnt about the shared part.
+
+**Reproducible answers.** A query's limit is counted in z3's resource units
+(``rlimit``), not on the clock: the same query gets the same answer on a loaded
+machine and an idle one (:data:`UNITS_PER_MS` converts ``--timeout``). The clock
+remains as a net, :data:`WALL_BACKSTOP` times the limit, for a query that spends its
+time where z3 counts little. z3's effort on a query also depends on what its context
+has seen before (the same formula, asked again in one context, took from 0.8 to 3.2
+million units): :func:`own_context` gives each comparison a context of its own, so a
+function's verdict does not depend on which functions were compared before it in the
+process (``--function``, a worker, a test run).
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import z3
+
+UNITS_PER_MS = 8000
+"""z3 resource units a millisecond of ``--timeout`` buys: measured on the reference
+machine (a slow 2-core box), queries of half a second or more ran at 3,000 to 12,000
+units per millisecond, 6,000 the median (bench/solver_units.py prints the figures)."""
+
+WALL_BACKSTOP = 4
+"""A query is also stopped after this many times its limit on the clock: a net, not the
+limit (its answer then depends on the machine's load)."""
 
 
 class SolverTimeout(Exception):
@@ -27,10 +50,47 @@ class SolverTimeout(Exception):
 
 
 def new_solver(timeout_ms: int) -> z3.Solver:
-    """A solver that gives up after ``timeout_ms``."""
+    """A solver that gives up after ``timeout_ms`` worth of resource units (or, as a
+    net, :data:`WALL_BACKSTOP` times that on the clock). A limit above about nine
+    minutes is on the clock alone."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    limit_ms = max(1, timeout_ms)
+    units = limit_ms * UNITS_PER_MS
+    if units <= _Z3_UNSIGNED:
+        solver.set("rlimit", units)
+        solver.set("timeout", min(limit_ms * WALL_BACKSTOP, _Z3_UNSIGNED))
+    else:
+        # (past what z3's 32-bit parameter holds, which it would wrap to a small
+        # limit: the clock alone, at the limit itself)
+        solver.set("timeout", min(limit_ms, _Z3_UNSIGNED))
     return solver
+
+
+_Z3_UNSIGNED = 2**32 - 1
+"""The largest value z3's ``rlimit`` and ``timeout`` parameters hold (larger ones wrap)."""
+
+
+@contextmanager
+def own_context() -> Iterator[None]:
+    """Run the body with a fresh z3 context as the default one, then put the previous
+    one back. Terms made inside belong to it: nothing z3 may leave the body (results
+    are plain data), and nothing z3 made before may enter it."""
+    saved = z3.main_ctx()
+    # z3's Python API keeps its default context in this module global; every term made
+    # without an explicit ``ctx`` reads it.
+    z3.z3._main_ctx = z3.Context()
+    # z3 gives a new term the number of one freed before, and the numbers order its
+    # search: Python's cycle collector, running when allocations elsewhere in the
+    # process (a progress display) happen to trigger it, would free terms at other
+    # moments in two runs. Paused, terms are freed when their last reference goes.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        z3.z3._main_ctx = saved
+        if collecting:
+            gc.enable()
 
 
 def _checked(conds: list[z3.BoolRef], timeout_ms: int) -> tuple[object, z3.Solver]:

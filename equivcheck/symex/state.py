@@ -21,7 +21,7 @@ import z3
 from equivcheck.frontend.model import SourceLocation
 from equivcheck.ir.model import Graph
 from equivcheck.symex.ctypes import IntType, scalar_type, unknown
-from equivcheck.symex.values import BV, SymVal, normalise, symbol
+from equivcheck.symex.values import SymVal, normalise, symbol, word_sort
 
 Key = tuple[z3.BitVecRef, ...]
 
@@ -381,15 +381,14 @@ MEM = "mem"
 # plain memory, as field arrays are (assumption A2).
 LAYOUT = "layout"
 BYTE_ARRAYS = frozenset({MEM, LAYOUT})
-BYTE = z3.BitVecSort(8)
 
 
 def array_sort(name: str, depth: int) -> z3.ArraySortRef:
     """The sort of array ``name``: ``depth`` nested 64-bit keys to 64-bit values (to
     bytes for plain memory, ``MEM``)."""
-    sort: z3.SortRef = BYTE if name.rpartition(":")[2] in BYTE_ARRAYS else BV
+    sort: z3.SortRef = z3.BitVecSort(8) if name.rpartition(":")[2] in BYTE_ARRAYS else word_sort()
     for _ in range(depth):
-        sort = z3.ArraySort(BV, sort)
+        sort = z3.ArraySort(word_sort(), sort)
     assert isinstance(sort, z3.ArraySortRef)
     return sort
 

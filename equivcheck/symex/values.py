@@ -9,7 +9,12 @@ import z3
 from equivcheck.symex.ctypes import BOOL, DEFAULT, INT, LONG, IntType
 
 WORD = 64
-BV = z3.BitVecSort(WORD)
+
+
+def word_sort() -> z3.BitVecSortRef:
+    """The sort of a machine word, in the current z3 context (terms are made in the
+    context of the comparison running: symex/solver.own_context)."""
+    return z3.BitVecSort(WORD)
 
 
 @dataclass(frozen=True)
@@ -263,7 +268,6 @@ def _literal_type(number: int, suffix: str, decimal: bool) -> IntType:
 
 __all__ = [
     "BOOL",
-    "BV",
     "DEFAULT",
     "INT",
     "INTEGER",
@@ -283,4 +287,5 @@ __all__ = [
     "truth",
     "type_key",
     "unary",
+    "word_sort",
 ]
