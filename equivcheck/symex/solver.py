@@ -36,9 +36,11 @@ from contextlib import contextmanager
 import z3
 
 UNITS_PER_MS = 8000
-"""z3 resource units a millisecond of ``--timeout`` buys: measured on the reference
-machine (a slow 2-core box), queries of half a second or more ran at 3,000 to 12,000
-units per millisecond, 6,000 the median (bench/solver_units.py prints the figures)."""
+"""z3 resource units a millisecond of ``--timeout`` buys. On the reference machine (a
+slow 2-core box) queries of 50 ms or more ran at 2,500 to 6,600 units per millisecond
+(10th to 90th percentile), 5,000 the median (``bench/solver_units.py``): a second of
+``--timeout`` is about 1.6 s of solving there, a little more than the clock gave, so
+that no answer the clock allowed before is lost."""
 
 WALL_BACKSTOP = 4
 """A query is also stopped after this many times its limit on the clock: a net, not the
