@@ -34,6 +34,7 @@ from equivcheck.equiv.compare import (
     Side,
     find_difference,
 )
+from equivcheck.equiv.copies import entry_copies
 from equivcheck.equiv.footprints import (
     Inferred,
     body_graph,
@@ -90,7 +91,7 @@ from equivcheck.ir.ctype import spelled
 from equivcheck.ir.escape import confined_locals
 from equivcheck.ir.labels import infer_label_map
 from equivcheck.ir.lower import function_graph, region_graph
-from equivcheck.ir.model import AddrOf, Call, Deref, Field, Global, Graph, Index, Param
+from equivcheck.ir.model import AddrOf, Call, Deref, Expr, Field, Global, Graph, Index, Param
 from equivcheck.ir.regions import combine_regions, pair_exports
 from equivcheck.ir.text import canonical_text
 from equivcheck.kernel import CONSTANTS
@@ -1099,6 +1100,9 @@ class Comparison:
     own_types: bool = False
     """Whether the function declares types or constants of its own, which the
     compiler's answers at file scope do not see (frontend/unit/fileconstants.py)."""
+    entry_copies: Mapping[str, Expr] = field(default_factory=dict)
+    """For a changed part: the locals the function copies fields into at its start
+    (equiv/copies.py)."""
 
 
 @dataclass(frozen=True)
@@ -1145,6 +1149,7 @@ def _config(
         union_members=ctx.unions,
         deadline=ctx.deadline,
         outer_types=dict(ctx.outer_types),
+        entry_copies=dict(ctx.entry_copies),
         models=models,
         helpers={k: v for k, v in helpers.items() if k != ctx.name},
         loop_bound=ctx.options.unroll,
@@ -1722,6 +1727,7 @@ def _whole_by_regions(
         confine=_confines(fw),
         files=(fw.before.context, fw.after.context),
         own_types=_own_types(fw),
+        entry_copies=entry_copies(before, after),
     )
     outcome = _run_compare(built.before, built.after, ctx)
     outcome.assumptions = [a for a in outcome.assumptions if not a.startswith("A6")]

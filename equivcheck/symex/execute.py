@@ -177,6 +177,17 @@ class Config:
     confined_outer: frozenset[str] = frozenset()
     """Those of ``outer_objects`` whose address the whole function (both versions)
     confines (ir/escape.py): unmodelled calls not passed their address leave them."""
+    entry_copies: Mapping[str, Expr] = field(default_factory=dict)
+    """A changed part's outer locals that the function sets, at its start, to a chain
+    of fields it never writes (equiv/copies.py): a benign run (unmodelled calls change
+    nothing, so neither do the calls above the part) starts with them equal."""
+
+
+def _rooted_in(path: Expr, names: frozenset[str]) -> bool:
+    """Whether the chain ``path`` starts from one of ``names``."""
+    while isinstance(path, Field) and isinstance(path.base, Deref):
+        path = path.base.addr
+    return isinstance(path, Global) and path.name in names
 
 
 class BudgetExceeded(Exception):
@@ -213,7 +224,10 @@ def explore(
     frame = Frame(graph, block, 0, {}, {}, name=graph.name, carried=carried)
     types = {name: int_type(ctype) for name, ctype in config.outer_types.items()}
     start = PathState([], [frame], Shared(outer=config.outer, outer_types=types))
-    return _Explorer(config).run(
+    explorer = _Explorer(config)
+    if config.mode == "benign":
+        explorer.assume_copies(start)
+    return explorer.run(
         start, Guide.of(graph, config.focus, config.helpers) if config.focus else None
     )
 
@@ -384,6 +398,23 @@ class _Explorer:
                 st, work = self._merge_waiting(st, work)
             work.extend(self._step(st))
         return Exploration(self.paths, self.truncated)
+
+    def assume_copies(self, st: PathState) -> None:
+        """Start ``st`` as the function leaves a changed part's start when unmodelled
+        calls change nothing: each outer local copied from a chain of fields at the
+        function's start (``Config.entry_copies``) equals that chain. Reading the chain
+        here lists nothing among the counterexample's inputs."""
+        inputs, notes = list(st.inputs), list(st.notes)
+        for name, path in sorted(self.config.entry_copies.items()):
+            if name not in self.config.outer or not _rooted_in(path, self.config.outer):
+                continue
+            try:
+                left, right = self._eval(st, Global(name)), self._eval(st, path)
+            except (TypeError, ValueError, KeyError, z3.Z3Exception):
+                continue  # (a chain the memory model cannot read: no fact)
+            if left.term.sort() == right.term.sort():
+                st.pc.append(left.term == right.term)
+        st.inputs[:], st.notes[:] = inputs, notes
 
     def _stop(self, work: list[PathState], guide: Guide | None) -> str:
         """Why the exploration stops here with ``work`` waiting (empty: it goes on)."""
