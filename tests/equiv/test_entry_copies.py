@@ -60,9 +60,8 @@ def test_a_copy_something_may_write_is_no_fact(body: str, gone: set[str]) -> Non
 
 
 def test_a_copy_made_after_a_branch_is_no_fact() -> None:
-    code = START.replace(
-        "struct file *filp = iocb->ki_filp;", "struct file *filp;\n\tif (n) return 0;\n\tfilp = iocb->ki_filp;"
-    ).replace("BODY", "")
+    late = "struct file *filp;\n\tif (n) return 0;\n\tfilp = iocb->ki_filp;"
+    code = START.replace("struct file *filp = iocb->ki_filp;", late).replace("BODY", "")
     g = graph(code, "f")
     assert "filp" not in entry_copies(g, g)
 
