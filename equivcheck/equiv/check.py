@@ -86,7 +86,7 @@ from equivcheck.frontend.unit.typesizes import (
 from equivcheck.frontend.unit.unions import holding_arrays, holds_array, plain_members
 from equivcheck.frontend.workset import FunctionWork, PatchWork
 from equivcheck.frontend.workset import Side as Version
-from equivcheck.ir.canon import graph_nodes, resolve_typeof, retype
+from equivcheck.ir.canon import graph_nodes, resolve_typeof, retype, typeof_calls
 from equivcheck.ir.ctype import spelled
 from equivcheck.ir.escape import confined_locals
 from equivcheck.ir.labels import infer_label_map
@@ -1337,7 +1337,12 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
         return _Prepared(before, after, helpers.before, helpers.after, outer, _UnitFacts())
     # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
     # unsigned int: its values are not sign-extended).
-    spell = respell(integer_typedefs(dict(facts.sizes)))
+    typedefs = respell(integer_typedefs(dict(facts.sizes)))
+    results = typeof_calls(facts.results)
+
+    def spell(text: str) -> str:
+        return typedefs(results(text))
+
     return _Prepared(
         retype(before, spell),
         retype(after, spell),
@@ -1511,9 +1516,10 @@ def _search_difference(
 ) -> Outcome | None:
     """A counterexample on the whole function (``before``, ``after``) from its start,
     found by a search steered through the lines of a part's difference (None: not
-    found)."""
-    values = _counted_differently(_values(before, after, ctx), before, after, ctx.helpers)
-    models = {**MODELS, **{n: i.model for n, i in values.items()}}
+    found). Every value of the unit is one (not only those the texts call a different
+    number of times): a run may call one where the other returns before it, and a
+    value's call is no event."""
+    models = {**MODELS, **{n: i.model for n, i in _values(before, after, ctx).items()}}
     return find_difference(
         *prepared.sides(ctx, models),
         focus,

@@ -354,6 +354,34 @@ def resolve_typeof(graph: Graph, names: Mapping[str, str] | None = None) -> Grap
     return retype(graph, spell)
 
 
+_TYPEOF_CALL = re.compile(r"\b(?:typeof|__typeof__|__typeof)\s*\(\s*([A-Za-z_]\w*)\s*\(")
+
+
+def typeof_calls(results: Mapping[str, str]) -> Callable[[str], str]:
+    """A function that writes ``typeof(f(...))`` in a type's text as ``f``'s declared
+    result type, for the functions ``results`` types (what C's ``typeof`` of a call
+    is: the kernel's ``alloc_hooks()`` declares its result variable so)."""
+
+    def spell(text: str) -> str:
+        out, at = [], 0
+        for found in _TYPEOF_CALL.finditer(text):
+            if found.start() < at or found.group(1) not in results:
+                continue
+            depth, end = 1, found.end()
+            while end < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                end += 1
+            rest = text[end:]
+            close = len(rest) - len(rest.lstrip())
+            if depth or not rest[close:].startswith(")"):
+                continue
+            out += [text[at : found.start()], results[found.group(1)]]
+            at = end + close + 1
+        return "".join(out) + text[at:] if out else text
+
+    return spell
+
+
 def retype(graph: Graph, spell: Callable[[str], str]) -> Graph:
     """``graph`` with every written type (of locals, parameters, casts, the result)
     spelled anew by ``spell``: typedef names the compiler resolved, say."""
