@@ -1247,6 +1247,11 @@ def _calls(graph: Graph) -> set[str]:
     return set(graph.called_names())
 
 
+def _variable_names(graph: Graph) -> set[str]:
+    """The names of the function's parameters and locals."""
+    return {p.name for p in graph.params if p.name} | {v.name for v in graph.locals if v.name}
+
+
 def _first_line(fw: FunctionWork, side: str) -> int:
     """Where the function starts in one version (its definition, or in patch-alone mode
     its first changed region); 0 when that version has no text of it."""
@@ -1338,7 +1343,10 @@ def _prepare(before: Graph, after: Graph, ctx: Comparison) -> _Prepared:
     # Typedefs of integer types, as the compiler resolves them (vm_fault_t is an
     # unsigned int: its values are not sign-extended).
     typedefs = respell(integer_typedefs(dict(facts.sizes)))
-    results = typeof_calls(facts.results)
+    # (a part's types name the function's variables as written: typeof(count(1)) with a
+    # function pointer ``count`` is not the function count's result)
+    variables = {n for g in ctx.whole or () for n in _variable_names(g)}
+    results = typeof_calls({n: t for n, t in facts.results.items() if n not in variables})
 
     def spell(text: str) -> str:
         return typedefs(results(text))
@@ -1874,6 +1882,16 @@ def _outer_are_locals(
             if local.name:
                 names[local.name] = names.get(local.name, False) or local.address_taken
     outer = set(built.before.outer_names) | set(built.after.outer_names)
+    # (a region reads ``name(...)`` as a call of the function ``name``: where the
+    # function declares a variable so named, a function pointer, the call is through it)
+    through = sorted(
+        {n for graph in (built.before, built.after) for n in _calls(graph) if n in names}
+    )
+    if through:
+        return (
+            f"the changed part calls {', '.join(through)}, a variable of the function (a "
+            "function pointer), which the part alone would take for the function so named"
+        )
     opaque = {
         callee
         for graph in (built.before, built.after)
