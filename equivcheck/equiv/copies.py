@@ -7,7 +7,7 @@ begins with ``struct file *filp = iocb->ki_filp;``. Such a copy is a fact at the
 start unless something between changed the field (a call the engine does not model, a
 write the code makes to a field of that name): a difference that holds only when the
 copy and its source are apart needs that change, and is no counterexample from the
-function's start (equiv/compare.py reads the copies; docs/semantics.md, "The changed
+function's start (a benign run starts with them: symex/execute.py; docs/semantics.md, "The changed
 part").
 
 Only a copy made in the function's first block (run before anything else), identical
@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from equivcheck.ir.canon import graph_nodes
+from equivcheck.ir.escape import lvalue_root
 from equivcheck.ir.model import (
     AddrOf,
-    AsmGoto,
     AsmStmt,
     Assign,
     Call,
@@ -33,11 +34,9 @@ from equivcheck.ir.model import (
     Field,
     Global,
     Graph,
-    Index,
     Local,
     Param,
 )
-from equivcheck.symex.memory import describe_expr
 
 
 def entry_copies(before: Graph, after: Graph) -> dict[str, Expr]:
@@ -47,11 +46,6 @@ def entry_copies(before: Graph, after: Graph) -> dict[str, Expr]:
     copies both whole versions make alike (empty: none)."""
     a, b = _copies(before), _copies(after)
     return {name: path for name, path in a.items() if b.get(name) == path}
-
-
-def describe(path: Expr) -> str:
-    """A chain as the report names it."""
-    return describe_expr(path)
 
 
 def _copies(graph: Graph) -> dict[str, Expr]:
@@ -101,56 +95,26 @@ def _writes(graph: Graph) -> tuple[Counter[int], set[str], set[int]]:
     written: Counter[int] = Counter()
     fields: set[str] = set()
     addressed: set[int] = set()
-    for block in graph.blocks.values():
-        for stmt in [*block.stmts, block.terminator]:
-            for target in _targets(stmt):
-                root = _root(target)
-                if isinstance(root, Local):
-                    written[root.index] += 1
-                elif isinstance(root, Param):
-                    written[-1 - root.index] += 1
-                if isinstance(target, Field):
-                    fields.add(target.name)
-            for node in _nodes(stmt):
-                if isinstance(node, AddrOf) and isinstance(_root(node.lvalue), Param):
-                    param = _root(node.lvalue)
-                    assert isinstance(param, Param)
-                    addressed.add(param.index)
+    for node in graph_nodes(graph):
+        for target in _targets(node):
+            root = lvalue_root(target)
+            if isinstance(root, Local):
+                written[root.index] += 1
+            elif isinstance(root, Param):
+                written[-1 - root.index] += 1
+            if isinstance(target, Field):
+                fields.add(target.name)
+        if isinstance(node, AddrOf) and isinstance(root := lvalue_root(node.lvalue), Param):
+            addressed.add(root.index)
     return written, fields, addressed
 
 
-def _targets(stmt: object) -> list[Expr]:
-    if isinstance(stmt, Assign):
-        return [stmt.target]
-    if isinstance(stmt, Call):
-        return [stmt.target] if stmt.target is not None else []
-    asm = stmt.asm if isinstance(stmt, AsmGoto) else stmt
-    if isinstance(asm, AsmStmt):
-        return [op.expr for op in asm.outputs]
+def _targets(node: object) -> list[Expr]:
+    """The lvalues a statement writes (an ``asm goto``'s outputs are its ``asm``'s)."""
+    if isinstance(node, Assign):
+        return [node.target]
+    if isinstance(node, Call):
+        return [node.target] if node.target is not None else []
+    if isinstance(node, AsmStmt):
+        return [op.expr for op in node.outputs]
     return []
-
-
-def _root(e: Expr) -> Expr:
-    """The variable an lvalue writes into (itself, or the struct or array variable it
-    is a member or element of); a write through a pointer has no such root."""
-    while isinstance(e, Field | Index) and not isinstance(e.base, Deref):
-        e = e.base
-    return e
-
-
-def _nodes(stmt: object) -> list[object]:
-    """Every expression node under ``stmt`` (dataclass fields walked)."""
-    out: list[object] = []
-    stack: list[object] = [stmt]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        fields = getattr(node, "__dataclass_fields__", None)
-        if fields is None:
-            if isinstance(node, tuple | list):
-                stack.extend(node)
-            continue
-        for name in fields:
-            if name != "loc":
-                stack.append(getattr(node, name))
-    return out

@@ -99,7 +99,7 @@ def confined_locals(graph: Graph, callees: Callees) -> frozenset[int]:
     kept = {node.index for node in _in_asm(graph, Local)}
     for node, use in _pointer_uses(graph):
         if isinstance(node, AddrOf):
-            root = _root(node.lvalue)
+            root = lvalue_root(node.lvalue)
             if isinstance(root, Local) and not _confining(use, callees, set()):
                 kept.add(root.index)
     for index in taken:
@@ -127,7 +127,7 @@ def confined_param(graph: Graph, index: int, callees: Callees, seen: set[tuple[s
             if use.kind == "assigned" or not _confining(use, callees, seen):
                 return False
         elif isinstance(node, AddrOf):
-            root = _root(node.lvalue)
+            root = lvalue_root(node.lvalue)
             if isinstance(root, Param) and root.index == index:
                 return False  # &p: what it points to is the address itself, read anywhere
             if _is_param(root, index) and not _confining(use, callees, seen):
@@ -161,7 +161,7 @@ def _confining(use: _Use, callees: Callees, seen: set[tuple[str, int]]) -> bool:
     return confined_param(helper, use.position, callees, seen)
 
 
-def _root(lvalue: Expr) -> Expr:
+def lvalue_root(lvalue: Expr) -> Expr:
     """The object an lvalue lies in: ``x`` for ``x.a[i].b`` and for ``*&x``, ``*p``
     for ``p->a``, ``p`` for ``p[i]``."""
     node = lvalue

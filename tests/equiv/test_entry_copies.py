@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from equivcheck.equiv.copies import describe, entry_copies
+from equivcheck.equiv.copies import entry_copies
+from equivcheck.symex.memory import describe_expr
 from tests.equiv.engine import graph
 from tests.equiv.review import ReviewCases
 
@@ -32,7 +33,7 @@ int f(struct kiocb *iocb, int n)
 
 def _copies(body: str) -> dict[str, str]:
     g = graph(START.replace("BODY", body), "f")
-    return {name: describe(path) for name, path in entry_copies(g, g).items()}
+    return {name: describe_expr(path) for name, path in entry_copies(g, g).items()}
 
 
 def test_a_chain_copied_at_the_start_is_named_from_the_parameter() -> None:
