@@ -1154,7 +1154,7 @@ def _config(
         helpers={k: v for k, v in helpers.items() if k != ctx.name},
         loop_bound=ctx.options.unroll,
         max_paths=ctx.options.max_paths,
-        timeout_ms=int(ctx.options.timeout_s * 1000),
+        timeout_ms=ctx.options.timeout_ms,
         outer=outer,
     )
 
@@ -1376,7 +1376,7 @@ def _run_compare(
             return compare_with_induction(
                 *ready.sides(context, models),
                 dict(context.label_map),
-                timeout_ms=int(context.options.timeout_s * 1000),
+                timeout_ms=context.options.timeout_ms,
             )
         except SolverTimeout as err:
             return Outcome("unknown", f"solver timeout ({err}); raise --timeout")
@@ -1532,7 +1532,7 @@ def _search_difference(
         *prepared.sides(ctx, models),
         focus,
         dict(ctx.label_map),
-        timeout_ms=int(ctx.options.timeout_s * 1000),
+        timeout_ms=ctx.options.timeout_ms,
     )
 
 
