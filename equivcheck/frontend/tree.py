@@ -22,6 +22,7 @@ from pathlib import Path
 from equivcheck.errors import InputError
 from equivcheck.frontend.gnuc.typedefs import declared_typedef_names
 from equivcheck.frontend.unit import kbuild
+from equivcheck.frontend.unit.filestate import stat_key
 
 # Folders whose headers hold the typedefs a kernel .c file usually sees (x86_64).
 TYPEDEF_DIRS = ("include/linux", "include/asm-generic", "include/uapi", "arch/x86/include")
@@ -72,14 +73,7 @@ def _headers(root: Path, dirs: Iterable[str]) -> list[Path]:
 def _headers_key(root: Path, dirs: Iterable[str]) -> str:
     """A digest of every scanned header's path, size and mtime: a header edited in
     place, added or removed (in any subfolder) is another key."""
-    digest = hashlib.sha256()
-    for header in _headers(root, dirs):
-        try:
-            st = header.stat()
-        except OSError:
-            continue
-        digest.update(f"{header}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(errors="replace"))
-    return digest.hexdigest()
+    return stat_key(_headers(root, dirs))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from equivcheck.errors import InputError
 from equivcheck.frontend.unit import keepmacros, unitcache
+from equivcheck.frontend.unit.filestate import stat_key
 
 CACHE_FILE = "kbuild-commands.json"
 _CACHE_VERSION = 2
@@ -253,15 +254,7 @@ _FLAG_FILES = (
 def _flags_key(tree: Path) -> str:
     """The sizes and mtimes of :data:`_FLAG_FILES` and the architectures' Makefiles:
     the commands kept for a tree are stale when it differs."""
-    files = [tree / name for name in _FLAG_FILES] + sorted(tree.glob("arch/*/Makefile"))
-    parts = []
-    for path in files:
-        try:
-            st = path.stat()
-            parts.append(f"{path.relative_to(tree)}:{st.st_size}:{st.st_mtime_ns}")
-        except (OSError, ValueError):
-            parts.append(f"{path}:-")
-    return ";".join(parts)
+    return stat_key([tree / name for name in _FLAG_FILES] + sorted(tree.glob("arch/*/Makefile")))
 
 
 class _CommandCache:
